@@ -1,0 +1,173 @@
+# celld: a container manager whose daemon holds no privilege.
+# "make" builds, "make check" installs missing dependencies and runs every
+# test, "make demo" shows a container on a fresh Debian 12 machine.
+
+PREFIX		?= /usr/local
+DESTDIR		?=
+SBINDIR		 = $(PREFIX)/sbin
+BINDIR		 = $(PREFIX)/bin
+LIBEXECDIR	 = $(PREFIX)/libexec/celld
+MANDIR		 = $(PREFIX)/share/man
+B		?= build
+O		 = $(B)/obj
+
+CC		?= cc
+PKGS		 = libevent libbsd libcap libseccomp jansson
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN		 = -Wall -Wextra -Werror
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+		   -DLIBEXECDIR=\"$(LIBEXECDIR)\" -fstack-protector-strong \
+		   -D_FORTIFY_SOURCE=2 -fPIE
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now
+YACC		 = byacc
+
+IMSG_OBJ	 = $(O)/imsg/imsg.o $(O)/imsg/msg.o
+PRIVSEP_OBJ	 = $(O)/privsep/log.o $(O)/privsep/drop.o \
+		   $(O)/privsep/sandbox.o $(O)/privsep/proc.o
+PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
+		   $(O)/parent/helpers.o $(O)/parent/request.o \
+		   $(O)/parent/conf.o $(O)/parent/parse.o \
+		   $(O)/privsep/launch.o
+HELPER_OBJ	 = $(O)/privsep/helper.o
+CELLCTL_OBJ	 = $(O)/cellctl/cellctl.o $(O)/cellctl/client.o \
+		   $(O)/cellctl/cmd_daemon.o
+
+PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
+		   $(B)/cellctl
+UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
+		   $(B)/tests/test_conf
+SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
+
+all: $(PROGS)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(O)/parent/parse.c: parent/parse.y
+	@mkdir -p $(dir $@)
+	$(YACC) -o $@ $<
+
+$(O)/parent/parse.o: $(O)/parent/parse.c
+	$(CC) $(CFLAGS) -Iparent -Wno-unused-but-set-variable \
+	    -Wno-sign-compare -c -o $@ $<
+
+$(B)/celld: $(PARENT_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/celld-net: $(O)/net-helper/net.o $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/celld-fs: $(O)/fs-helper/fs.o $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/celld-spawn: $(O)/spawn-helper/spawn.o $(HELPER_OBJ) $(IMSG_OBJ) \
+    $(PRIVSEP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/cellctl: $(CELLCTL_OBJ) $(IMSG_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# unit tests
+$(B)/tests/test_imsg: $(O)/tests/unit/test_imsg.o $(IMSG_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/test_msg: $(O)/tests/unit/test_msg.o $(IMSG_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/test_conf: $(O)/tests/unit/test_conf_main.o $(O)/parent/conf.o \
+    $(O)/parent/parse.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(IMSG_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the sandbox probe links each process's real table and real drop code
+$(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(O)/tests/sbx/net.o \
+    $(O)/tests/sbx/fs.o $(O)/tests/sbx/spawn.o $(O)/tests/sbx/celld.o \
+    $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/sbx/%.o: net-helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=net_main -c -o $@ $<
+$(O)/tests/sbx/%.o: fs-helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=fs_main -c -o $@ $<
+$(O)/tests/sbx/%.o: spawn-helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=spawn_main -c -o $@ $<
+$(O)/tests/sbx/%.o: parent/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=parent_main -c -o $@ $<
+
+tests: all $(UNIT) $(SECURITY)
+
+deps:
+	@sh tests/deps.sh
+
+users:
+	@sh tests/users.sh
+
+check: deps
+	$(MAKE) tests
+	@sh tests/users.sh
+	@sh tests/run.sh $(B)
+
+asan: deps
+	$(MAKE) B=build-asan CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" tests
+	@sh tests/users.sh
+	@ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh build-asan
+
+FUZZ_TIME	?= 60
+fuzz: deps
+	@mkdir -p $(B)/fuzz
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
+	    -o $(B)/fuzz/fuzz_imsg imsg/imsg.c fuzz/fuzz_imsg.c
+	$(B)/fuzz/fuzz_imsg -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+	    $(B)/fuzz/corpus-imsg 2>&1 | tail -5 || exit 1
+
+bench: all
+	@sh bench/run.sh $(B)
+
+demo: deps all
+	@sh tests/users.sh
+	@sh tests/demo.sh $(B)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)/etc/systemd/system
+	install -m 0755 $(B)/celld $(DESTDIR)$(SBINDIR)/celld
+	install -m 0755 $(B)/cellctl $(DESTDIR)$(BINDIR)/cellctl
+	install -m 0755 $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
+	    $(DESTDIR)$(LIBEXECDIR)/
+	install -m 0644 parent/celld.8 cellctl/cellctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 parent/celld.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	sed 's,@SBINDIR@,$(SBINDIR),' celld.service > \
+	    $(DESTDIR)/etc/systemd/system/celld.service
+	test -n "$(DESTDIR)" || sh tests/users.sh
+	test -e $(DESTDIR)/etc/celld.conf || install -m 0644 celld.conf \
+	    $(DESTDIR)/etc/celld.conf
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 -I. imsg privsep parent \
+	    net-helper fs-helper spawn-helper monitor cellctl
+	mandoc -Tlint -W warning parent/celld.8 cellctl/cellctl.8 parent/celld.conf.5
+
+format:
+	clang-format -i */*.c */*.h
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all tests deps users check asan fuzz bench demo install lint format clean

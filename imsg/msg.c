@@ -1,0 +1,140 @@
+/*
+ * msg.c: the catalogue of msg.h as a table, and the gate every dispatcher
+ * runs before it looks at a message.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "msg.h"
+
+#define FD_NO	0
+#define FD_YES	1
+
+struct msg_def {
+	const char	*name;
+	uint32_t	 from;		/* FROM() mask of allowed senders */
+	size_t		 size;		/* exact payload size */
+	int		 fd;
+};
+
+#define HELPERS	(FROM(PROC_NET) | FROM(PROC_FS) | FROM(PROC_SPAWN))
+
+static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
+	[MSG_CTL_PING] = { "ctl-ping", FROM(PROC_CLIENT), 0, FD_NO },
+	[MSG_CTL_VERSION] = { "ctl-version", FROM(PROC_CLIENT), 0, FD_NO },
+	[MSG_CTL_INFO] = { "ctl-info", FROM(PROC_CLIENT), 0, FD_NO },
+	[MSG_CTL_PROC] = { "ctl-proc", FROM(PROC_PARENT),
+	    sizeof(struct msg_procinfo), FD_NO },
+	[MSG_CTL_KV] = { "ctl-kv", FROM(PROC_PARENT),
+	    sizeof(struct msg_kv), FD_NO },
+	[MSG_CTL_DONE] = { "ctl-done", FROM(PROC_PARENT),
+	    sizeof(struct msg_result), FD_NO },
+	[MSG_PING] = { "ping", FROM(PROC_PARENT),
+	    sizeof(struct msg_ping), FD_NO },
+	[MSG_PONG] = { "pong", HELPERS, sizeof(struct msg_procinfo), FD_NO },
+	[MSG_RESULT] = { "result", HELPERS,
+	    sizeof(struct msg_result), FD_NO },
+	[MSG_LAUNCH] = { "launch", FROM(PROC_PARENT),
+	    sizeof(struct msg_launch), FD_NO },
+	[MSG_LAUNCHED] = { "launched", FROM(PROC_LAUNCH),
+	    sizeof(struct msg_launch), FD_YES },
+};
+
+const char *
+msg_name(uint32_t type)
+{
+	if (type == MSG_NONE || type >= MSG_TYPE_MAX ||
+	    msg_defs[type].name == NULL)
+		return "unknown";
+	return msg_defs[type].name;
+}
+
+const char *
+proc_name(enum proc_id p)
+{
+	static const char *names[PROC_MAX] = {
+		"client", "parent", "net-helper", "fs-helper",
+		"spawn-helper", "launcher", "monitor"
+	};
+
+	if ((int)p < 0 || p >= PROC_MAX)
+		return "unknown";
+	return names[p];
+}
+
+/*
+ * The gate.  On refusal errno says why: ENOSYS an unknown type, EPERM a
+ * sender that may not send it, EBADMSG a wrong size or fd.  A stray fd is
+ * closed here so no handler ever has to think about it.
+ */
+int
+msg_check(struct imsg *imsg, enum proc_id from)
+{
+	uint32_t		 type = imsg_get_type(imsg);
+	const struct msg_def	*d;
+	int			 hasfd = imsg->fd != -1;
+
+	if (type == MSG_NONE || type >= MSG_TYPE_MAX ||
+	    msg_defs[type].name == NULL) {
+		errno = ENOSYS;
+		goto refuse;
+	}
+	d = &msg_defs[type];
+	if ((d->from & FROM(from)) == 0) {
+		errno = EPERM;
+		goto refuse;
+	}
+	if (imsg->datalen != d->size || hasfd != d->fd) {
+		errno = EBADMSG;
+		goto refuse;
+	}
+	return 0;
+refuse:
+	if (hasfd) {
+		int saved = errno;
+		int fd = imsg_get_fd(imsg);
+
+		close(fd);
+		errno = saved;
+	}
+	return -1;
+}
+
+/* A bounded string field: NUL inside the buffer, printable ASCII only. */
+int
+msg_str_ok(const char *s, size_t size)
+{
+	size_t	i;
+
+	for (i = 0; i < size; i++) {
+		if (s[i] == '\0')
+			return 1;
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return 0;
+	}
+	return 0;
+}
+
+/* Names of containers, images, networks: [a-zA-Z0-9][a-zA-Z0-9_.-]{0,127} */
+int
+msg_name_ok(const char *s, size_t size)
+{
+	size_t	i;
+
+	if (size == 0 || !msg_str_ok(s, size) || s[0] == '\0')
+		return 0;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= CELL_NAMEMAX)
+			return 0;
+		if ((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= '0' && s[i] <= '9'))
+			continue;
+		if (i > 0 && (s[i] == '_' || s[i] == '.' || s[i] == '-'))
+			continue;
+		return 0;
+	}
+	return 1;
+}

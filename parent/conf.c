@@ -1,0 +1,795 @@
+/*
+ * celld configuration: defaults, validation, canonical printing,
+ * freeing and lookups.  The grammar lives in parse.y.
+ */
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/capability.h>
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <ctype.h>
+#include <err.h>
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+#define KIB		1024LL
+#define SETSTR(d, s)	snprintf((d), sizeof(d), "%s", (s))
+
+struct sym {
+	TAILQ_ENTRY(sym)	 entry;
+	int			 persist;
+	char			*nam;
+	char			*val;
+};
+static TAILQ_HEAD(, sym) symhead = TAILQ_HEAD_INITIALIZER(symhead);
+
+static void	 putq(FILE *, const char *, const char *, const char *);
+static char	*fmt_size(char *, size_t, int64_t);
+static void	 print_net(FILE *, const struct conf_net *);
+static void	 print_policy(FILE *, const struct conf_policy *);
+static void	 print_caps(FILE *, uint64_t);
+
+void
+conf_defaults(struct celld_conf *conf)
+{
+	struct conf_net	*n;
+
+	memset(conf, 0, sizeof(*conf));
+	TAILQ_INIT(&conf->nets);
+	TAILQ_INIT(&conf->policies);
+	SETSTR(conf->user, "_celld");
+	SETSTR(conf->socket, "/run/celld.sock");
+	SETSTR(conf->socket_group, "cell");
+	conf->socket_mode = 0660;
+	SETSTR(conf->storage, "/var/lib/celld");
+	SETSTR(conf->rundir, "/run/celld");
+	SETSTR(conf->subid_user, conf->user);
+	conf->img_max_layer = 4 * KIB * KIB * KIB;
+	conf->img_max_image = 16 * KIB * KIB * KIB;
+	conf->img_max_entries = 1000000;
+	conf->log_max = 10 * KIB * KIB;
+	SETSTR(conf->default_net, "cell0");
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		err(1, "%s", __func__);
+	SETSTR(n->name, "cell0");
+	SETSTR(n->bridge, "cell0");
+	n->subnet.s_addr = htonl(0x0a580000);	/* 10.88.0.0 */
+	n->prefixlen = 16;
+	n->nat = 1;
+	TAILQ_INSERT_TAIL(&conf->nets, n, entry);
+}
+
+void
+conf_free(struct celld_conf *conf)
+{
+	struct conf_net		*n;
+	struct conf_policy	*p;
+
+	while ((n = TAILQ_FIRST(&conf->nets)) != NULL) {
+		TAILQ_REMOVE(&conf->nets, n, entry);
+		free(n);
+	}
+	while ((p = TAILQ_FIRST(&conf->policies)) != NULL) {
+		TAILQ_REMOVE(&conf->policies, p, entry);
+		free(p);
+	}
+}
+
+const struct conf_net *
+conf_net_find(const struct celld_conf *conf, const char *name)
+{
+	const struct conf_net	*n;
+
+	TAILQ_FOREACH(n, &conf->nets, entry)
+		if (strcmp(n->name, name) == 0)
+			return (n);
+	return (NULL);
+}
+
+const struct conf_policy *
+conf_policy_for(const struct celld_conf *conf, uid_t uid,
+    const gid_t *groups, int ngroups)
+{
+	const struct conf_policy	*p;
+	int				 i;
+
+	TAILQ_FOREACH(p, &conf->policies, entry)
+		if (p->kind == POL_USER && p->id == (uint32_t)uid)
+			return (p);
+	TAILQ_FOREACH(p, &conf->policies, entry) {
+		if (p->kind != POL_GROUP)
+			continue;
+		for (i = 0; i < ngroups; i++)
+			if (p->id == (uint32_t)groups[i])
+				return (p);
+	}
+	return (NULL);
+}
+
+/*
+ * Validation helpers.
+ */
+
+static const char *
+check_chars(const char *s, size_t max, const char *first)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) &&
+		    strchr(i == 0 ? first : "_.-", s[i]) == NULL)
+			return ("invalid characters in name");
+	if (i == 0)
+		return ("empty name");
+	return (i >= max ? "name too long" : NULL);
+}
+
+/* Network names: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+const char *
+conf_check_name(const char *s)
+{
+	return (check_chars(s, CONF_NAMELEN, ""));
+}
+
+/* Same rules as the Linux kernel's dev_valid_name(). */
+const char *
+conf_check_ifname(const char *s)
+{
+	size_t	i;
+
+	if (*s == '\0' || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return ("invalid interface name");
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] == '/' || s[i] == ':' ||
+		    isspace((unsigned char)s[i]) ||
+		    !isprint((unsigned char)s[i]))
+			return ("invalid interface name");
+	if (i >= 16)
+		return ("interface name too long");
+	return (NULL);
+}
+
+/* Absolute and normalized: no "//", ".", "..", or trailing "/". */
+const char *
+conf_check_path(const char *s)
+{
+	const char	*c;
+	size_t		 len;
+
+	if (s[0] != '/')
+		return ("path must be absolute");
+	if ((len = strlen(s)) >= PATH_MAX)
+		return ("path too long");
+	for (c = s; *c != '\0'; c++)
+		if (!isprint((unsigned char)*c))
+			return ("path contains invalid characters");
+	if (len == 1)
+		return (NULL);
+	if (s[len - 1] == '/')
+		return ("path has a trailing slash");
+	for (c = s; c != NULL; c = strchr(c + 1, '/')) {
+		if (c[1] == '/')
+			return ("path contains \"//\"");
+		if (strncmp(c, "/./", 3) == 0 || strcmp(c, "/.") == 0)
+			return ("path contains \".\"");
+		if (strncmp(c, "/../", 4) == 0 || strcmp(c, "/..") == 0)
+			return ("path contains \"..\"");
+	}
+	return (NULL);
+}
+
+/* User and group names: [a-zA-Z0-9_][a-zA-Z0-9_.-]* */
+const char *
+conf_check_login(const char *s)
+{
+	return (check_chars(s, 64, "_"));
+}
+
+/* Decimal number with an optional K, M, G or T suffix (1024-based). */
+const char *
+conf_parse_size(const char *s, int64_t *res)
+{
+	int64_t		 v = 0, mul = 1;
+	const char	*c;
+
+	if (!isdigit((unsigned char)*s))
+		return ("invalid size");
+	for (c = s; isdigit((unsigned char)*c); c++) {
+		if (v > (INT64_MAX - (*c - '0')) / 10)
+			return ("size too large");
+		v = v * 10 + (*c - '0');
+	}
+	if (*c != '\0') {
+		switch (toupper((unsigned char)*c)) {
+		case 'T':
+			mul *= KIB;
+			/* FALLTHROUGH */
+		case 'G':
+			mul *= KIB;
+			/* FALLTHROUGH */
+		case 'M':
+			mul *= KIB;
+			/* FALLTHROUGH */
+		case 'K':
+			mul *= KIB;
+			break;
+		default:
+			return ("invalid size");
+		}
+		if (c[1] != '\0')
+			return ("invalid size");
+	}
+	if (v > INT64_MAX / mul)
+		return ("size too large");
+	*res = v * mul;
+	return (NULL);
+}
+
+/* "2", "2.5", "0.125": number of CPUs, returned in thousandths. */
+const char *
+conf_parse_cpus(const char *s, int64_t *res)
+{
+	int64_t		 v = 0;
+	const char	*c;
+	int		 frac = -1;
+
+	if (!isdigit((unsigned char)*s))
+		return ("invalid cpu count");
+	for (c = s; *c != '\0'; c++) {
+		if (*c == '.' && frac == -1) {
+			frac = 0;
+			continue;
+		}
+		if (!isdigit((unsigned char)*c) || frac == 3)
+			return ("invalid cpu count");
+		if (frac >= 0)
+			frac++;
+		v = v * 10 + (*c - '0');
+		if (v > 1000000000LL)
+			return ("cpu count too large");
+	}
+	if (frac == 0)
+		return ("invalid cpu count");
+	for (frac = frac < 0 ? 0 : frac; frac < 3; frac++)
+		v *= 10;
+	if (v == 0)
+		return ("cpu count must be positive");
+	*res = v;
+	return (NULL);
+}
+
+static const char *
+parse_prefix(const char *s, int max, int *res)
+{
+	int	v = 0;
+
+	if (*s == '\0' || strlen(s) > 3)
+		return ("invalid prefix length");
+	for (; *s != '\0'; s++) {
+		if (!isdigit((unsigned char)*s))
+			return ("invalid prefix length");
+		v = v * 10 + (*s - '0');
+	}
+	if (v < 1 || v > max)
+		return ("prefix length out of range");
+	*res = v;
+	return (NULL);
+}
+
+/* "a.b.c.d/len", prefix length 1-30, no host bits set. */
+const char *
+conf_parse_cidr(const char *s, struct in_addr *addr, int *plen)
+{
+	char		 buf[INET_ADDRSTRLEN + 4], *p;
+	const char	*e;
+	uint32_t	 mask;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", s) >= sizeof(buf) ||
+	    (p = strchr(buf, '/')) == NULL)
+		return ("invalid subnet, expected address/prefixlen");
+	*p++ = '\0';
+	if (inet_pton(AF_INET, buf, addr) != 1)
+		return ("invalid IPv4 address");
+	if ((e = parse_prefix(p, 30, plen)) != NULL)
+		return (e);
+	mask = htonl(0xffffffffU << (32 - *plen));
+	if ((addr->s_addr & ~mask) != 0)
+		return ("subnet with host bits set");
+	return (NULL);
+}
+
+/* "prefix/len", prefix length 1-126, no host bits set. */
+const char *
+conf_parse_cidr6(const char *s, struct in6_addr *addr, int *plen)
+{
+	char		 buf[INET6_ADDRSTRLEN + 4], *p;
+	const char	*e;
+	int		 i;
+
+	if ((size_t)snprintf(buf, sizeof(buf), "%s", s) >= sizeof(buf) ||
+	    (p = strchr(buf, '/')) == NULL)
+		return ("invalid subnet6, expected prefix/prefixlen");
+	*p++ = '\0';
+	if (inet_pton(AF_INET6, buf, addr) != 1)
+		return ("invalid IPv6 address");
+	if ((e = parse_prefix(p, 126, plen)) != NULL)
+		return (e);
+	for (i = *plen; i < 128; i++)
+		if (addr->s6_addr[i / 8] & (0x80 >> (i % 8)))
+			return ("subnet6 with host bits set");
+	return (NULL);
+}
+
+/* Capability name with or without "CAP_", any case. */
+const char *
+conf_parse_cap(const char *s, int *res)
+{
+	char		 buf[64];
+	cap_value_t	 v;
+	size_t		 i;
+
+	if (strncasecmp(s, "cap_", 4) == 0)
+		s += 4;
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalpha((unsigned char)s[i]) && s[i] != '_')
+			return ("unknown capability");
+	if (i == 0 || snprintf(buf, sizeof(buf), "cap_%s", s) >=
+	    (int)sizeof(buf))
+		return ("unknown capability");
+	if (cap_from_name(buf, &v) != 0 || v < 0 || v >= 64)
+		return ("unknown capability");
+	*res = v;
+	return (NULL);
+}
+
+/*
+ * Canonical printing.  The output parses back to the same structure.
+ */
+
+/* Print pre, s as a quoted string, then post. */
+static void
+putq(FILE *fp, const char *pre, const char *s, const char *post)
+{
+	fprintf(fp, "%s\"", pre);
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+	fprintf(fp, "\"%s", post);
+}
+
+static char *
+fmt_size(char *buf, size_t len, int64_t v)
+{
+	static const char	 sfx[] = " KMGT";
+	int			 i = 0;
+
+	while (v != 0 && v % KIB == 0 && i < 4) {
+		v /= KIB;
+		i++;
+	}
+	snprintf(buf, len, "%lld%.*s", (long long)v, i > 0, sfx + i);
+	return (buf);
+}
+
+static void
+print_net(FILE *fp, const struct conf_net *n)
+{
+	char	buf[INET6_ADDRSTRLEN];
+
+	putq(fp, "\nnetwork ", n->name, " {\n");
+	putq(fp, "\tbridge ", n->bridge, "\n");
+	inet_ntop(AF_INET, &n->subnet, buf, sizeof(buf));
+	fprintf(fp, "\tsubnet %s/%d\n", buf, n->prefixlen);
+	if (n->gateway.s_addr != 0) {
+		inet_ntop(AF_INET, &n->gateway, buf, sizeof(buf));
+		fprintf(fp, "\tgateway %s\n", buf);
+	}
+	if (n->has_v6) {
+		inet_ntop(AF_INET6, &n->subnet6, buf, sizeof(buf));
+		fprintf(fp, "\tsubnet6 %s/%d\n", buf, n->prefixlen6);
+	}
+	if (n->nat)
+		fputs("\tnat\n", fp);
+	if (n->internal)
+		fputs("\tinternal\n", fp);
+	if (n->mtu != 0)
+		fprintf(fp, "\tmtu %d\n", n->mtu);
+	fputs("}\n", fp);
+}
+
+static void
+print_caps(FILE *fp, uint64_t caps)
+{
+	char	*name;
+	int	 i, j;
+
+	fputs("\tallow caps {", fp);
+	for (i = 0; i < 64; i++) {
+		if ((caps & (1ULL << i)) == 0)
+			continue;
+		if ((name = cap_to_name(i)) == NULL)
+			err(1, "cap_to_name");
+		j = strncasecmp(name, "cap_", 4) == 0 ? 4 : 0;
+		fputc(' ', fp);
+		for (; name[j] != '\0'; j++)
+			fputc(toupper((unsigned char)name[j]), fp);
+		cap_free(name);
+	}
+	fputs(" }\n", fp);
+}
+
+static void
+print_policy(FILE *fp, const struct conf_policy *p)
+{
+	static const struct {
+		uint32_t	 flag;
+		const char	*name;
+	} flags[] = {
+		{ POL_ALLOW_PRIVILEGED,	"privileged" },
+		{ POL_ALLOW_UNCONFINED,	"seccomp-unconfined" },
+		{ POL_ALLOW_HOSTNET,	"host-network" },
+		{ POL_ALLOW_LOWPORTS,	"low-ports" },
+		{ POL_ALLOW_USERNS,	"userns" },
+	};
+	const char	*kind = p->kind == POL_USER ? "user" : "group";
+	char		 buf[32];
+	size_t		 i;
+	int64_t		 v;
+
+	if (p->name[strspn(p->name, "0123456789")] == '\0')
+		fprintf(fp, "\npolicy %s %s {\n", kind, p->name);
+	else {
+		fprintf(fp, "\npolicy %s", kind);
+		putq(fp, " ", p->name, " {\n");
+	}
+	if (p->admin)
+		fputs("\tadmin\n", fp);
+	if (p->deny)
+		fputs("\tblock\n", fp);
+	if (p->nvolumes > 0) {
+		fputs("\tvolumes {", fp);
+		for (i = 0; i < (size_t)p->nvolumes; i++)
+			putq(fp, " ", p->volumes[i], "");
+		fputs(" }\n", fp);
+	}
+	if (p->max_containers >= 0)
+		fprintf(fp, "\tmax containers %lld\n",
+		    (long long)p->max_containers);
+	if (p->max_memory >= 0)
+		fprintf(fp, "\tmax memory %s\n",
+		    fmt_size(buf, sizeof(buf), p->max_memory));
+	if ((v = p->max_cpus_milli) >= 0) {
+		fprintf(fp, "\tmax cpus %lld", (long long)v / 1000);
+		if (v % 10 != 0)
+			fprintf(fp, ".%03lld\n", (long long)v % 1000);
+		else if (v % 100 != 0)
+			fprintf(fp, ".%02lld\n", (long long)v % 1000 / 10);
+		else if (v % 1000 != 0)
+			fprintf(fp, ".%lld\n", (long long)v % 1000 / 100);
+		else
+			fputc('\n', fp);
+	}
+	if (p->max_pids >= 0)
+		fprintf(fp, "\tmax pids %lld\n", (long long)p->max_pids);
+	if (p->max_disk >= 0)
+		fprintf(fp, "\tmax disk %s\n",
+		    fmt_size(buf, sizeof(buf), p->max_disk));
+	if (p->max_conns >= 0)
+		fprintf(fp, "\tmax connections %d\n", p->max_conns);
+	if (p->max_ops >= 0)
+		fprintf(fp, "\tmax operations %d\n", p->max_ops);
+	for (i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
+		if (p->allow & flags[i].flag)
+			fprintf(fp, "\tallow %s\n", flags[i].name);
+	if (p->allow_caps != 0)
+		print_caps(fp, p->allow_caps);
+	fputs("}\n", fp);
+}
+
+void
+conf_print(FILE *fp, const struct celld_conf *conf)
+{
+	const struct conf_net		*n;
+	const struct conf_policy	*p;
+	char				 a[32], b[32];
+
+	putq(fp, "user ", conf->user, "\n");
+	putq(fp, "socket ", conf->socket, "");
+	putq(fp, " group ", conf->socket_group, "");
+	fprintf(fp, " mode %04o\n", (unsigned int)conf->socket_mode);
+	putq(fp, "storage ", conf->storage, "\n");
+	putq(fp, "rundir ", conf->rundir, "\n");
+	if (conf->audit[0] != '\0')
+		putq(fp, "audit ", conf->audit, "\n");
+	if (conf->subid_count != 0)
+		fprintf(fp, "subid range %u count %u\n", conf->subid_start,
+		    conf->subid_count);
+	else
+		putq(fp, "subid user ", conf->subid_user, "\n");
+	fprintf(fp, "log max %s\n", fmt_size(a, sizeof(a), conf->log_max));
+	fprintf(fp, "image max-layer %s max-image %s max-entries %lld\n",
+	    fmt_size(a, sizeof(a), conf->img_max_layer),
+	    fmt_size(b, sizeof(b), conf->img_max_image),
+	    (long long)conf->img_max_entries);
+	putq(fp, "default network ", conf->default_net, "\n");
+	TAILQ_FOREACH(n, &conf->nets, entry)
+		print_net(fp, n);
+	TAILQ_FOREACH(p, &conf->policies, entry)
+		print_policy(fp, p);
+}
+
+/*
+ * Building the configuration; used by the grammar actions in parse.y.
+ */
+
+void
+conf_setstr(char *dst, size_t len, char *s, const char *what,
+    const char *(*check)(const char *), int line)
+{
+	const char	*e;
+
+	if ((e = check(s)) != NULL)
+		conf_error(line, "%s \"%s\": %s", what, s, e);
+	else if (strlen(s) >= len)
+		conf_error(line, "%s \"%s\": too long", what, s);
+	else
+		memcpy(dst, s, strlen(s) + 1);
+	free(s);
+}
+
+static int
+net_overlap(const struct conf_net *a, const struct conf_net *b)
+{
+	int		len = a->prefixlen < b->prefixlen ? a->prefixlen :
+			    b->prefixlen;
+	uint32_t	mask = htonl(0xffffffffU << (32 - len));
+
+	return ((a->subnet.s_addr & mask) == (b->subnet.s_addr & mask));
+}
+
+/* Check a complete network block and add it, or free it. */
+void
+conf_net_add(struct celld_conf *conf, struct conf_net *n, int line)
+{
+	struct conf_net	*o;
+	uint32_t	 mask, gw;
+	const char	*name = n->name;
+
+	if (n->bridge[0] == '\0' && conf_check_ifname(name) == NULL)
+		memcpy(n->bridge, name, strlen(name) + 1);
+	else if (n->bridge[0] == '\0')
+		conf_error(line, "network \"%s\": bridge required", name);
+	if (n->prefixlen == 0) {
+		conf_error(line, "network \"%s\": subnet required", name);
+		free(n);
+		return;
+	}
+	mask = 0xffffffffU << (32 - n->prefixlen);
+	gw = ntohl(n->gateway.s_addr);
+	if (gw != 0 && ((gw & mask) != ntohl(n->subnet.s_addr) ||
+	    (gw & ~mask) == 0 || (gw & ~mask) == ~mask))
+		conf_error(line, "network \"%s\": gateway is not a host "
+		    "address in the subnet", name);
+	if (n->nat && n->internal)
+		conf_error(line, "network \"%s\": nat and internal are "
+		    "mutually exclusive", name);
+	if (n->has_v6 && n->mtu != 0 && n->mtu < 1280)
+		conf_error(line, "network \"%s\": mtu too small for IPv6",
+		    name);
+	TAILQ_FOREACH(o, &conf->nets, entry) {
+		if (strcmp(o->name, name) == 0)
+			conf_error(line, "duplicate network \"%s\"", name);
+		else if (strcmp(o->bridge, n->bridge) == 0)
+			conf_error(line, "network \"%s\": bridge \"%s\" "
+			    "already used by network \"%s\"", name,
+			    n->bridge, o->name);
+		else if (net_overlap(o, n))
+			conf_error(line, "network \"%s\": subnet overlaps "
+			    "network \"%s\"", name, o->name);
+	}
+	TAILQ_INSERT_TAIL(&conf->nets, n, entry);
+}
+
+/* Start a policy block: resolve the user or group name to an id. */
+struct conf_policy *
+conf_policy_new(int kind, char *name, int line)
+{
+	struct conf_policy	*p;
+	const char		*what = kind == POL_USER ? "user" : "group";
+	const char		*e;
+	struct passwd		*pw;
+	struct group		*gr;
+	unsigned long		 id;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		err(1, "%s", __func__);
+	p->kind = kind;
+	p->max_containers = p->max_memory = p->max_cpus_milli = -1;
+	p->max_pids = p->max_disk = -1;
+	p->max_conns = p->max_ops = -1;
+	if (*name != '\0' && name[strspn(name, "0123456789")] == '\0') {
+		errno = 0;
+		id = strtoul(name, NULL, 10);
+		if (errno != 0 || id >= UINT32_MAX)
+			conf_error(line, "invalid %s id %s", what, name);
+		p->id = id;
+	} else if ((e = conf_check_login(name)) != NULL)
+		conf_error(line, "%s \"%s\": %s", what, name, e);
+	else if (kind == POL_USER && (pw = getpwnam(name)) != NULL)
+		p->id = pw->pw_uid;
+	else if (kind == POL_GROUP && (gr = getgrnam(name)) != NULL)
+		p->id = gr->gr_gid;
+	else
+		conf_error(line, "unknown %s \"%s\"", what, name);
+	SETSTR(p->name, name);
+	free(name);
+	return (p);
+}
+
+void
+conf_policy_add(struct celld_conf *conf, struct conf_policy *p, int line)
+{
+	struct conf_policy	*o;
+	const char		*what = p->kind == POL_USER ? "user" : "group";
+
+	if (p->admin && p->deny)
+		conf_error(line, "policy %s \"%s\": admin and block are "
+		    "mutually exclusive", what, p->name);
+	TAILQ_FOREACH(o, &conf->policies, entry)
+		if (o->kind == p->kind && o->id == p->id)
+			conf_error(line, "duplicate policy for %s \"%s\"",
+			    what, p->name);
+	TAILQ_INSERT_TAIL(&conf->policies, p, entry);
+}
+
+void
+conf_policy_volume(struct conf_policy *p, char *s, int line)
+{
+	const char	*e;
+	int		 i;
+
+	for (i = 0; i < p->nvolumes; i++)
+		if (strcmp(p->volumes[i], s) == 0)
+			break;
+	if ((e = conf_check_path(s)) != NULL)
+		conf_error(line, "volume \"%s\": %s", s, e);
+	else if (i < p->nvolumes)
+		conf_error(line, "duplicate volume \"%s\"", s);
+	else if (p->nvolumes >= POL_MAXVOL)
+		conf_error(line, "too many volumes (at most %d)", POL_MAXVOL);
+	else
+		SETSTR(p->volumes[p->nvolumes++], s);
+	free(s);
+}
+
+void
+conf_policy_cap(struct conf_policy *p, char *s, int line)
+{
+	const char	*e;
+	int		 cap;
+
+	if ((e = conf_parse_cap(s, &cap)) != NULL)
+		conf_error(line, "%s \"%s\"", e, s);
+	else
+		p->allow_caps |= 1ULL << cap;
+	free(s);
+}
+
+FILE *
+conf_open(const char *file, int check_perms)
+{
+	FILE		*fp;
+	struct stat	 st;
+
+	if ((fp = fopen(file, "r")) == NULL) {
+		fprintf(stderr, "%s: %s\n", file, strerror(errno));
+		return (NULL);
+	}
+	if (check_perms && (fstat(fileno(fp), &st) == -1 ||
+	    st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)) != 0)) {
+		fprintf(stderr, "%s: bad owner or mode (must be owned by "
+		    "root and not writable by group or other)\n", file);
+		fclose(fp);
+		return (NULL);
+	}
+	return (fp);
+}
+
+/*
+ * Macros.  Those from -D (persistent) override the file's and outlive
+ * conf_parse(); the file's are dropped by conf_macro_clear().
+ */
+
+int
+conf_macro_name_ok(const char *s)
+{
+	const char	*c;
+
+	for (c = s; *c != '\0'; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_')
+			return (0);
+	return (c != s && c - s < CONF_NAMELEN);
+}
+
+const char *
+conf_macro_get(const char *nam)
+{
+	struct sym	*sym;
+
+	TAILQ_FOREACH(sym, &symhead, entry)
+		if (strcmp(nam, sym->nam) == 0)
+			return (sym->val);
+	return (NULL);
+}
+
+static void
+sym_free(struct sym *sym)
+{
+	TAILQ_REMOVE(&symhead, sym, entry);
+	free(sym->nam);
+	free(sym->val);
+	free(sym);
+}
+
+int
+conf_macro_set(const char *nam, const char *val, int persist)
+{
+	struct sym	*sym;
+
+	TAILQ_FOREACH(sym, &symhead, entry)
+		if (strcmp(nam, sym->nam) == 0)
+			break;
+	if (sym != NULL && sym->persist && !persist)
+		return (0);
+	if (sym != NULL)
+		sym_free(sym);
+	if ((sym = calloc(1, sizeof(*sym))) == NULL ||
+	    (sym->nam = strdup(nam)) == NULL ||
+	    (sym->val = strdup(val)) == NULL)
+		err(1, "%s", __func__);
+	sym->persist = persist;
+	TAILQ_INSERT_TAIL(&symhead, sym, entry);
+	return (0);
+}
+
+void
+conf_macro_clear(void)
+{
+	struct sym	*sym, *next;
+
+	for (sym = TAILQ_FIRST(&symhead); sym != NULL; sym = next) {
+		next = TAILQ_NEXT(sym, entry);
+		if (!sym->persist)
+			sym_free(sym);
+	}
+}
+
+int
+conf_macro_define(const char *kv)
+{
+	const char	*eq;
+	char		 nam[CONF_NAMELEN];
+
+	if ((eq = strchr(kv, '=')) == NULL || eq - kv >= CONF_NAMELEN)
+		return (-1);
+	memcpy(nam, kv, eq - kv);
+	nam[eq - kv] = '\0';
+	if (!conf_macro_name_ok(nam))
+		return (-1);
+	return (conf_macro_set(nam, eq + 1, 1));
+}

@@ -1,0 +1,325 @@
+/*
+ * control.c: the control socket.  Every client is identified by the
+ * kernel (SO_PEERCRED), never by what it sends.  A malformed request gets
+ * an error reply; a broken frame drops that client and no other.
+ */
+#include <sys/socket.h>
+
+#include <limits.h>
+#include <stdio.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "parent.h"
+
+#define CONTROL_MAXCONN		4096	/* all clients together */
+#define CONTROL_MAXUSER		512	/* per non-admin uid */
+#define CONTROL_MAXPENDING	64	/* requests in flight per client */
+#define CONTROL_IDLE		120	/* seconds before an idle drop */
+
+static TAILQ_HEAD(, client)	clients = TAILQ_HEAD_INITIALIZER(clients);
+static struct event		*control_ev, *control_pause;
+static uint32_t			 control_nextid = 1;
+static int			 control_nclients;
+
+static void	control_dispatch(int, short, void *);
+
+int
+control_clients(void)
+{
+	return control_nclients;
+}
+
+struct client *
+control_find(uint32_t id)
+{
+	struct client	*c;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+static void
+control_close(struct client *c)
+{
+	request_client_gone(c->id);
+	TAILQ_REMOVE(&clients, c, entry);
+	evtimer_del(c->idle);
+	event_free(c->idle);
+	imsgev_clear(&c->iev);
+	control_nclients--;
+	free(c);
+}
+
+static void
+control_idle(int fd, short ev, void *arg)
+{
+	struct client	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	log_debug("control: client %u (uid %u) idle, dropped", c->id, c->uid);
+	control_close(c);
+}
+
+static void
+control_touch(struct client *c)
+{
+	struct timeval	tv = { CONTROL_IDLE, 0 };
+
+	evtimer_add(c->idle, &tv);
+}
+
+int
+control_reply(struct client *c, uint32_t type, const void *data, size_t len)
+{
+	return imsgev_compose(&c->iev, type, 0, 0, -1, data, len);
+}
+
+int
+control_done(struct client *c, int err, int status, const char *msg)
+{
+	struct msg_result	res;
+
+	memset(&res, 0, sizeof(res));
+	res.err = err;
+	res.status = status;
+	if (msg != NULL)
+		strlcpy(res.msg, msg, sizeof(res.msg));
+	return control_reply(c, MSG_CTL_DONE, &res, sizeof(res));
+}
+
+static int
+control_user_count(uid_t uid)
+{
+	struct client	*c;
+	int		 n = 0;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (c->uid == uid)
+			n++;
+	return n;
+}
+
+static void
+control_resume(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	event_add(control_ev, NULL);
+}
+
+/* Out of fds: stop accepting for a second instead of spinning. */
+static void
+control_backoff(void)
+{
+	struct timeval	tv = { 1, 0 };
+
+	event_del(control_ev);
+	evtimer_add(control_pause, &tv);
+}
+
+static int
+control_identify(struct client *c, int fd)
+{
+	struct ucred			 cred;
+	socklen_t			 len = sizeof(cred);
+	gid_t				 groups[NGROUPS_MAX];
+	socklen_t			 glen = sizeof(groups);
+	const struct conf_policy	*pol;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1)
+		return -1;
+	c->uid = cred.uid;
+	c->gid = cred.gid;
+	c->pid = cred.pid;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
+		glen = 0;
+	pol = conf_policy_for(&env->conf, c->uid, groups,
+	    glen / sizeof(gid_t));
+	if (pol != NULL && pol->deny && c->uid != 0) {
+		errno = EACCES;
+		return -1;
+	}
+	c->admin = c->uid == 0 || (pol != NULL && pol->admin);
+	return 0;
+}
+
+static void
+control_accept(int lfd, short ev, void *arg)
+{
+	struct client	*c;
+	int		 fd;
+
+	(void)ev;
+	(void)arg;
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) ==
+	    -1) {
+		if (errno == EMFILE || errno == ENFILE)
+			control_backoff();
+		else if (errno != EAGAIN && errno != EINTR &&
+		    errno != ECONNABORTED)
+			log_warn("control: accept");
+		return;
+	}
+	if (control_nclients >= CONTROL_MAXCONN ||
+	    (c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return;
+	}
+	if (control_identify(c, fd) == -1 || (!c->admin &&
+	    control_user_count(c->uid) >= CONTROL_MAXUSER)) {
+		log_warnx("control: uid %u refused: %s", c->uid,
+		    errno == EACCES ? "blocked by policy" :
+		    "too many connections");
+		close(fd);
+		free(c);
+		return;
+	}
+	c->id = control_nextid++;
+	if (imsgev_init(&c->iev, env->base, fd, control_dispatch, c) == -1 ||
+	    (c->idle = evtimer_new(env->base, control_idle, c)) == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&clients, c, entry);
+	control_nclients++;
+	control_touch(c);
+	imsgev_add(&c->iev);
+}
+
+static void
+control_version(struct client *c)
+{
+	struct msg_kv	kv;
+
+	memset(&kv, 0, sizeof(kv));
+	strlcpy(kv.key, "version", sizeof(kv.key));
+	strlcpy(kv.val, CELLD_VERSION, sizeof(kv.val));
+	control_reply(c, MSG_CTL_KV, &kv, sizeof(kv));
+	control_done(c, 0, 0, NULL);
+}
+
+static void
+control_kv(struct client *c, const char *k, const char *fmt, long long v)
+{
+	struct msg_kv	kv;
+
+	memset(&kv, 0, sizeof(kv));
+	strlcpy(kv.key, k, sizeof(kv.key));
+	snprintf(kv.val, sizeof(kv.val), fmt, v);
+	control_reply(c, MSG_CTL_KV, &kv, sizeof(kv));
+}
+
+static void
+control_info(struct client *c)
+{
+	struct msg_kv	kv;
+	int		h, up = 0;
+
+	control_kv(c, "version", CELLD_VERSION "%.0lld", 0);
+	control_kv(c, "pid", "%lld", getpid());
+	control_kv(c, "uptime", "%llds", time(NULL) - env->started);
+	control_kv(c, "clients", "%lld", control_nclients);
+	for (h = 0; h < HELPER_MAX; h++)
+		up += helpers_up(h);
+	control_kv(c, "helpers", "%lld/3 up", up);
+	control_kv(c, "your uid", "%lld", c->uid);
+	control_kv(c, "admin", c->admin ? "yes%.0lld" : "no%.0lld", 0);
+	memset(&kv, 0, sizeof(kv));
+	strlcpy(kv.key, "storage", sizeof(kv.key));
+	strlcpy(kv.val, env->conf.storage, sizeof(kv.val));
+	control_reply(c, MSG_CTL_KV, &kv, sizeof(kv));
+	control_done(c, 0, 0, NULL);
+}
+
+/* Gate, then switch, then handler. */
+static void
+control_msg(struct client *c, struct imsg *imsg)
+{
+	if (msg_check(imsg, PROC_CLIENT) == -1) {
+		control_done(c, errno, 0, errno == ENOSYS ?
+		    "unknown request" : "malformed request");
+		return;
+	}
+	if (c->pending >= CONTROL_MAXPENDING) {
+		control_done(c, EBUSY, 0, "too many requests in flight");
+		return;
+	}
+	switch (imsg_get_type(imsg)) {
+	case MSG_CTL_PING:
+		request_ping(c);
+		break;
+	case MSG_CTL_VERSION:
+		control_version(c);
+		break;
+	case MSG_CTL_INFO:
+		control_info(c);
+		break;
+	default:
+		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));
+	}
+}
+
+static void
+control_dispatch(int fd, short ev, void *arg)
+{
+	struct client	*c = arg;
+	struct imsg	 imsg;
+	ssize_t		 n;
+
+	(void)fd;
+	if (imsgev_io(&c->iev, ev) == -1) {
+		control_close(c);
+		return;
+	}
+	control_touch(c);
+	while ((n = imsg_get(&c->iev.ibuf, &imsg)) > 0) {
+		control_msg(c, &imsg);
+		imsg_free(&imsg);
+	}
+	if (n == -1) {
+		log_debug("control: client %u (uid %u): bad frame, dropped",
+		    c->id, c->uid);
+		control_close(c);
+		return;
+	}
+	/* a client that doesn't read its replies can't make us buffer */
+	if (imsgbuf_queuelen(&c->iev.ibuf) > IMSG_MAX_WQ / 2) {
+		control_close(c);
+		return;
+	}
+	imsgev_add(&c->iev);
+}
+
+void
+control_init(int fd)
+{
+	control_ev = event_new(env->base, fd, EV_READ | EV_PERSIST,
+	    control_accept, NULL);
+	control_pause = evtimer_new(env->base, control_resume, NULL);
+	if (control_ev == NULL || control_pause == NULL ||
+	    event_add(control_ev, NULL) == -1)
+		fatalx("control: event");
+}
+
+void
+control_shutdown(void)
+{
+	struct client	*c;
+
+	if (control_ev != NULL)
+		event_del(control_ev);
+	while ((c = TAILQ_FIRST(&clients)) != NULL)
+		control_close(c);
+}

@@ -1,0 +1,169 @@
+/*
+ * request.c: client requests that wait on helpers.  Each has an id that
+ * travels as the imsg peerid, a set of helpers it waits for, and a
+ * timeout.  A client that leaves doesn't cancel the work, only the reply.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bsd/string.h>
+
+#include "parent.h"
+
+#define REQUEST_TIMEOUT	5	/* seconds to wait for helpers */
+
+static TAILQ_HEAD(, request)	requests = TAILQ_HEAD_INITIALIZER(requests);
+static uint32_t			request_nextid = 1;
+
+static void	request_finish(struct request *);
+
+static void
+request_expired(int fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	request_finish(arg);
+}
+
+struct request *
+request_new(struct client *c, uint32_t type)
+{
+	struct request	*r;
+	struct timeval	 tv = { REQUEST_TIMEOUT, 0 };
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	r->id = request_nextid++;
+	if (request_nextid == 0)
+		request_nextid = 1;
+	r->client = c->id;
+	r->type = type;
+	if ((r->timeout = evtimer_new(env->base, request_expired, r)) ==
+	    NULL) {
+		free(r);
+		return NULL;
+	}
+	evtimer_add(r->timeout, &tv);
+	c->pending++;
+	TAILQ_INSERT_TAIL(&requests, r, entry);
+	return r;
+}
+
+struct request *
+request_find(uint32_t id)
+{
+	struct request	*r;
+
+	TAILQ_FOREACH(r, &requests, entry)
+		if (r->id == id)
+			return r;
+	return NULL;
+}
+
+void
+request_free(struct request *r)
+{
+	struct client	*c;
+
+	if (r->client != 0 && (c = control_find(r->client)) != NULL)
+		c->pending--;
+	TAILQ_REMOVE(&requests, r, entry);
+	evtimer_del(r->timeout);
+	event_free(r->timeout);
+	free(r);
+}
+
+void
+request_client_gone(uint32_t cid)
+{
+	struct request	*r;
+
+	TAILQ_FOREACH(r, &requests, entry)
+		if (r->client == cid)
+			r->client = 0;
+}
+
+/* ping: our own line, then one per helper as the pongs come back. */
+void
+request_ping(struct client *c)
+{
+	struct msg_procinfo	 pi;
+	struct msg_ping		 mp;
+	struct request		*r;
+	int			 h;
+
+	privsep_procinfo(&pi, "parent");
+	control_reply(c, MSG_CTL_PROC, &pi, sizeof(pi));
+	if ((r = request_new(c, MSG_CTL_PING)) == NULL) {
+		control_done(c, errno, 0, "ping");
+		return;
+	}
+	memset(&mp, 0, sizeof(mp));
+	mp.seq = r->id;
+	for (h = 0; h < HELPER_MAX; h++) {
+		if (helpers_send(h, MSG_PING, r->id, -1, &mp, sizeof(mp)) ==
+		    0) {
+			r->waitmask |= 1u << h;
+			r->waiting++;
+		}
+	}
+	if (r->waiting == 0)
+		request_finish(r);
+}
+
+void
+request_pong(int h, uint32_t id, struct msg_procinfo *pi)
+{
+	struct request	*r;
+
+	if ((r = request_find(id)) == NULL || !(r->waitmask & (1u << h)))
+		return;		/* late or forged: ignore */
+	r->waitmask &= ~(1u << h);
+	r->pong[h] = *pi;
+	r->pong[h].title[sizeof(r->pong[h].title) - 1] = '\0';
+	if (--r->waiting == 0)
+		request_finish(r);
+}
+
+void
+request_helper_down(int h)
+{
+	struct request	*r, *next;
+
+	for (r = TAILQ_FIRST(&requests); r != NULL; r = next) {
+		next = TAILQ_NEXT(r, entry);
+		if (r->waitmask & (1u << h)) {
+			r->waitmask &= ~(1u << h);
+			if (--r->waiting == 0)
+				request_finish(r);
+		}
+	}
+}
+
+static void
+request_finish(struct request *r)
+{
+	struct client	*c = NULL;
+	char		 msg[CELL_MSGLEN] = "";
+	int		 h, missing = 0;
+
+	if (r->client != 0)
+		c = control_find(r->client);
+	for (h = 0; c != NULL && h < HELPER_MAX; h++) {
+		if (r->pong[h].pid != 0) {
+			control_reply(c, MSG_CTL_PROC, &r->pong[h],
+			    sizeof(r->pong[h]));
+			continue;
+		}
+		missing++;
+		strlcat(msg, missing > 1 ? ", " : "", sizeof(msg));
+		strlcat(msg, helpers_name(h), sizeof(msg));
+	}
+	if (c != NULL) {
+		if (missing)
+			strlcat(msg, ": not answering", sizeof(msg));
+		control_done(c, missing ? EAGAIN : 0, 0, missing ? msg : NULL);
+	}
+	request_free(r);
+}

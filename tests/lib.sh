@@ -1,0 +1,97 @@
+# tests/lib.sh: shared by the integration, proto and security tests.
+# Each test file runs inside "unshare --mount --net" (see run.sh), starts
+# its own celld with a temporary state dir and socket, and removes every
+# trace on exit.
+set -u
+B=${B:-$(pwd)/build}
+T=$(mktemp -d /tmp/celld-test.XXXXXX)
+chmod 0711 "$T"
+mount -t tmpfs -o mode=0711 celld-test "$T"
+mkdir -p "$T/libexec" "$T/etc"
+cp "$B/celld-net" "$B/celld-fs" "$B/celld-spawn" "$T/libexec/"
+chmod 0755 "$T/libexec" "$T"/libexec/*
+export CELLD_SOCK="$T/celld.sock"
+CELLCTL="$B/cellctl"
+CELLD_PID=
+ip link set lo up 2>/dev/null
+
+cellctl() { "$CELLCTL" "$@"; }
+
+write_conf() {
+	cat > "$T/etc/celld.conf" <<CONF
+socket "$T/celld.sock"
+storage "$T/lib"
+rundir "$T/run"
+${1:-}
+CONF
+	chmod 0644 "$T/etc/celld.conf"
+}
+
+start_celld() {
+	[ -f "$T/etc/celld.conf" ] || write_conf
+	"$B/celld" -d -v -f "$T/etc/celld.conf" -x "$T/libexec" \
+	    >>"$T/celld.log" 2>&1 &
+	CELLD_PID=$!
+	wait_ready
+}
+
+# wait until ping answers through every helper
+wait_ready() {
+	i=0
+	while [ $i -lt 100 ]; do
+		cellctl ping >/dev/null 2>&1 && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	echo "# celld did not become ready; log:" >&2
+	sed 's/^/#   /' "$T/celld.log" >&2
+	return 1
+}
+
+stop_celld() {
+	[ -n "$CELLD_PID" ] || return 0
+	kill "$CELLD_PID" 2>/dev/null
+	wait "$CELLD_PID" 2>/dev/null
+	CELLD_PID=
+}
+
+# every process in this test's pid namespace but us
+test_pids() {
+	for p in /proc/[0-9]*; do
+		p=${p#/proc/}
+		[ "$p" = 1 ] || [ "$p" = $$ ] || echo "$p"
+	done
+}
+
+cleanup() {
+	stop_celld
+	umount -R "$T" 2>/dev/null
+	rmdir "$T" 2>/dev/null
+}
+trap cleanup EXIT
+
+# run each t_* function named on the command line, or all of them
+run_tests() {
+	for t in $(grep -o '^t_[a-z0-9_]*' "$0"); do
+		if ( $t ) >"$T/out.$t" 2>&1; then
+			echo "ok - ${0##*/}: ${t#t_}"
+		else
+			echo "not ok - ${0##*/}: ${t#t_}"
+			sed 's/^/#   /' "$T/out.$t" | tail -20
+		fi
+	done
+}
+
+# the /proc/PID/status field of a process
+status_field() {	# pid field
+	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"
+}
+
+# pid of the process whose title is "celld: NAME" in this test
+proc_pid() {
+	for p in $(test_pids); do
+		tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null |
+		    grep -q "^celld: $1" && { echo "$p"; return 0; }
+	done
+	return 1
+}

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Run every test and end with "N passed, N failed".  Shell tests run in
+# their own mount, network and pid namespaces: when one ends, the kernel
+# kills every process it left, and its mounts and links vanish with it.
+# usage: tests/run.sh BUILDDIR [pattern]
+B=${1:-build}
+PAT=${2:-}
+case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
+export B
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+run() {	# name command...
+	name=$1; shift
+	if [ -n "$PAT" ] && ! echo "$name" | grep -q -- "$PAT"; then
+		return
+	fi
+	echo "# $name"
+	"$@" 2>&1 | tee -a "$out" | grep -E '^(ok|not ok|skip)' || true
+}
+
+for t in "$B"/tests/test_*; do
+	run "unit/$(basename "$t")" "$t"
+done
+run config sh tests/config/run.sh "$B/tests/test_conf"
+for t in tests/proto/*.sh tests/integration/*.sh tests/security/*.sh; do
+	[ -f "$t" ] || continue
+	run "$t" unshare --mount --net --pid --fork --mount-proc \
+	    --propagation private sh "$t"
+done
+
+pass=$(grep -c '^ok' "$out")
+fail=$(grep -c '^not ok' "$out")
+skip=$(grep -c '^skip' "$out")
+[ "$skip" -gt 0 ] && grep '^skip' "$out"
+[ "$fail" -gt 0 ] && { echo "# failures:"; grep '^not ok' "$out"; }
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
