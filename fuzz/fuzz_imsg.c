@@ -2,10 +2,10 @@
  * fuzz_imsg.c: libFuzzer target for the imsg reader.
  *
  * The input is a list of chunks, each a control byte c and then up to
- * (c & 0x3f) + 1 bytes of stream.  c >> 6 is the number of fds, less one
- * (0 and 1 mean none), sent with the chunk as SCM_RIGHTS.  Each chunk is
- * one sendmsg() into a socketpair and is read right away, so the input
- * decides where the reader's recvmsg() calls split the stream.  Every
+ * (c & 0x3f) + 1 bytes of stream.  (c >> 6) - 1 fds, none for 0 and 1,
+ * go with the chunk as SCM_RIGHTS.  Each chunk is one sendmsg() into a
+ * socketpair and is read right away, so the input decides where the
+ * reader's recvmsg() calls split the stream.  Every
  * frame imsg_get() accepts is composed again on a second socketpair and
  * must read back the same.  At the end the writer closes and the reader
  * runs to EOF.  Memory leaks are LeakSanitizer's; an fd leak aborts.

@@ -32,7 +32,8 @@
  * IMSGF_HASFD takes the oldest queued fd, which must have arrived in a
  * window holding the frame's first byte; a frame without it takes none.
  * Any EBADMSG marks the imsgbuf dead: from then on imsg_get() and
- * imsgbuf_read() fail with EBADMSG and the caller drops the peer.
+ * imsgbuf_read() fail with EBADMSG and the caller drops the peer.  A
+ * failed malloc() (ENOMEM) leaves the frame buffered for another try.
  */
 #include <sys/socket.h>
 #include <sys/uio.h>

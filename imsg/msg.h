@@ -47,7 +47,145 @@ enum msg_type {
 	/* parent <-> launcher */
 	MSG_LAUNCH,		/* P->L  msg_launch */
 	MSG_LAUNCHED,		/* L->P  msg_launch + fd: the helper's channel */
+	/* containers: client <-> parent */
+	MSG_CTL_CREATE,		/* C->P  cell_spec; done.msg = id */
+	MSG_CTL_START,		/* C->P  msg_ctl_target */
+	MSG_CTL_STDIO,		/* C->P  msg_stdio + fd, before START -a */
+	MSG_CTL_KILL,		/* C->P  msg_ctl_target (sig, timeout) */
+	MSG_CTL_RM,		/* C->P  msg_ctl_target (force) */
+	MSG_CTL_WAIT,		/* C->P  msg_ctl_target; done.status */
+	MSG_CTL_PS,		/* C->P  msg_ctl_target (all) */
+	MSG_CTL_CELL,		/* P->C  msg_cell, one per container */
+	MSG_CTL_LOGS,		/* C->P  msg_ctl_target; reply: log fd */
+	MSG_CTL_FD,		/* P->C  msg_stdio + fd */
+	/* containers: parent <-> spawn-helper */
+	MSG_SPAWN_CREATE,	/* P->S  msg_spawn; reply MSG_SPAWN_CREATED */
+	MSG_SPAWN_CREATED,	/* S->P  msg_spawn_created + userns fd */
+	MSG_SPAWN_EXEC,		/* P->S  msg_spawn_id + rootfs mount fd */
+	MSG_SPAWN_STDIO,	/* P->S  msg_stdio + fd, before EXEC */
+	MSG_SPAWN_KILL,		/* P->S  msg_spawn_kill */
+	MSG_SPAWN_CLEANUP,	/* P->S  msg_spawn_id: remove cgroups */
+	/* containers: parent <-> fs-helper */
+	MSG_FS_ROOTFS,		/* P->F  msg_fs_rootfs + userns fd */
+	MSG_FS_ROOTFS_FD,	/* F->P  msg_spawn_id + detached rootfs fd */
+	MSG_FS_REMOVE,		/* P->F  msg_spawn_id: remove the cell dir */
+	/* parent <-> monitor */
+	MSG_MON_STATE,		/* M->P  msg_mon_state */
 	MSG_TYPE_MAX
+};
+
+#define CELL_IDLEN	64		/* hex sha256-sized id */
+#define SPEC_ARGMAX	8192		/* argv, NUL separated */
+#define SPEC_ENVMAX	16384		/* environment, NUL separated */
+#define SPEC_MAXTMPFS	8
+#define SPEC_PATHLEN	256
+
+#define SPEC_DETACH	0x0001
+#define SPEC_INTERACTIVE 0x0002
+#define SPEC_TTY	0x0004
+#define SPEC_RM		0x0008
+#define SPEC_READONLY	0x0010
+#define SPEC_PRIVILEGED	0x0020
+#define SPEC_NONET	0x0040		/* --network none */
+#define SPEC_INIT	0x0080
+#define SPEC_NNP	0x0100		/* always set by the parent */
+#define SPEC_UNCONFINED	0x0200		/* seccomp=unconfined */
+#define SPEC_CAPDROPALL	0x0400
+
+/* What to run.  Client sends it; the parent resolves and fills the rest. */
+struct cell_spec {
+	char		name[CELL_NAMELEN];
+	char		image[CELL_NAMELEN];
+	char		hostname[64];
+	char		user[64];	/* "uid[:gid]" or a name */
+	char		workdir[SPEC_PATHLEN];
+	char		entrypoint[SPEC_PATHLEN];
+	uint32_t	flags;
+	uint32_t	argc;
+	uint32_t	envc;
+	uint32_t	ntmpfs;
+	int64_t		memory;		/* bytes, 0 = none */
+	int64_t		cpus_milli;	/* 0 = none */
+	int64_t		pids;		/* 0 = none */
+	uint64_t	cap_add;	/* masks of CAP_* */
+	uint64_t	cap_drop;
+	uint64_t	caps;		/* final set, computed by the parent */
+	char		tmpfs[SPEC_MAXTMPFS][SPEC_PATHLEN];
+	char		args[SPEC_ARGMAX];
+	char		env[SPEC_ENVMAX];
+};
+
+struct msg_ctl_target {
+	char		name[CELL_NAMELEN];	/* name or id prefix */
+	int32_t		sig;
+	int32_t		timeout;
+	uint32_t	flags;			/* CTL_* */
+};
+#define CTL_ALL		0x01		/* ps -a */
+#define CTL_FORCE	0x02		/* rm -f */
+#define CTL_ATTACH	0x04		/* start -a */
+#define CTL_FOLLOW	0x08		/* logs -f */
+
+struct msg_cell {
+	char		id[CELL_IDLEN + 1];
+	char		name[CELL_NAMELEN];
+	char		image[CELL_NAMELEN];
+	char		command[128];
+	char		state[16];		/* created running exited */
+	int32_t		pid;
+	int32_t		exit_status;
+	int64_t		created;
+	int64_t		started;
+	int64_t		finished;
+	uint32_t	owner;
+};
+
+struct msg_stdio {
+	char		id[CELL_IDLEN + 1];
+	int32_t		which;			/* 0, 1 or 2 */
+};
+
+struct msg_spawn_id {
+	char		id[CELL_IDLEN + 1];
+};
+
+struct msg_spawn {
+	char		id[CELL_IDLEN + 1];
+	uint32_t	uid_base;		/* host id of container 0 */
+	uint32_t	uid_count;
+	struct cell_spec spec;
+};
+
+struct msg_spawn_created {
+	char		id[CELL_IDLEN + 1];
+	int32_t		pid;			/* container init, host pid */
+	int32_t		monitor;		/* the monitor's pid */
+};
+
+struct msg_spawn_kill {
+	char		id[CELL_IDLEN + 1];
+	int32_t		pid;
+	int32_t		sig;
+	uint32_t	all;			/* every process: cgroup kill */
+};
+
+#define FS_MAXLAYERS	64
+struct msg_fs_rootfs {
+	char		id[CELL_IDLEN + 1];
+	uint32_t	uid_base;
+	uint32_t	nlayers;
+	uint32_t	readonly;
+	char		layers[FS_MAXLAYERS][CELL_IDLEN + 1];	/* sha256 hex,
+							 * lowest first */
+};
+
+struct msg_mon_state {
+	char		id[CELL_IDLEN + 1];
+	int32_t		pid;
+	int32_t		running;
+	int32_t		exit_status;		/* 128+N for signal N */
+	int64_t		started;
+	int64_t		finished;
 };
 
 struct msg_result {

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,7 +32,7 @@ struct sym {
 	char			*nam;
 	char			*val;
 };
-static TAILQ_HEAD(, sym) symhead = TAILQ_HEAD_INITIALIZER(symhead);
+static TAILQ_HEAD(symlist, sym) symhead = TAILQ_HEAD_INITIALIZER(symhead);
 
 static void	 putq(FILE *, const char *, const char *, const char *);
 static char	*fmt_size(char *, size_t, int64_t);
@@ -572,10 +571,11 @@ conf_net_add(struct celld_conf *conf, struct conf_net *n, int line)
 
 	if (n->bridge[0] == '\0' && conf_check_ifname(name) == NULL)
 		memcpy(n->bridge, name, strlen(name) + 1);
-	else if (n->bridge[0] == '\0')
+	if (n->bridge[0] == '\0')
 		conf_error(line, "network \"%s\": bridge required", name);
-	if (n->prefixlen == 0) {
+	if (n->prefixlen == 0)
 		conf_error(line, "network \"%s\": subnet required", name);
+	if (n->bridge[0] == '\0' || n->prefixlen == 0) {
 		free(n);
 		return;
 	}

@@ -44,7 +44,7 @@ enum { POL_USER, POL_GROUP };
 struct conf_policy {
 	TAILQ_ENTRY(conf_policy) entry;
 	int			 kind;		/* POL_USER or POL_GROUP */
-	char			 name[64];	/* as written; digits if numeric */
+	char			 name[64];	/* digits if numeric */
 	uint32_t		 id;		/* resolved uid or gid */
 	int			 admin;
 	int			 deny;		/* "block": may not use celld */
@@ -69,7 +69,7 @@ struct celld_conf {
 	mode_t			 socket_mode;
 	char			 storage[PATH_MAX];
 	char			 rundir[PATH_MAX];
-	char			 audit[PATH_MAX];	/* "" = <storage>/audit.log */
+	char			 audit[PATH_MAX];	/* "": in storage */
 	char			 subid_user[64];
 	uint32_t		 subid_start;	/* 0,0 = read /etc/subuid */
 	uint32_t		 subid_count;
@@ -78,8 +78,8 @@ struct celld_conf {
 	int64_t			 img_max_entries;
 	int64_t			 log_max;
 	char			 default_net[CONF_NAMELEN];
-	TAILQ_HEAD(, conf_net)	 nets;
-	TAILQ_HEAD(, conf_policy) policies;
+	TAILQ_HEAD(conf_nets, conf_net) nets;
+	TAILQ_HEAD(conf_policies, conf_policy) policies;
 };
 
 /*

@@ -45,12 +45,14 @@ static void	 network_end(void);
 static void	 policy_begin(int, char *);
 static void	 policy_end(void);
 static void	 conf_finish(void);
+static void	 setpos(int64_t *, int64_t);
 
 static struct celld_conf	*conf;
 static struct conf_net		*curnet;
 static struct conf_policy	*curpol;
 static int			 blockline, blockerrors, lexerror, lastline;
 static char			 lexword[64], bolword[64];
+static int			 atbol, wordbol;
 static struct {
 	/* line numbers of statements seen, 0 if none */
 	int	 nets, subid_user, subid_range, image, default_net;
@@ -96,17 +98,6 @@ grammar		: /* empty */
 		| grammar network '\n'
 		| grammar policy '\n'
 		| grammar error '\n'	{ yyerrok; }
-		;
-
-optnl		: /* empty */
-		| optnl '\n'
-		;
-
-nl		: '\n' optnl
-		;
-
-optcomma	: ',' optnl
-		| optnl
 		;
 
 word		: STRING
@@ -232,24 +223,9 @@ imageopts	: imageopt
 		| imageopts imageopt
 		;
 
-imageopt	: MAXLAYER size {
-			if ($2 == 0)
-				yyerror("max-layer must be positive");
-			else if ($2 > 0)
-				conf->img_max_layer = $2;
-		}
-		| MAXIMAGE size {
-			if ($2 == 0)
-				yyerror("max-image must be positive");
-			else if ($2 > 0)
-				conf->img_max_image = $2;
-		}
-		| MAXENTRIES number {
-			if ($2 == 0)
-				yyerror("max-entries must be positive");
-			else if ($2 > 0)
-				conf->img_max_entries = $2;
-		}
+imageopt	: MAXLAYER size		{ setpos(&conf->img_max_layer, $2); }
+		| MAXIMAGE size		{ setpos(&conf->img_max_image, $2); }
+		| MAXENTRIES number	{ setpos(&conf->img_max_entries, $2); }
 		;
 
 close		: '}'
@@ -259,14 +235,16 @@ close		: '}'
 network		: NETWORK STRING {
 			network_begin($2);
 			$2 = NULL;
-		} '{' optnl netopts close {
+		} '{' netopts close {
 			network_end();
 		}
 		;
 
+/* Recover at the end of a line, before reading the next token. */
 netopts		: /* empty */
-		| netopts netopt optnl
-		| netopts error nl	{ yyerrok; }
+		| netopts netopt
+		| netopts '\n'
+		| netopts error '\n'	{ yyerrok; }
 		;
 
 netopt		: BRIDGE STRING {
@@ -310,7 +288,7 @@ netopt		: BRIDGE STRING {
 policy		: POLICY polkind word {
 			policy_begin($2, $3);
 			$3 = NULL;
-		} '{' optnl polopts close {
+		} '{' polopts close {
 			policy_end();
 		}
 		;
@@ -320,14 +298,17 @@ polkind		: USER			{ $$ = POL_USER; }
 		;
 
 polopts		: /* empty */
-		| polopts polopt optnl
-		| polopts error nl	{ yyerrok; }
+		| polopts polopt
+		| polopts '\n'
+		| polopts error '\n'	{ yyerrok; }
 		;
 
 polopt		: ADMIN			{ curpol->admin = 1; }
 		| BLOCK			{ curpol->deny = 1; }
-		| VOLUMES '{' optnl vollist '}'
-		| VOLUMES STRING	{ conf_policy_volume(curpol, $2, LINE); }
+		| VOLUMES '{' vollist '}'
+		| VOLUMES STRING {
+			conf_policy_volume(curpol, $2, LINE);
+		}
 		| MAX CONTAINERS number	{ curpol->max_containers = $3; }
 		| MAX MEMORY size	{ curpol->max_memory = $3; }
 		| MAX CPUS cpus		{ curpol->max_cpus_milli = $3; }
@@ -346,7 +327,7 @@ polopt		: ADMIN			{ curpol->admin = 1; }
 				curpol->max_ops = $3;
 		}
 		| ALLOW allowflag	{ curpol->allow |= $2; }
-		| ALLOW CAPS '{' optnl caplist '}'
+		| ALLOW CAPS '{' caplist '}'
 		| ALLOW CAPS STRING	{ conf_policy_cap(curpol, $3, LINE); }
 		;
 
@@ -357,16 +338,19 @@ allowflag	: PRIVILEGED		{ $$ = POL_ALLOW_PRIVILEGED; }
 		| USERNS		{ $$ = POL_ALLOW_USERNS; }
 		;
 
+/* Lists are separated by white space, commas or newlines. */
 vollist		: /* empty */
-		| vollist STRING optcomma {
+		| vollist STRING {
 			conf_policy_volume(curpol, $2, LINE);
 		}
+		| vollist ','
+		| vollist '\n'
 		;
 
 caplist		: /* empty */
-		| caplist STRING optcomma {
-			conf_policy_cap(curpol, $2, LINE);
-		}
+		| caplist STRING	{ conf_policy_cap(curpol, $2, LINE); }
+		| caplist ','
+		| caplist '\n'
 		;
 
 %%
@@ -542,7 +526,9 @@ lgetc(int quoted)
 	return (c);
 }
 
-/* Skip the rest of a bad line, leaving the newline for error recovery. */
+/*
+ * Skip the rest of a bad line, leaving the newline for error recovery.
+ */
 static int
 findeol(void)
 {
@@ -610,6 +596,11 @@ lexmacro(void)
 	*p = '\0';
 	if ((val = conf_macro_get(buf)) == NULL) {
 		yyerror("macro \"%s\" not defined", buf);
+		lexerror = 1;
+		return (ERROR);
+	}
+	if (strlen(val) + 2 > (size_t)(MAXPUSHBACK - npushback)) {
+		yyerror("macro \"%s\" too long", buf);
 		return (findeol());
 	}
 	lungetc(DONE_EXPAND);
@@ -628,8 +619,7 @@ lexmacro(void)
 int
 yylex(void)
 {
-	static int	 atbol = 1, wordbol;
-	int		 token;
+	int	token;
 
 	/* Remember enough about the last tokens for yyerror(). */
 	if (wordbol)
@@ -747,6 +737,16 @@ policy_end(void)
 	curpol = NULL;
 }
 
+/* Set a positive value; v < 0 means an error was already reported. */
+static void
+setpos(int64_t *dst, int64_t v)
+{
+	if (v == 0)
+		yyerror("value must be positive");
+	else if (v > 0)
+		*dst = v;
+}
+
 /* Checks that need the whole file. */
 static void
 conf_finish(void)
@@ -781,7 +781,8 @@ conf_parse(const char *filename, struct celld_conf *xconf, int check_perms)
 	file.name = filename;
 	file.lineno = 1;
 	conf = xconf;
-	npushback = expanding = lastline = 0;
+	npushback = expanding = lastline = wordbol = 0;
+	atbol = 1;
 	yyparse();
 	conf_finish();
 	fclose(file.stream);

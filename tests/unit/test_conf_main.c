@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "conf.h"
+#include "../../parent/conf.h"
 
 static void
 usage(void)

@@ -2,7 +2,9 @@
  * test_imsg.c: unit tests for imsg/imsg.c over AF_UNIX stream socketpairs.
  * Frames that imsg_compose() would never build are written raw.
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* pipe2 */
+#endif
 #include <sys/socket.h>
 #include <sys/wait.h>
 
