@@ -14,8 +14,10 @@ O		 = $(B)/obj
 CC		?= cc
 PKGS		 = libevent libbsd libcap libseccomp jansson
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-WARN		 = -Wall -Wextra -Werror
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lsubid
+# format-truncation: every path is built from storage and rundir, which
+# celld refuses when longer than STORE_PATHMAX (parent/celld.c)
+WARN		 = -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS		?= -O2 -g
 CFLAGS		+= -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 		   -DLIBEXECDIR=\"$(LIBEXECDIR)\" -fstack-protector-strong \
@@ -23,28 +25,40 @@ CFLAGS		+= -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now
 YACC		 = byacc
 
-IMSG_OBJ	 = $(O)/imsg/imsg.o $(O)/imsg/msg.o
+IMSG_OBJ	 = $(O)/imsg/imsg.o $(O)/imsg/msg.o $(O)/imsg/spec.o
 PRIVSEP_OBJ	 = $(O)/privsep/log.o $(O)/privsep/drop.o \
-		   $(O)/privsep/sandbox.o $(O)/privsep/proc.o
+		   $(O)/privsep/sandbox.o $(O)/privsep/proc.o \
+		   $(O)/privsep/subid.o
 PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/helpers.o $(O)/parent/request.o \
 		   $(O)/parent/conf.o $(O)/parent/parse.o \
+		   $(O)/parent/cell.o $(O)/parent/state.o $(O)/parent/image.o \
+		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
+		   $(O)/parent/delegate.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
-CELLCTL_OBJ	 = $(O)/cellctl/cellctl.o $(O)/cellctl/client.o \
-		   $(O)/cellctl/cmd_daemon.o
+NET_OBJ		 = $(O)/net-helper/net.o
+FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o
+SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
+		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
+		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
+		   $(O)/spawn-helper/cgroup.o
+CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
+MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
 PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
-		   $(B)/cellctl
+		   $(B)/celld-monitor $(B)/cellctl
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
-		   $(B)/tests/test_conf
+		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args
 SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
 
 all: $(PROGS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
 
 $(O)/parent/parse.c: parent/parse.y
 	@mkdir -p $(dir $@)
@@ -57,14 +71,17 @@ $(O)/parent/parse.o: $(O)/parent/parse.c
 $(B)/celld: $(PARENT_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/celld-net: $(O)/net-helper/net.o $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
+$(B)/celld-net: $(NET_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/celld-fs: $(O)/fs-helper/fs.o $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
+$(B)/celld-fs: $(FS_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/celld-spawn: $(O)/spawn-helper/spawn.o $(HELPER_OBJ) $(IMSG_OBJ) \
+$(B)/celld-spawn: $(SPAWN_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) \
     $(PRIVSEP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/celld-monitor: $(MONITOR_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/cellctl: $(CELLCTL_OBJ) $(IMSG_OBJ)
@@ -88,9 +105,20 @@ $(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-# the sandbox probe links each process's real table and real drop code
-$(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(O)/tests/sbx/net.o \
-    $(O)/tests/sbx/fs.o $(O)/tests/sbx/spawn.o $(O)/tests/sbx/celld.o \
+$(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
+    $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(IMSG_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the sandbox probe links each process's real table and real drop code:
+# each main file rebuilt with -DSBX_PROBE, plus the rest of its program
+SBX_OBJ		 = $(O)/tests/sbx/net.o $(O)/tests/sbx/fs.o \
+		   $(O)/tests/sbx/spawn.o $(O)/tests/sbx/celld.o \
+		   $(filter-out $(O)/net-helper/net.o,$(NET_OBJ)) \
+		   $(filter-out $(O)/fs-helper/fs.o,$(FS_OBJ)) \
+		   $(filter-out $(O)/spawn-helper/spawn.o,$(SPAWN_OBJ)) \
+		   $(filter-out $(O)/parent/celld.o,$(PARENT_OBJ))
+$(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
     $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -150,6 +178,7 @@ install: all
 	install -m 0755 $(B)/celld $(DESTDIR)$(SBINDIR)/celld
 	install -m 0755 $(B)/cellctl $(DESTDIR)$(BINDIR)/cellctl
 	install -m 0755 $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
+	    $(B)/celld-monitor \
 	    $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 parent/celld.8 cellctl/cellctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 parent/celld.conf.5 $(DESTDIR)$(MANDIR)/man5/

@@ -12,9 +12,19 @@ static const struct cmd {
 	const char	*name;
 	int		(*fn)(struct ctl *, int, char **);
 } cmds[] = {
+	{ "create", cmd_create },
 	{ "info", cmd_info },
+	{ "kill", cmd_kill },
+	{ "logs", cmd_logs },
 	{ "ping", cmd_ping },
+	{ "ps", cmd_ps },
+	{ "restart", cmd_restart },
+	{ "rm", cmd_rm },
+	{ "run", cmd_run },
+	{ "start", cmd_start },
+	{ "stop", cmd_stop },
 	{ "version", cmd_version },
+	{ "wait", cmd_wait },
 };
 
 static void __attribute__((noreturn))
@@ -30,12 +40,18 @@ usage(void)
 	exit(EXIT_CELLD);
 }
 
-/* --json may stand anywhere; take it out so commands see only their own. */
+/*
+ * --json may stand anywhere among cellctl's own words; take it out so
+ * commands see only their own flags.  run and create parse it among
+ * their flags instead: after IMAGE every word is the container's.
+ */
 static int
 strip_json(int argc, char **argv, int *json)
 {
 	int	i, j;
 
+	if (strcmp(argv[0], "run") == 0 || strcmp(argv[0], "create") == 0)
+		return argc;
 	for (i = j = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			*json = 1;

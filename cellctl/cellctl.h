@@ -9,6 +9,10 @@
 
 #define EXIT_CELLD	125	/* an error of cellctl or celld */
 
+#ifndef nitems
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
+#endif
+
 struct ctl {
 	struct imsgbuf	 ib;
 	const char	*sock;
@@ -28,5 +32,30 @@ void	ctl_die(const char *, ...);
 int	cmd_ping(struct ctl *, int, char **);
 int	cmd_version(struct ctl *, int, char **);
 int	cmd_info(struct ctl *, int, char **);
+
+/* cmd_run.c */
+int	spec_parse(int, char **, struct cell_spec *, char *, size_t);
+void	opt_error(char *, size_t, const char *, int, char **, const char *);
+int	ctl_target(struct msg_ctl_target *, const char *);
+void	ctl_warn(const char *, const struct msg_result *);
+int	cell_start(struct ctl *, const char *, int, int);
+int	cell_wait(struct ctl *, const char *, int *);
+int	cmd_run(struct ctl *, int, char **);
+int	cmd_create(struct ctl *, int, char **);
+
+/* cmd_cell.c */
+struct option;
+int	cell_getopt(int, char **, const char *, const struct option *);
+void	cell_optreset(void);
+int	cmd_start(struct ctl *, int, char **);
+int	cmd_stop(struct ctl *, int, char **);
+int	cmd_restart(struct ctl *, int, char **);
+int	cmd_kill(struct ctl *, int, char **);
+int	cmd_rm(struct ctl *, int, char **);
+int	cmd_ps(struct ctl *, int, char **);
+int	cmd_wait(struct ctl *, int, char **);
+
+/* cmd_logs.c */
+int	cmd_logs(struct ctl *, int, char **);
 
 #endif

@@ -153,6 +153,7 @@ struct msg_spawn {
 	char		id[CELL_IDLEN + 1];
 	uint32_t	uid_base;		/* host id of container 0 */
 	uint32_t	uid_count;
+	int64_t		log_max;		/* bytes, before rotation */
 	struct cell_spec spec;
 };
 
@@ -228,5 +229,10 @@ const char	*msg_name(uint32_t);
 const char	*proc_name(enum proc_id);
 int		 msg_name_ok(const char *, size_t);
 int		 msg_str_ok(const char *, size_t);
+
+/* spec.c */
+int		 msg_id_ok(const char *, size_t);
+int		 msg_path_ok(const char *, size_t, int);
+int		 msg_spec_ok(const struct cell_spec *);
 
 #endif

@@ -54,6 +54,8 @@ static const int parent_syscalls[] = {
 	SCMP_SYS(unlinkat), SCMP_SYS(renameat), SCMP_SYS(renameat2),
 	SCMP_SYS(fsync), SCMP_SYS(fdatasync), SCMP_SYS(getdents64),
 	SCMP_SYS(ftruncate), SCMP_SYS(pread64), SCMP_SYS(pwrite64),
+	SCMP_SYS(mkdir), SCMP_SYS(rmdir), SCMP_SYS(unlink),
+	SCMP_SYS(rename), SCMP_SYS(stat), SCMP_SYS(lstat),
 	/* ping reports our own privileges from the kernel */
 	SCMP_SYS(capget),
 	-1	/* left out on purpose: mount, ptrace, execve, clone, kill,
@@ -147,7 +149,7 @@ parent_dirs(const struct passwd *pw)
 			fatalx("%s: path too long", env->conf.storage);
 		parent_mkdir(path, pw->pw_uid, pw->pw_gid, 0711);
 	}
-	if ((size_t)snprintf(path, sizeof(path), "%s/parent",
+	if ((size_t)snprintf(path, sizeof(path), "%s/monitors",
 	    env->conf.rundir) >= sizeof(path))
 		fatalx("%s: path too long", env->conf.rundir);
 	parent_mkdir(path, pw->pw_uid, pw->pw_gid, 0700);
@@ -216,6 +218,11 @@ parent_check(int argc, char **argv, int noaction)
 		fprintf(stderr, "configuration OK\n");
 		exit(0);
 	}
+	/* every path we build under these fits in PATH_MAX with room */
+	if (strlen(env->conf.storage) > STORE_PATHMAX ||
+	    strlen(env->conf.rundir) > STORE_PATHMAX)
+		errx(1, "storage and rundir paths must be at most %d bytes",
+		    STORE_PATHMAX);
 	if (geteuid() != 0)
 		errx(1, "need root privileges");
 }
@@ -237,7 +244,7 @@ static void
 parent_setup(const char *libexec)
 {
 	struct launch_args	 la;
-	struct passwd		*pw;
+	struct passwd		*pw, *spw;
 	const char		*vars[3];
 	static struct proc_privs privs;
 	static struct event	*sig[3];
@@ -248,6 +255,7 @@ parent_setup(const char *libexec)
 		fatalx("%s: no such user", env->conf.user);
 	parent_rlimit();
 	parent_dirs(pw);
+	cell_init();
 	env->ctlfd = parent_socket();
 	memset(&la, 0, sizeof(la));
 	la.debug = env->debug;
@@ -256,6 +264,10 @@ parent_setup(const char *libexec)
 	la.rundir = env->conf.rundir;
 	if (libexec != NULL)
 		launcher_setdir(libexec);
+	if ((spw = getpwnam(CELLD_SPAWN_USER)) == NULL)
+		fatalx("%s: no such user", CELLD_SPAWN_USER);
+	if (cgroup_delegate(spw->pw_uid, spw->pw_gid) == -1)
+		fatalx("cgroups: cannot delegate a subtree to spawn-helper");
 	helpers_init(launcher_start(&la));
 	env->base = event_base_new();
 	if (env->base == NULL)
@@ -318,6 +330,7 @@ main(int argc, char **argv)
 	env->started = time(NULL);
 	parent_setup(libexec);
 	helpers_start(env->base);
+	state_load_all();
 	control_init(env->ctlfd);
 	log_info("ready on %s", env->conf.socket);
 	event_base_dispatch(env->base);

@@ -50,6 +50,11 @@ control_find(uint32_t id)
 static void
 control_close(struct client *c)
 {
+	int	i;
+
+	for (i = 0; i < 3; i++)
+		if (c->stdio[i] != -1)
+			close(c->stdio[i]);
 	request_client_gone(c->id);
 	TAILQ_REMOVE(&clients, c, entry);
 	evtimer_del(c->idle);
@@ -186,6 +191,7 @@ control_accept(int lfd, short ev, void *arg)
 		return;
 	}
 	c->id = control_nextid++;
+	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
 	if (imsgev_init(&c->iev, env->base, fd, control_dispatch, c) == -1 ||
 	    (c->idle = evtimer_new(env->base, control_idle, c)) == NULL) {
 		close(fd);
@@ -265,6 +271,30 @@ control_msg(struct client *c, struct imsg *imsg)
 		break;
 	case MSG_CTL_INFO:
 		control_info(c);
+		break;
+	case MSG_CTL_CREATE:
+		ctl_create(c, imsg);
+		break;
+	case MSG_CTL_STDIO:
+		ctl_stdio(c, imsg);
+		break;
+	case MSG_CTL_START:
+		ctl_start(c, imsg);
+		break;
+	case MSG_CTL_KILL:
+		ctl_kill(c, imsg);
+		break;
+	case MSG_CTL_RM:
+		ctl_rm(c, imsg);
+		break;
+	case MSG_CTL_WAIT:
+		ctl_wait(c, imsg);
+		break;
+	case MSG_CTL_PS:
+		ctl_ps(c, imsg);
+		break;
+	case MSG_CTL_LOGS:
+		ctl_logs(c, imsg);
 		break;
 	default:
 		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));

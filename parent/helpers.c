@@ -166,6 +166,11 @@ helper_msg(int h, struct imsg *imsg)
 		if (imsg_get_data(imsg, &pi, sizeof(pi)) == 0)
 			request_pong(h, imsg_get_peerid(imsg), &pi);
 		break;
+	case MSG_RESULT:
+	case MSG_SPAWN_CREATED:
+	case MSG_FS_ROOTFS_FD:
+		request_reply(h, imsg);
+		break;
 	default:
 		log_warnx("%s: unexpected %s", helpers[h].name,
 		    msg_name(imsg_get_type(imsg)));

@@ -5,10 +5,13 @@
 #define CELLD_PARENT_H
 
 #include <sys/queue.h>
+#include <bsd/sys/tree.h>
 #include <sys/types.h>
 
 #include "../privsep/privsep.h"
 #include "conf.h"
+
+#define STORE_PATHMAX	256
 
 #define HELPER_NET	0
 #define HELPER_FS	1
@@ -24,8 +27,12 @@ struct client {
 	pid_t			 pid;
 	int			 admin;
 	int			 pending;	/* requests in flight */
+	int			 stdio[3];	/* for the next start -a */
 	struct event		*idle;
 };
+
+struct request;
+typedef void	(*request_cb)(struct request *, int, struct imsg *);
 
 /* A client request waiting on helpers. */
 struct request {
@@ -33,6 +40,10 @@ struct request {
 	uint32_t		 id;
 	uint32_t		 client;	/* client id; 0 once it is gone */
 	uint32_t		 type;
+	request_cb		 cb;		/* helper replies go here */
+	char			 cell[CELL_IDLEN + 1];
+	int			 step;
+	int			 stdio[3];
 	int			 waiting;	/* helper replies outstanding */
 	uint32_t		 waitmask;	/* which helpers */
 	struct msg_procinfo	 pong[HELPER_MAX];
@@ -50,7 +61,51 @@ struct celld {
 	time_t			 started;
 };
 
+enum cell_state {
+	CELL_CREATED,
+	CELL_STARTING,
+	CELL_RUNNING,
+	CELL_EXITED,
+	CELL_REMOVING
+};
+
+struct waiter {
+	TAILQ_ENTRY(waiter)	 entry;
+	uint32_t		 client;
+	int			 kind;		/* WAIT_EXIT, WAIT_STOP */
+};
+#define WAIT_EXIT	0
+#define WAIT_STOP	1
+#define WAIT_RM		2
+
+struct cell {
+	RB_ENTRY(cell)		 entry;
+	char			 id[CELL_IDLEN + 1];
+	char			 name[CELL_NAMELEN];
+	uid_t			 owner;
+	struct cell_spec	 spec;		/* resolved: argv, env, caps */
+	char			 layers[FS_MAXLAYERS][CELL_IDLEN + 1];
+	uint32_t		 nlayers;
+	int32_t			 slot;		/* id range slot, -1 none */
+	enum cell_state		 state;
+	pid_t			 pid;
+	int			 exit_status;
+	time_t			 created;
+	time_t			 started;
+	time_t			 finished;
+	struct imsgev		 mon;
+	int			 mon_up;
+	int			 mon_tries;
+	struct event		*mon_timer;
+	struct event		*stop_timer;
+	TAILQ_HEAD(, waiter)	 waiters;
+};
+RB_HEAD(cells, cell);
+int		 cell_cmp(struct cell *, struct cell *);
+RB_PROTOTYPE(cells, cell, entry, cell_cmp);
+
 extern struct celld	*env;
+extern struct cells	 cells;
 
 /* control.c */
 void		 control_init(int);
@@ -76,6 +131,53 @@ void		 request_free(struct request *);
 void		 request_client_gone(uint32_t);
 void		 request_ping(struct client *);
 void		 request_pong(int, uint32_t, struct msg_procinfo *);
+void		 request_reply(int, struct imsg *);
+void		 request_log_result(int, struct imsg *);
 void		 request_helper_down(int);
+
+/* cell.c: the registry, ids, names and id slots */
+struct cell	*cell_new(uid_t);
+struct cell	*cell_lookup(const char *, uid_t, int);
+struct cell	*cell_by_id(const char *);
+void		 cell_free(struct cell *);
+int		 cell_slot_alloc(struct cell *);
+int		 cell_slot_claim(struct cell *, int32_t);
+void		 cell_slot_free(struct cell *);
+uint32_t	 cell_uid_base(const struct cell *);
+const char	*cell_state_name(const struct cell *);
+void		 cell_init(void);
+
+/* state.c: config.json and exit, atomically */
+int		 state_save(const struct cell *);
+int		 state_load_all(void);
+int		 state_read_exit(struct cell *);
+int		 state_remove(const struct cell *);
+int		 state_clear_exit(const struct cell *);
+
+/* image.c */
+int		 image_resolve(struct cell *, char *, size_t);
+
+/* ctl_cell.c: the container verbs */
+void		 ctl_create(struct client *, struct imsg *);
+void		 ctl_start(struct client *, struct imsg *);
+void		 ctl_stdio(struct client *, struct imsg *);
+void		 ctl_kill(struct client *, struct imsg *);
+void		 ctl_rm(struct client *, struct imsg *);
+void		 ctl_wait(struct client *, struct imsg *);
+void		 ctl_ps(struct client *, struct imsg *);
+void		 ctl_logs(struct client *, struct imsg *);
+
+/* run.c: the start pipeline and exits */
+int		 run_start(struct client *, struct cell *);
+void		 run_exited(struct cell *, int, time_t);
+void		 run_remove(struct cell *, uint32_t);
+void		 run_wake(struct cell *, int, int, int, const char *);
+
+/* monconn.c */
+void		 monconn_open(struct cell *);
+void		 monconn_close(struct cell *);
+
+/* delegate.c */
+int		 cgroup_delegate(uid_t, gid_t);
 
 #endif

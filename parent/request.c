@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bsd/string.h>
 
@@ -21,9 +22,14 @@ static void	request_finish(struct request *);
 static void
 request_expired(int fd, short ev, void *arg)
 {
+	struct request	*r = arg;
+
 	(void)fd;
 	(void)ev;
-	request_finish(arg);
+	if (r->cb != NULL)
+		r->cb(r, -1, NULL);
+	else
+		request_finish(r);
 }
 
 struct request *
@@ -39,6 +45,7 @@ request_new(struct client *c, uint32_t type)
 		request_nextid = 1;
 	r->client = c->id;
 	r->type = type;
+	r->stdio[0] = r->stdio[1] = r->stdio[2] = -1;
 	if ((r->timeout = evtimer_new(env->base, request_expired, r)) ==
 	    NULL) {
 		free(r);
@@ -68,6 +75,9 @@ request_free(struct request *r)
 
 	if (r->client != 0 && (c = control_find(r->client)) != NULL)
 		c->pending--;
+	for (int i = 0; i < 3; i++)
+		if (r->stdio[i] != -1)
+			close(r->stdio[i]);
 	TAILQ_REMOVE(&requests, r, entry);
 	evtimer_del(r->timeout);
 	event_free(r->timeout);
@@ -82,6 +92,18 @@ request_client_gone(uint32_t cid)
 	TAILQ_FOREACH(r, &requests, entry)
 		if (r->client == cid)
 			r->client = 0;
+}
+
+/* Results nobody waits for are logged when they are errors. */
+void
+request_log_result(int h, struct imsg *imsg)
+{
+	struct msg_result	res;
+
+	if (imsg_get_data(imsg, &res, sizeof(res)) == -1 || res.err == 0)
+		return;
+	res.msg[sizeof(res.msg) - 1] = '\0';
+	log_warnx("%s: %s: %s", helpers_name(h), res.msg, strerror(res.err));
 }
 
 /* ping: our own line, then one per helper as the pongs come back. */
@@ -112,6 +134,21 @@ request_ping(struct client *c)
 		request_finish(r);
 }
 
+/* A helper's reply to a request with a callback. */
+void
+request_reply(int h, struct imsg *imsg)
+{
+	struct request	*r;
+
+	if ((r = request_find(imsg_get_peerid(imsg))) == NULL ||
+	    r->cb == NULL) {
+		if (imsg_get_type(imsg) == MSG_RESULT)
+			request_log_result(h, imsg);
+		return;		/* fire and forget, or late */
+	}
+	r->cb(r, h, imsg);
+}
+
 void
 request_pong(int h, uint32_t id, struct msg_procinfo *pi)
 {
@@ -133,6 +170,10 @@ request_helper_down(int h)
 
 	for (r = TAILQ_FIRST(&requests); r != NULL; r = next) {
 		next = TAILQ_NEXT(r, entry);
+		if (r->cb != NULL && (r->waitmask & (1u << h))) {
+			r->cb(r, h, NULL);
+			continue;
+		}
 		if (r->waitmask & (1u << h)) {
 			r->waitmask &= ~(1u << h);
 			if (--r->waiting == 0)

@@ -87,6 +87,11 @@ uint64_t privsep_capmask(const int *);
 int	sandbox_landlock(const struct sbx_path *, const char *const *);
 int	sandbox_seccomp(const int *, const struct sbx_arg *, int);
 
+/* subid.c: containers' id ranges */
+#define CELL_IDS	65536	/* ids per container */
+int	subid_range(const char *, uint32_t *, uint32_t *);
+int	subid_slot_ok(uint32_t, uint32_t, uint32_t);
+
 /* launch.c */
 struct launch_args {
 	int		 debug;

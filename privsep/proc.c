@@ -141,11 +141,11 @@ helper_args(int argc, char **argv, struct launch_args *la)
 		case 'v':
 			la->verbose++;
 			break;
-		case 's':
-			la->storage = optarg;
+		case 's':	/* copies: setproctitle() reuses argv */
+			la->storage = strdup(optarg);
 			break;
 		case 'r':
-			la->rundir = optarg;
+			la->rundir = strdup(optarg);
 			break;
 		default:
 			return -1;

@@ -15,11 +15,14 @@
  */
 #include <errno.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <linux/capability.h>
 
-#include "../privsep/privsep.h"
+#include "spawn.h"
+#include "cell.h"
 
 static const int spawn_syscalls[] = {
 	SBX_BASE,
@@ -142,6 +145,7 @@ static const struct proc_privs spawn_privs = {
 		CAP_SETGID,		/* write gid_map for a subgid range */
 		CAP_SYS_ADMIN,		/* namespaces, setns for exec */
 		CAP_KILL,		/* signal containers' host uids */
+		CAP_SETPCAP,		/* empty monitors' bounding sets */
 		-1
 	},
 	.nnp = 1,
@@ -152,14 +156,42 @@ static const struct proc_privs spawn_privs = {
 static void
 spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
-	log_warnx("spawn-helper: unexpected %s",
-	    msg_name(imsg_get_type(imsg)));
-	imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0, "unexpected");
+	switch (imsg_get_type(imsg)) {
+	case MSG_SPAWN_STDIO:
+		spawn_stdio(iev, imsg);
+		break;
+	case MSG_SPAWN_CREATE:
+		spawn_create(iev, imsg);
+		break;
+	case MSG_SPAWN_EXEC:
+		spawn_exec(iev, imsg);
+		break;
+	case MSG_SPAWN_KILL:
+		spawn_kill(iev, imsg);
+		break;
+	case MSG_SPAWN_CLEANUP:
+		spawn_cleanup(iev, imsg);
+		break;
+	default:
+		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "unexpected");
+	}
 }
 
 int
 main(int argc, char **argv)
 {
+	struct launch_args	la;
+
+	/* before the drop: the monitor binary, ids, cgroups */
+	if (helper_args(argc, argv, &la) == 0) {
+		log_init(la.debug, la.verbose, spawn_privs.title);
+		cell_setup(la.storage, la.rundir, la.debug);
+	}
+	optind = 1;
+	/* monitors are reaped by no one here: they outlive us */
+	signal(SIGCHLD, SIG_IGN);
 	helper_main(argc, argv, &spawn_privs, PROC_SPAWN, spawn_dispatch);
 }
 

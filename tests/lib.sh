@@ -3,12 +3,14 @@
 # its own celld with a temporary state dir and socket, and removes every
 # trace on exit.
 set -u
+[ -f tests/cgroup.sh ] && . tests/cgroup.sh
 B=${B:-$(pwd)/build}
 T=$(mktemp -d /tmp/celld-test.XXXXXX)
 chmod 0711 "$T"
 mount -t tmpfs -o mode=0711 celld-test "$T"
 mkdir -p "$T/libexec" "$T/etc"
 cp "$B/celld-net" "$B/celld-fs" "$B/celld-spawn" "$T/libexec/"
+[ -x "$B/celld-monitor" ] && cp "$B/celld-monitor" "$T/libexec/"
 chmod 0755 "$T/libexec" "$T"/libexec/*
 export CELLD_SOCK="$T/celld.sock"
 CELLCTL="$B/cellctl"
@@ -29,6 +31,7 @@ CONF
 
 start_celld() {
 	[ -f "$T/etc/celld.conf" ] || write_conf
+	[ -d "$T/lib/images" ] || sh tests/mkimage.sh "$T/lib" >/dev/null
 	"$B/celld" -d -v -f "$T/etc/celld.conf" -x "$T/libexec" \
 	    >>"$T/celld.log" 2>&1 &
 	CELLD_PID=$!
@@ -65,6 +68,10 @@ test_pids() {
 
 cleanup() {
 	stop_celld
+	# monitors and containers live on by design: end them all here
+	for p in $(test_pids); do kill -9 "$p" 2>/dev/null; done
+	sleep 0.1
+	command -v cgroup_cleanup >/dev/null && cgroup_cleanup
 	umount -R "$T" 2>/dev/null
 	rmdir "$T" 2>/dev/null
 }

@@ -8,11 +8,11 @@ cap_mask() {	# names... -> hex mask as /proc prints it
 	printf '%016x' $m
 }
 # capability numbers: chown 0, dac_override 1, fowner 3, kill 5,
-# setgid 6, setuid 7, net_admin 12, sys_admin 21
+# setgid 6, setuid 7, setpcap 8, net_admin 12, sys_admin 21
 WANT_parent=$(cap_mask)
 WANT_net=$(cap_mask 12)
 WANT_fs=$(cap_mask 0 1 3 21)
-WANT_spawn=$(cap_mask 5 6 7 21)
+WANT_spawn=$(cap_mask 5 6 7 8 21)
 
 check_proc() {	# title wantmask wantuser
 	p=$(proc_pid "$1") || { echo "$1: no such process"; return 1; }

@@ -1,0 +1,21 @@
+/*
+ * fs.h: fs-helper's internal interfaces.
+ */
+#ifndef CELLD_FS_H
+#define CELLD_FS_H
+
+#include "../privsep/privsep.h"
+
+struct fs_env {
+	int		 storefd;	/* the storage dir */
+	uint32_t	 id_start;	/* _celld's subordinate ids */
+	uint32_t	 id_count;
+};
+
+extern struct fs_env	fsenv;
+
+/* rootfs.c */
+int	rootfs_make(const struct msg_fs_rootfs *, int);
+int	rootfs_remove(const char *);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * rootfs.c: a container's root filesystem.
+ *
+ * Image layers are stored once, owned by container ids (0 = root), and
+ * shared by every container.  For one container we clone each layer as
+ * an idmapped mount that shifts those ids into the container's own host
+ * range, stack them with overlayfs under a per-container upper dir, and
+ * hand back the overlay as a detached mount fd.  The container attaches it
+ * in its own mount namespace; nothing of it ever appears in the host's
+ * mount table, and nothing is left to unmount when the container dies.
+ */
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "fs.h"
+
+static int
+cell_dir(const char *id)
+{
+	char	path[128];
+
+	snprintf(path, sizeof(path), "containers/%s", id);
+	return openat(fsenv.storefd, path, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* mkdir name in dfd owned by uid, refusing anything that isn't a dir. */
+static int
+mkdir_owned(int dfd, const char *name, uid_t uid, mode_t mode)
+{
+	struct stat	st;
+
+	if (mkdirat(dfd, name, mode) == -1 && errno != EEXIST)
+		return -1;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return fchownat(dfd, name, uid, uid, AT_SYMLINK_NOFOLLOW);
+}
+
+/* Clone layer as a read-only mount idmapped through userns, attach it. */
+static int
+layer_attach(int celldir, const char *digest, int idx, int usernsfd)
+{
+	struct mount_attr	 attr;
+	char			 path[128], name[16];
+	int			 fd, r = -1;
+
+	snprintf(path, sizeof(path), "layers/sha256/%s", digest);
+	fd = open_tree(fsenv.storefd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_SYMLINK_NOFOLLOW);
+	if (fd == -1)
+		return -1;
+	memset(&attr, 0, sizeof(attr));
+	attr.attr_set = MOUNT_ATTR_IDMAP | MOUNT_ATTR_RDONLY |
+	    MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID;
+	attr.userns_fd = usernsfd;
+	snprintf(name, sizeof(name), "lower/%d", idx);
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == -1 ||
+	    (mkdirat(celldir, name, 0700) == -1 && errno != EEXIST) ||
+	    move_mount(fd, "", celldir, name, MOVE_MOUNT_F_EMPTY_PATH) == -1)
+		goto done;
+	r = 0;
+done:
+	close(fd);
+	return r;
+}
+
+static void
+layers_detach(int celldir, uint32_t n)
+{
+	char		name[32];
+	uint32_t	i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "lower/%u", i);
+		/* our own private mount namespace: see fs.c */
+		if (umount2(name, MNT_DETACH) == -1 && errno != EINVAL &&
+		    errno != ENOENT)
+			log_warn("%s: detach", name);
+		unlinkat(celldir, name, AT_REMOVEDIR);
+	}
+}
+
+/* "lowerdir=" wants the top layer first. */
+static int
+overlay_mount(const char *id, uint32_t nlayers)
+{
+	char		 base[256], lower[8192], one[320];
+	int		 fsfd, mfd = -1;
+	uint32_t	 i;
+
+	if (fcntl(fsenv.storefd, F_GETFD) == -1)
+		return -1;
+	snprintf(base, sizeof(base), "/proc/self/fd/%d/containers/%s",
+	    fsenv.storefd, id);
+	lower[0] = '\0';
+	for (i = nlayers; i > 0; i--) {
+		snprintf(one, sizeof(one), "%s%s/lower/%u",
+		    i == nlayers ? "" : ":", base, i - 1);
+		if (strlcat(lower, one, sizeof(lower)) >= sizeof(lower)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+	}
+	if ((fsfd = fsopen("overlay", FSOPEN_CLOEXEC)) == -1)
+		return -1;
+	snprintf(one, sizeof(one), "%s/upper", base);
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", lower, 0) == -1 ||
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", one, 0) == -1)
+		goto done;
+	snprintf(one, sizeof(one), "%s/work", base);
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", one, 0) == -1 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1)
+		goto done;
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
+done:
+	close(fsfd);
+	return mfd;
+}
+
+/*
+ * Build the rootfs of req->id and return its detached mount fd.  usernsfd
+ * is the container's user namespace: ids in the layers are shifted
+ * through it, so container root owns the image's root-owned files.
+ */
+int
+rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
+{
+	int		 dfd, mfd = -1, saved;
+	uint32_t	 i;
+
+	if ((dfd = cell_dir(req->id)) == -1)
+		return -1;
+	if (mkdir_owned(dfd, "upper", req->uid_base, 0755) == -1 ||
+	    mkdir_owned(dfd, "work", req->uid_base, 0700) == -1 ||
+	    mkdir_owned(dfd, "lower", 0, 0700) == -1)
+		goto done;
+	for (i = 0; i < req->nlayers; i++)
+		if (layer_attach(dfd, req->layers[i], i, usernsfd) == -1) {
+			log_warn("%s: layer %s", req->id, req->layers[i]);
+			goto done;
+		}
+	if (fchdir(dfd) == -1)
+		goto done;
+	mfd = overlay_mount(req->id, req->nlayers);
+	if (mfd == -1)
+		log_warn("%s: overlay", req->id);
+done:
+	saved = errno;
+	if (fchdir(dfd) == 0)
+		layers_detach(dfd, req->nlayers);
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	close(dfd);
+	errno = saved;
+	return mfd;
+}
+
+/* Remove name in dfd and everything under it, following no symlink. */
+static int
+rmtree(int dfd, const char *name, int depth)
+{
+	DIR		*d;
+	struct dirent	*de;
+	int		 fd, r = 0;
+
+	if (unlinkat(dfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -1;
+	if (depth > 4096) {
+		errno = ELOOP;
+		return -1;
+	}
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+	if (fd == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (rmtree(dirfd(d), de->d_name, depth + 1) == -1)
+			r = -1;
+	}
+	closedir(d);
+	if (unlinkat(dfd, name, AT_REMOVEDIR) == -1 && errno != ENOENT)
+		r = -1;
+	return r;
+}
+
+/* What fs-helper made for a container: its upper, work and lower dirs. */
+int
+rootfs_remove(const char *id)
+{
+	const char	*sub[] = { "upper", "work", "lower" };
+	size_t		 i;
+	int		 dfd, r = 0;
+
+	if ((dfd = cell_dir(id)) == -1)
+		return errno == ENOENT ? 0 : -1;
+	for (i = 0; i < nitems(sub); i++)
+		if (rmtree(dfd, sub[i], 0) == -1) {
+			log_warn("%s: remove %s", id, sub[i]);
+			r = -1;
+		}
+	close(dfd);
+	return r;
+}

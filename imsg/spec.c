@@ -1,0 +1,104 @@
+/*
+ * spec.c: checks of the variable parts of messages, shared by every
+ * receiver.  Side-effect free.
+ */
+#include <string.h>
+
+#include "msg.h"
+
+/* 64 lowercase hex characters, terminated: no path can hide in an id. */
+int
+msg_id_ok(const char *id, size_t size)
+{
+	size_t	i;
+
+	if (size < CELL_IDLEN + 1 || id[CELL_IDLEN] != '\0')
+		return 0;
+	for (i = 0; i < CELL_IDLEN; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/*
+ * n NUL-terminated strings filling the start of buf; with need_one, at
+ * least one, and the first not empty.  An empty argv from a client means
+ * "the image's command"; spawn-helper insists on a command.
+ */
+static int
+strings_ok(const char *buf, size_t size, uint32_t n, int need_one)
+{
+	size_t		off = 0, len;
+	uint32_t	i;
+
+	if (need_one && n == 0)
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (off >= size)
+			return 0;
+		len = strnlen(buf + off, size - off);
+		if (len == size - off || (need_one && i == 0 && len == 0))
+			return 0;
+		off += len + 1;
+	}
+	return 1;
+}
+
+/* An absolute path without "..", or the empty string when optional. */
+int
+msg_path_ok(const char *p, size_t size, int optional)
+{
+	if (!msg_str_ok(p, size))
+		return 0;
+	if (p[0] == '\0')
+		return optional;
+	if (p[0] != '/' || strstr(p, "/../") != NULL ||
+	    (strlen(p) >= 3 && strcmp(p + strlen(p) - 3, "/..") == 0))
+		return 0;
+	return 1;
+}
+
+static int
+hostname_ok(const char *h, size_t size)
+{
+	size_t	i;
+
+	if (!msg_str_ok(h, size))
+		return 0;
+	for (i = 0; h[i] != '\0'; i++)
+		if (!((h[i] >= 'a' && h[i] <= 'z') ||
+		    (h[i] >= 'A' && h[i] <= 'Z') ||
+		    (h[i] >= '0' && h[i] <= '9') || h[i] == '-' ||
+		    h[i] == '.'))
+			return 0;
+	return 1;
+}
+
+#define SPEC_FLAGS	0x07ff
+#define CAP_ALL_MASK	((1ULL << 41) - 1)	/* CAP_CHECKPOINT_RESTORE */
+
+int
+msg_spec_ok(const struct cell_spec *s)
+{
+	uint32_t	i;
+
+	if ((s->name[0] != '\0' && !msg_name_ok(s->name, sizeof(s->name))) ||
+	    !msg_str_ok(s->image, sizeof(s->image)) ||
+	    !hostname_ok(s->hostname, sizeof(s->hostname)) ||
+	    !msg_str_ok(s->user, sizeof(s->user)) ||
+	    !msg_path_ok(s->workdir, sizeof(s->workdir), 1) ||
+	    !msg_str_ok(s->entrypoint, sizeof(s->entrypoint)) ||
+	    (s->flags & ~SPEC_FLAGS) != 0 || s->memory < 0 ||
+	    s->cpus_milli < 0 || s->pids < 0 ||
+	    (s->cap_add & ~CAP_ALL_MASK) || (s->cap_drop & ~CAP_ALL_MASK) ||
+	    (s->caps & ~CAP_ALL_MASK) || s->ntmpfs > SPEC_MAXTMPFS ||
+	    !strings_ok(s->args, sizeof(s->args), s->argc, 0) ||
+	    !strings_ok(s->env, sizeof(s->env), s->envc, 0))
+		return 0;
+	for (i = 0; i < s->ntmpfs; i++)
+		if (!msg_path_ok(s->tmpfs[i], sizeof(s->tmpfs[i]), 0) ||
+		    strcmp(s->tmpfs[i], "/") == 0)
+			return 0;
+	return 1;
+}

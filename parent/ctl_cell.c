@@ -1,0 +1,392 @@
+/*
+ * ctl_cell.c: the container verbs of the control socket.  Every handler
+ * copies the request, checks every field, checks ownership and policy,
+ * and answers exactly once (now, or when the work is done).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include <bsd/string.h>
+
+#include "parent.h"
+
+/* Docker's default capability set. */
+static const int default_caps[] = {
+	CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER, CAP_MKNOD,
+	CAP_NET_RAW, CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP,
+	CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE, -1
+};
+#define ALL_CAPS	((1ULL << (CAP_LAST_CAP + 1)) - 1)
+
+static const struct conf_policy *
+ctl_policy(struct client *cl)
+{
+	return conf_policy_for(&env->conf, cl->uid, &cl->gid, 1);
+}
+
+/* What the policy forbids this user, as one line, or NULL. */
+static const char *
+ctl_forbidden(struct client *cl, const struct cell_spec *s)
+{
+	const struct conf_policy	*p = ctl_policy(cl);
+	uint32_t			 allow = p ? p->allow : 0;
+	uint64_t			 caps = p ? p->allow_caps : 0;
+
+	if (cl->admin)
+		return NULL;
+	if ((s->flags & SPEC_PRIVILEGED) && !(allow & POL_ALLOW_PRIVILEGED))
+		return "--privileged is not allowed by policy";
+	if ((s->flags & SPEC_UNCONFINED) && !(allow & POL_ALLOW_UNCONFINED))
+		return "seccomp=unconfined is not allowed by policy";
+	if (s->cap_add & ~privsep_capmask(default_caps) & ~caps)
+		return "--cap-add of that capability is not allowed by policy";
+	if (p != NULL && ((p->max_memory > 0 && (s->memory == 0 ||
+	    s->memory > p->max_memory)) || (p->max_pids > 0 &&
+	    (s->pids == 0 || s->pids > p->max_pids)) ||
+	    (p->max_cpus_milli > 0 && (s->cpus_milli == 0 ||
+	    s->cpus_milli > p->max_cpus_milli))))
+		return "limits exceed the policy's maximum";
+	return NULL;
+}
+
+static int
+ctl_count(uid_t uid)
+{
+	struct cell	*c;
+	int		 n = 0;
+
+	RB_FOREACH(c, cells, &cells)
+		n += c->owner == uid;
+	return n;
+}
+
+static void
+ctl_spec_finish(struct cell *c)
+{
+	struct cell_spec	*s = &c->spec;
+
+	if (s->flags & SPEC_PRIVILEGED)
+		s->caps = ALL_CAPS;
+	else if (s->flags & SPEC_CAPDROPALL)
+		s->caps = s->cap_add & ALL_CAPS;
+	else
+		s->caps = (privsep_capmask(default_caps) | s->cap_add) &
+		    ~s->cap_drop & ALL_CAPS;
+	s->flags |= SPEC_NNP;
+	s->flags |= SPEC_NONET;		/* bridged networks: not yet */
+	if (s->hostname[0] == '\0')
+		strlcpy(s->hostname, c->id, 13);
+	if (c->name[0] == '\0')
+		snprintf(c->name, sizeof(c->name), "cell_%.12s", c->id);
+}
+
+void
+ctl_create(struct client *cl, struct imsg *imsg)
+{
+	static struct cell_spec	 s;
+	struct cell		*c;
+	const char		*why;
+	const struct conf_policy *p = ctl_policy(cl);
+	char			 err[CELL_MSGLEN];
+
+	if (imsg_get_data(imsg, &s, sizeof(s)) == -1 || !msg_spec_ok(&s)) {
+		control_done(cl, EINVAL, 0, "create: malformed container "
+		    "spec");
+		return;
+	}
+	if ((why = ctl_forbidden(cl, &s)) != NULL) {
+		control_done(cl, EPERM, 0, why);
+		return;
+	}
+	if (!cl->admin && p != NULL && p->max_containers > 0 &&
+	    ctl_count(cl->uid) >= p->max_containers) {
+		control_done(cl, EDQUOT, 0, "container limit reached");
+		return;
+	}
+	if (s.name[0] != '\0' && cell_lookup(s.name, 0, 1) != NULL &&
+	    strcmp(cell_lookup(s.name, 0, 1)->name, s.name) == 0) {
+		snprintf(err, sizeof(err), "%s: name already in use", s.name);
+		control_done(cl, EEXIST, 0, err);
+		return;
+	}
+	if ((c = cell_new(cl->uid)) == NULL) {
+		control_done(cl, errno, 0, "create");
+		return;
+	}
+	c->spec = s;
+	strlcpy(c->name, s.name, sizeof(c->name));
+	if (image_resolve(c, err, sizeof(err)) == -1) {
+		cell_free(c);
+		control_done(cl, ENOENT, 0, err);
+		return;
+	}
+	ctl_spec_finish(c);
+	if (state_save(c) == -1) {
+		log_warn("%.12s: save state", c->id);
+		cell_free(c);
+		control_done(cl, errno, 0, "create: save state");
+		return;
+	}
+	log_info("%.12s: created as %s by uid %u", c->id, c->name, cl->uid);
+	control_done(cl, 0, 0, c->id);
+}
+
+/* Copy and check a target; find the container the client may see. */
+static struct cell *
+ctl_target(struct client *cl, struct imsg *imsg, struct msg_ctl_target *t)
+{
+	struct cell	*c;
+	char		 err[CELL_MSGLEN];
+
+	if (imsg_get_data(imsg, t, sizeof(*t)) == -1 ||
+	    !msg_str_ok(t->name, sizeof(t->name))) {
+		control_done(cl, EINVAL, 0, "malformed request");
+		return NULL;
+	}
+	if ((c = cell_lookup(t->name, cl->uid, cl->admin)) == NULL) {
+		snprintf(err, sizeof(err), "%s: %s", t->name, errno == EEXIST ?
+		    "ambiguous id prefix" : "no such container");
+		control_done(cl, ENOENT, 0, err);
+	}
+	return c;
+}
+
+static int
+ctl_waiter(struct client *cl, struct cell *c, int kind)
+{
+	struct waiter	*w;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return -1;
+	w->client = cl->id;
+	w->kind = kind;
+	cl->pending++;
+	TAILQ_INSERT_TAIL(&c->waiters, w, entry);
+	return 0;
+}
+
+void
+ctl_stdio(struct client *cl, struct imsg *imsg)
+{
+	struct msg_stdio	ms;
+	int			fd = imsg_get_fd(imsg);
+
+	if (imsg_get_data(imsg, &ms, sizeof(ms)) == -1 || ms.which < 0 ||
+	    ms.which > 2) {
+		close(fd);
+		control_done(cl, EINVAL, 0, "stdio: bad stream");
+		return;
+	}
+	if (cl->stdio[ms.which] != -1)
+		close(cl->stdio[ms.which]);
+	cl->stdio[ms.which] = fd;	/* held for the next start -a */
+}
+
+void
+ctl_start(struct client *cl, struct imsg *imsg)
+{
+	struct msg_ctl_target	 t;
+	struct cell		*c;
+	char			 err[CELL_MSGLEN];
+
+	if ((c = ctl_target(cl, imsg, &t)) == NULL)
+		return;
+	if (c->state != CELL_CREATED && c->state != CELL_EXITED) {
+		snprintf(err, sizeof(err), "%s: container is %s", t.name,
+		    cell_state_name(c));
+		control_done(cl, EBUSY, 0, err);
+		return;
+	}
+	if (run_start(cl, c) == -1)
+		control_done(cl, errno, 125, "start");
+}
+
+static void
+ctl_signal(struct cell *c, int sig, int all)
+{
+	struct msg_spawn_kill	k;
+
+	memset(&k, 0, sizeof(k));
+	strlcpy(k.id, c->id, sizeof(k.id));
+	k.pid = c->pid;
+	k.sig = sig;
+	k.all = all;
+	helpers_send(HELPER_SPAWN, MSG_SPAWN_KILL, 0, -1, &k, sizeof(k));
+}
+
+/* stop's grace period is over: every process dies. */
+static void
+ctl_stop_timeout(int fd, short ev, void *arg)
+{
+	struct cell	*c = arg;
+
+	(void)fd;
+	(void)ev;
+	if (c->state == CELL_RUNNING || c->state == CELL_REMOVING)
+		ctl_signal(c, SIGKILL, 1);
+}
+
+void
+ctl_kill(struct client *cl, struct imsg *imsg)
+{
+	struct msg_ctl_target	 t;
+	struct cell		*c;
+	struct timeval		 tv;
+
+	if ((c = ctl_target(cl, imsg, &t)) == NULL)
+		return;
+	if (t.sig < 1 || t.sig > 64) {
+		control_done(cl, EINVAL, 0, "bad signal");
+		return;
+	}
+	if (c->state != CELL_RUNNING) {
+		control_done(cl, t.timeout < 0 ? ESRCH : 0, 0, t.timeout < 0 ?
+		    "container is not running" : NULL);
+		return;
+	}
+	ctl_signal(c, t.sig, t.sig == SIGKILL);
+	if (t.timeout < 0) {		/* kill: just the signal */
+		control_done(cl, 0, 0, NULL);
+		return;
+	}
+	if (c->stop_timer == NULL &&
+	    (c->stop_timer = evtimer_new(env->base, ctl_stop_timeout, c)) ==
+	    NULL) {
+		control_done(cl, ENOMEM, 0, "stop");
+		return;
+	}
+	tv.tv_sec = t.timeout > 3600 ? 3600 : t.timeout;
+	tv.tv_usec = 0;
+	evtimer_add(c->stop_timer, &tv);
+	if (ctl_waiter(cl, c, WAIT_STOP) == -1)
+		control_done(cl, ENOMEM, 0, "stop");
+}
+
+void
+ctl_rm(struct client *cl, struct imsg *imsg)
+{
+	struct msg_ctl_target	 t;
+	struct cell		*c;
+	char			 err[CELL_MSGLEN];
+
+	if ((c = ctl_target(cl, imsg, &t)) == NULL)
+		return;
+	if (c->state == CELL_REMOVING || c->state == CELL_STARTING) {
+		snprintf(err, sizeof(err), "%s: container is %s", t.name,
+		    cell_state_name(c));
+		control_done(cl, EBUSY, 0, err);
+		return;
+	}
+	if (c->state == CELL_RUNNING) {
+		if (!(t.flags & CTL_FORCE)) {
+			snprintf(err, sizeof(err), "%s: container is running: "
+			    "stop it first or use rm -f", t.name);
+			control_done(cl, EBUSY, 0, err);
+			return;
+		}
+		/* exits, then run_exited removes it and wakes us */
+		c->state = CELL_REMOVING;
+		ctl_waiter(cl, c, WAIT_RM);
+		ctl_signal(c, SIGKILL, 1);
+		return;
+	}
+	run_remove(c, cl->id);
+}
+
+void
+ctl_wait(struct client *cl, struct imsg *imsg)
+{
+	struct msg_ctl_target	 t;
+	struct cell		*c;
+
+	if ((c = ctl_target(cl, imsg, &t)) == NULL)
+		return;
+	if (c->state == CELL_EXITED || c->state == CELL_CREATED) {
+		control_done(cl, 0, c->exit_status, NULL);
+		return;
+	}
+	if (ctl_waiter(cl, c, WAIT_EXIT) == -1)
+		control_done(cl, ENOMEM, 0, "wait");
+}
+
+static void
+ctl_cell_msg(const struct cell *c, struct msg_cell *m)
+{
+	size_t	off = 0;
+	uint32_t i;
+
+	memset(m, 0, sizeof(*m));
+	strlcpy(m->id, c->id, sizeof(m->id));
+	strlcpy(m->name, c->name, sizeof(m->name));
+	strlcpy(m->image, c->spec.image, sizeof(m->image));
+	for (i = 0; i < c->spec.argc; i++) {
+		if (i > 0)
+			strlcat(m->command, " ", sizeof(m->command));
+		strlcat(m->command, c->spec.args + off, sizeof(m->command));
+		off += strlen(c->spec.args + off) + 1;
+	}
+	strlcpy(m->state, cell_state_name(c), sizeof(m->state));
+	m->pid = c->state == CELL_RUNNING ? c->pid : 0;
+	m->exit_status = c->exit_status;
+	m->created = c->created;
+	m->started = c->started;
+	m->finished = c->finished;
+	m->owner = c->owner;
+}
+
+void
+ctl_ps(struct client *cl, struct imsg *imsg)
+{
+	struct msg_ctl_target	 t;
+	struct msg_cell		 m;
+	struct cell		*c;
+
+	if (imsg_get_data(imsg, &t, sizeof(t)) == -1) {
+		control_done(cl, EINVAL, 0, "malformed request");
+		return;
+	}
+	RB_FOREACH(c, cells, &cells) {
+		if (!cl->admin && c->owner != cl->uid)
+			continue;
+		if (!(t.flags & CTL_ALL) && c->state != CELL_RUNNING)
+			continue;
+		ctl_cell_msg(c, &m);
+		control_reply(cl, MSG_CTL_CELL, &m, sizeof(m));
+	}
+	control_done(cl, 0, 0, NULL);
+}
+
+/* The log files themselves, opened read-only: the client formats them. */
+void
+ctl_logs(struct client *cl, struct imsg *imsg)
+{
+	struct msg_ctl_target	 t;
+	struct msg_stdio	 ms;
+	struct cell		*c;
+	const char		*files[] = { "log.1", "log" };
+	char			 path[PATH_MAX];
+	int			 i, fd;
+
+	if ((c = ctl_target(cl, imsg, &t)) == NULL)
+		return;
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/containers/%s/%s",
+		    env->conf.storage, c->id, files[i]);
+		if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+			continue;
+		memset(&ms, 0, sizeof(ms));
+		strlcpy(ms.id, c->id, sizeof(ms.id));
+		ms.which = i == 0 ? 1 : 0;
+		imsgev_compose(&cl->iev, MSG_CTL_FD, 0, 0, fd, &ms,
+		    sizeof(ms));
+	}
+	control_done(cl, 0, 0, NULL);
+}

@@ -1,0 +1,302 @@
+/*
+ * run.c: starting a container, and what happens when it exits.
+ *
+ * start is a pipeline over two helpers, each step a reply to the last:
+ *   spawn-helper  CREATE: clone C into new namespaces, start its monitor
+ *                 -> C's pid and its user namespace fd
+ *   fs-helper     ROOTFS: layers idmapped through that namespace, overlay
+ *                 -> a detached mount fd of the rootfs
+ *   spawn-helper  EXEC: C attaches the rootfs, locks itself down, execs
+ *                 -> 0, or the 125/126/127 reason
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "parent.h"
+
+enum { STEP_CREATE, STEP_ROOTFS, STEP_EXEC };
+
+static void	run_step(struct request *, int, struct imsg *);
+
+/* Answer the client of r, if it is still there. */
+static void
+run_done(struct request *r, int err, int status, const char *msg)
+{
+	struct client	*cl;
+
+	if (r->client != 0 && (cl = control_find(r->client)) != NULL)
+		control_done(cl, err, status, msg);
+	request_free(r);
+}
+
+/* A start that failed before C ran its command: undo what was made. */
+static void
+run_abort(struct cell *c, struct request *r, int err, int status,
+    const char *msg)
+{
+	struct msg_spawn_kill	k;
+	struct msg_spawn_id	id;
+
+	memset(&k, 0, sizeof(k));
+	strlcpy(k.id, c->id, sizeof(k.id));
+	k.sig = SIGKILL;
+	k.all = 1;
+	helpers_send(HELPER_SPAWN, MSG_SPAWN_KILL, 0, -1, &k, sizeof(k));
+	memset(&id, 0, sizeof(id));
+	strlcpy(id.id, c->id, sizeof(id.id));
+	helpers_send(HELPER_SPAWN, MSG_SPAWN_CLEANUP, 0, -1, &id, sizeof(id));
+	helpers_send(HELPER_FS, MSG_FS_REMOVE, 0, -1, &id, sizeof(id));
+	monconn_close(c);
+	cell_slot_free(c);
+	c->state = c->started ? CELL_EXITED : CELL_CREATED;
+	c->exit_status = status;
+	state_save(c);
+	log_warnx("%.12s: start failed: %s", c->id, msg);
+	run_done(r, err, status, msg);
+}
+
+static int
+run_send_stdio(struct cell *c, struct request *r)
+{
+	struct msg_stdio	ms;
+	int			i;
+
+	for (i = 0; i < 3; i++) {
+		if (r->stdio[i] == -1)
+			continue;
+		memset(&ms, 0, sizeof(ms));
+		strlcpy(ms.id, c->id, sizeof(ms.id));
+		ms.which = i;
+		if (helpers_send(HELPER_SPAWN, MSG_SPAWN_STDIO, r->id,
+		    r->stdio[i], &ms, sizeof(ms)) == -1)
+			return -1;
+		r->stdio[i] = -1;	/* sent, and closed by imsg */
+	}
+	return 0;
+}
+
+int
+run_start(struct client *cl, struct cell *c)
+{
+	static struct msg_spawn	 ms;
+	struct request		*r;
+	int			 i;
+
+	if ((r = request_new(cl, MSG_CTL_START)) == NULL)
+		return -1;
+	r->cb = run_step;
+	r->step = STEP_CREATE;
+	strlcpy(r->cell, c->id, sizeof(r->cell));
+	for (i = 0; i < 3; i++) {
+		r->stdio[i] = cl->stdio[i];
+		cl->stdio[i] = -1;
+	}
+	if (cell_slot_alloc(c) == -1) {
+		run_done(r, ENOSPC, 125, "no free id range for a container");
+		return 0;
+	}
+	memset(&ms, 0, sizeof(ms));
+	strlcpy(ms.id, c->id, sizeof(ms.id));
+	ms.uid_base = cell_uid_base(c);
+	ms.uid_count = CELL_IDS;
+	ms.log_max = env->conf.log_max;
+	ms.spec = c->spec;
+	c->state = CELL_STARTING;
+	if (state_clear_exit(c) == -1 || state_save(c) == -1 ||
+	    run_send_stdio(c, r) == -1 ||
+	    helpers_send(HELPER_SPAWN, MSG_SPAWN_CREATE, r->id, -1, &ms,
+	    sizeof(ms)) == -1)
+		run_abort(c, r, errno, 125, "spawn-helper is not available");
+	return 0;
+}
+
+static void
+run_created(struct cell *c, struct request *r, struct imsg *imsg)
+{
+	struct msg_spawn_created sc;
+	struct msg_fs_rootfs	 fr;
+	int			 fd = imsg_get_fd(imsg);
+
+	if (imsg_get_data(imsg, &sc, sizeof(sc)) == -1 ||
+	    strncmp(sc.id, c->id, sizeof(sc.id)) != 0 || sc.pid <= 1) {
+		close(fd);
+		run_abort(c, r, EIO, 125, "spawn-helper: bad reply");
+		return;
+	}
+	c->pid = sc.pid;
+	memset(&fr, 0, sizeof(fr));
+	strlcpy(fr.id, c->id, sizeof(fr.id));
+	fr.uid_base = cell_uid_base(c);
+	fr.nlayers = c->nlayers;
+	memcpy(fr.layers, c->layers, sizeof(fr.layers));
+	r->step = STEP_ROOTFS;
+	r->waitmask = 1u << HELPER_FS;
+	if (helpers_send(HELPER_FS, MSG_FS_ROOTFS, r->id, fd, &fr,
+	    sizeof(fr)) == -1)
+		run_abort(c, r, errno, 125, "fs-helper is not available");
+}
+
+static void
+run_rootfs(struct cell *c, struct request *r, struct imsg *imsg)
+{
+	struct msg_spawn_id	id;
+	int			fd = imsg_get_fd(imsg);
+
+	memset(&id, 0, sizeof(id));
+	strlcpy(id.id, c->id, sizeof(id.id));
+	r->step = STEP_EXEC;
+	r->waitmask = 1u << HELPER_SPAWN;
+	if (helpers_send(HELPER_SPAWN, MSG_SPAWN_EXEC, r->id, fd, &id,
+	    sizeof(id)) == -1)
+		run_abort(c, r, errno, 125, "spawn-helper is not available");
+}
+
+/* EXEC answered: the command runs, or C exits with 125, 126 or 127. */
+static void
+run_execd(struct cell *c, struct request *r, struct msg_result *res)
+{
+	c->started = time(NULL);
+	c->state = CELL_RUNNING;
+	state_save(c);
+	monconn_open(c);
+	if (res->err != 0) {
+		/* C exits with res->status; the monitor will report it */
+		run_done(r, res->err, res->status, res->msg);
+		return;
+	}
+	log_info("%.12s: started, pid %d", c->id, c->pid);
+	run_done(r, 0, 0, c->id);
+}
+
+static void
+run_step(struct request *r, int h, struct imsg *imsg)
+{
+	struct cell		*c = cell_by_id(r->cell);
+	struct msg_result	 res;
+	uint32_t		 type = imsg ? imsg_get_type(imsg) : 0;
+
+	if (c == NULL) {
+		run_done(r, ENOENT, 125, "container removed while starting");
+		return;
+	}
+	if (imsg == NULL) {
+		run_abort(c, r, EIO, 125, h == -1 ? "start timed out" :
+		    "a helper died while starting the container");
+		return;
+	}
+	if (type == MSG_RESULT) {
+		if (imsg_get_data(imsg, &res, sizeof(res)) == -1)
+			res.err = EIO;
+		res.msg[sizeof(res.msg) - 1] = '\0';
+		if (r->step == STEP_EXEC && (res.err == 0 ||
+		    res.err == ENOEXEC))
+			run_execd(c, r, &res);
+		else
+			run_abort(c, r, res.err ? res.err : EIO, 125, res.msg);
+	} else if (type == MSG_SPAWN_CREATED && r->step == STEP_CREATE &&
+	    h == HELPER_SPAWN)
+		run_created(c, r, imsg);
+	else if (type == MSG_FS_ROOTFS_FD && r->step == STEP_ROOTFS &&
+	    h == HELPER_FS)
+		run_rootfs(c, r, imsg);
+	else
+		run_abort(c, r, EIO, 125, "unexpected helper reply");
+}
+
+/* Answer every client waiting on c's exit. */
+void
+run_wake(struct cell *c, int kind, int err, int status, const char *msg)
+{
+	struct waiter	*w, *next;
+	struct client	*cl;
+
+	for (w = TAILQ_FIRST(&c->waiters); w != NULL; w = next) {
+		next = TAILQ_NEXT(w, entry);
+		if (kind != -1 && w->kind != kind)
+			continue;
+		if ((cl = control_find(w->client)) != NULL) {
+			cl->pending--;
+			control_done(cl, err, status, msg);
+		}
+		TAILQ_REMOVE(&c->waiters, w, entry);
+		free(w);
+	}
+}
+
+void
+run_exited(struct cell *c, int status, time_t finished)
+{
+	struct msg_spawn_id	id;
+	int			remove;
+
+	remove = (c->spec.flags & SPEC_RM) || c->state == CELL_REMOVING;
+	c->exit_status = status;
+	c->finished = finished ? finished : time(NULL);
+	if (c->state != CELL_REMOVING)
+		c->state = CELL_EXITED;
+	if (c->stop_timer != NULL)
+		evtimer_del(c->stop_timer);
+	log_info("%.12s: exited with status %d", c->id, status);
+	memset(&id, 0, sizeof(id));
+	strlcpy(id.id, c->id, sizeof(id.id));
+	helpers_send(HELPER_SPAWN, MSG_SPAWN_CLEANUP, 0, -1, &id, sizeof(id));
+	cell_slot_free(c);
+	state_save(c);
+	run_wake(c, WAIT_EXIT, 0, status, NULL);
+	run_wake(c, WAIT_STOP, 0, status, NULL);
+	if (remove)
+		run_remove(c, 0);
+}
+
+static void
+run_removed(struct request *r, int h, struct imsg *imsg)
+{
+	struct cell	*c = cell_by_id(r->cell);
+
+	(void)h;
+	(void)imsg;
+	if (c == NULL) {
+		run_done(r, 0, 0, NULL);
+		return;
+	}
+	if (state_remove(c) == -1)
+		log_warn("%.12s: remove state", c->id);
+	run_wake(c, -1, 0, c->exit_status, NULL);
+	log_info("%.12s: removed", c->id);
+	cell_free(c);
+	run_done(r, 0, 0, NULL);
+}
+
+/* Remove an exited container: fs-helper's dirs, then our own files. */
+void
+run_remove(struct cell *c, uint32_t client)
+{
+	struct msg_spawn_id	 id;
+	struct request		*r;
+	struct client		*cl = client ? control_find(client) : NULL;
+	static struct client	 nobody;
+
+	c->state = CELL_REMOVING;
+	if ((r = request_new(cl ? cl : &nobody, MSG_CTL_RM)) == NULL) {
+		if (cl != NULL)
+			control_done(cl, ENOMEM, 0, "rm");
+		return;
+	}
+	if (cl == NULL)
+		r->client = 0;
+	r->cb = run_removed;
+	r->waitmask = 1u << HELPER_FS;
+	strlcpy(r->cell, c->id, sizeof(r->cell));
+	memset(&id, 0, sizeof(id));
+	strlcpy(id.id, c->id, sizeof(id.id));
+	if (helpers_send(HELPER_FS, MSG_FS_REMOVE, r->id, -1, &id,
+	    sizeof(id)) == -1)
+		run_done(r, EAGAIN, 0, "fs-helper is not available");
+}

@@ -1,0 +1,304 @@
+/*
+ * state.c: containers on disk.  containers/<id>/config.json is written by
+ * the parent (temp file, fsync, rename), containers/<id>/exit by the
+ * monitor.  A crash at any point leaves the old or the new file, never a
+ * torn one.  At startup the parent rebuilds its registry from them.
+ */
+#include <sys/stat.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+#include <jansson.h>
+
+#include "parent.h"
+
+static json_t *
+strings_json(const char *buf, uint32_t n)
+{
+	json_t		*a = json_array();
+	size_t		 off = 0;
+	uint32_t	 i;
+
+	for (i = 0; i < n; i++) {
+		json_array_append_new(a, json_string(buf + off));
+		off += strlen(buf + off) + 1;
+	}
+	return a;
+}
+
+static int
+json_strings(json_t *a, char *buf, size_t size, uint32_t *n)
+{
+	size_t	 off = 0, i, len;
+	json_t	*v;
+
+	*n = 0;
+	memset(buf, 0, size);
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) ||
+		    off + (len = json_string_length(v)) + 1 > size)
+			return -1;
+		memcpy(buf + off, json_string_value(v), len + 1);
+		off += len + 1;
+		(*n)++;
+	}
+	return 0;
+}
+
+static json_t *
+spec_json(const struct cell_spec *s)
+{
+	json_t	*t = json_array();
+	uint32_t i;
+
+	for (i = 0; i < s->ntmpfs; i++)
+		json_array_append_new(t, json_string(s->tmpfs[i]));
+	return json_pack("{s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o s:o "
+	    "s:o}", "image", s->image, "hostname", s->hostname, "user",
+	    s->user, "workdir", s->workdir, "entrypoint", s->entrypoint,
+	    "flags", (int)s->flags, "memory", (json_int_t)s->memory, "cpus",
+	    (json_int_t)s->cpus_milli, "pids", (json_int_t)s->pids, "caps",
+	    (json_int_t)s->caps, "args", strings_json(s->args, s->argc),
+	    "env", strings_json(s->env, s->envc), "tmpfs", t);
+}
+
+static int
+atomic_write(const char *dir, const char *name, const char *data)
+{
+	char	tmp[PATH_MAX], path[PATH_MAX];
+	int	fd;
+	size_t	len = strlen(data);
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		return -1;
+	if (write(fd, data, len) != (ssize_t)len || fsync(fd) == -1) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	close(fd);
+	return rename(tmp, path);
+}
+
+int
+state_save(const struct cell *c)
+{
+	char		 dir[PATH_MAX], *s;
+	json_t		*j, *l = json_array();
+	json_error_t	 je;
+	uint32_t i;
+	int	 r;
+
+	snprintf(dir, sizeof(dir), "%s/containers/%s", env->conf.storage,
+	    c->id);
+	if (mkdir(dir, 0711) == -1 && errno != EEXIST)
+		return -1;
+	for (i = 0; i < c->nlayers; i++)
+		json_array_append_new(l, json_string(c->layers[i]));
+	j = json_pack_ex(&je, 0,
+	    "{s:s s:s s:i s:o s:o s:i s:s s:i s:i s:I s:I s:I}",
+	    "id", c->id, "name", c->name, "owner", (int)c->owner, "layers", l,
+	    "spec", spec_json(&c->spec), "slot", c->slot, "state",
+	    cell_state_name(c), "pid", c->pid, "exit_status", c->exit_status,
+	    "created", (json_int_t)c->created, "started",
+	    (json_int_t)c->started, "finished", (json_int_t)c->finished);
+	if (j == NULL)
+		log_warnx("%.12s: state: %s", c->id, je.text);
+	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
+		errno = ENOMEM;
+		return -1;
+	}
+	r = atomic_write(dir, "config.json", s);
+	free(s);
+	json_decref(j);
+	return r;
+}
+
+static int
+spec_load(struct cell_spec *s, json_t *j)
+{
+	const char	*img = "", *host = "", *user = "", *wd = "", *ep = "";
+	json_int_t	 mem = 0, cpus = 0, pids = 0, caps = 0;
+	int		 flags = 0;
+	json_t		*args = NULL, *envs = NULL, *t = NULL, *v;
+	size_t		 i;
+
+	if (json_unpack(j, "{s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o s:o "
+	    "s:o}", "image", &img, "hostname", &host, "user", &user,
+	    "workdir", &wd, "entrypoint", &ep, "flags", &flags, "memory",
+	    &mem, "cpus", &cpus, "pids", &pids, "caps", &caps, "args", &args,
+	    "env", &envs, "tmpfs", &t) == -1)
+		return -1;
+	strlcpy(s->image, img, sizeof(s->image));
+	strlcpy(s->hostname, host, sizeof(s->hostname));
+	strlcpy(s->user, user, sizeof(s->user));
+	strlcpy(s->workdir, wd, sizeof(s->workdir));
+	strlcpy(s->entrypoint, ep, sizeof(s->entrypoint));
+	s->flags = flags;
+	s->memory = mem;
+	s->cpus_milli = cpus;
+	s->pids = pids;
+	s->caps = caps;
+	json_array_foreach(t, i, v) {
+		if (i >= SPEC_MAXTMPFS || !json_is_string(v))
+			return -1;
+		strlcpy(s->tmpfs[i], json_string_value(v), sizeof(s->tmpfs[i]));
+		s->ntmpfs = i + 1;
+	}
+	if (json_strings(args, s->args, sizeof(s->args), &s->argc) == -1 ||
+	    json_strings(envs, s->env, sizeof(s->env), &s->envc) == -1)
+		return -1;
+	return msg_spec_ok(s) ? 0 : -1;
+}
+
+static struct cell *
+state_load(const char *id)
+{
+	char		 path[PATH_MAX];
+	const char	*name, *state;
+	json_error_t	 je;
+	json_t		*j, *spec, *layers, *v;
+	json_int_t	 cr, st, fi;
+	int		 owner, slot, pid, status;
+	struct cell	*c = NULL;
+	size_t		 i;
+
+	snprintf(path, sizeof(path), "%s/containers/%s/config.json",
+	    env->conf.storage, id);
+	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return NULL;
+	if (json_unpack(j, "{s:s s:i s:o s:o s:i s:s s:i s:i s:I s:I s:I}",
+	    "name", &name, "owner", &owner, "layers", &layers, "spec", &spec,
+	    "slot", &slot, "state", &state, "pid", &pid, "exit_status",
+	    &status, "created", &cr, "started", &st, "finished", &fi) == -1 ||
+	    (c = calloc(1, sizeof(*c))) == NULL)
+		goto fail;
+	strlcpy(c->id, id, sizeof(c->id));
+	strlcpy(c->name, name, sizeof(c->name));
+	c->owner = owner;
+	c->slot = -1;
+	c->pid = pid;
+	c->exit_status = status;
+	c->created = cr;
+	c->started = st;
+	c->finished = fi;
+	TAILQ_INIT(&c->waiters);
+	json_array_foreach(layers, i, v) {
+		if (i >= FS_MAXLAYERS || !json_is_string(v))
+			goto fail;
+		strlcpy(c->layers[i], json_string_value(v), sizeof(c->layers[i]));
+		c->nlayers = i + 1;
+	}
+	if (spec_load(&c->spec, spec) == -1 || !msg_name_ok(c->name,
+	    sizeof(c->name)))
+		goto fail;
+	c->state = CELL_EXITED;
+	if (strcmp(state, "created") == 0)
+		c->state = CELL_CREATED;
+	else if ((strcmp(state, "running") == 0 ||
+	    strcmp(state, "starting") == 0) && cell_slot_claim(c, slot) == 0)
+		c->state = CELL_RUNNING;	/* until the monitor says */
+	json_decref(j);
+	return c;
+fail:
+	log_warnx("%.12s: unreadable state, skipped", id);
+	free(c);
+	json_decref(j);
+	return NULL;
+}
+
+/* Rebuild the registry; running containers are re-adopted by monitor. */
+int
+state_load_all(void)
+{
+	char		 path[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	struct cell	*c;
+	int		 n = 0;
+
+	snprintf(path, sizeof(path), "%s/containers", env->conf.storage);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if (!msg_id_ok(de->d_name, strlen(de->d_name) + 1) ||
+		    (c = state_load(de->d_name)) == NULL)
+			continue;
+		RB_INSERT(cells, &cells, c);
+		n++;
+		if (c->state == CELL_RUNNING)
+			monconn_open(c);
+	}
+	closedir(d);
+	log_info("%d containers in the store", n);
+	return n;
+}
+
+/* The monitor's record of an exit: {"exit_status":N,"finished":T}. */
+int
+state_read_exit(struct cell *c)
+{
+	char		 path[PATH_MAX];
+	json_error_t	 je;
+	json_t		*j;
+	json_int_t	 fin = 0;
+	int		 status;
+
+	snprintf(path, sizeof(path), "%s/containers/%s/exit",
+	    env->conf.storage, c->id);
+	if ((j = json_load_file(path, 0, &je)) == NULL)
+		return -1;
+	if (json_unpack(j, "{s:i s?I}", "exit_status", &status, "finished",
+	    &fin) == -1) {
+		json_decref(j);
+		return -1;
+	}
+	c->exit_status = status;
+	c->finished = fin;
+	json_decref(j);
+	return 0;
+}
+
+/* The parent's files of a container: config, logs, the exit record. */
+int
+state_remove(const struct cell *c)
+{
+	const char	*files[] = { "config.json", "log", "log.1", "exit",
+	    ".config.json.tmp", "exit.tmp" };
+	char		 path[PATH_MAX];
+	size_t		 i;
+
+	for (i = 0; i < nitems(files); i++) {
+		snprintf(path, sizeof(path), "%s/containers/%s/%s",
+		    env->conf.storage, c->id, files[i]);
+		if (unlink(path) == -1 && errno != ENOENT)
+			log_warn("%s", path);
+	}
+	snprintf(path, sizeof(path), "%s/containers/%s", env->conf.storage,
+	    c->id);
+	return rmdir(path);
+}
+
+/* Before a start: an old exit record must not describe the new run. */
+int
+state_clear_exit(const struct cell *c)
+{
+	char	path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/containers/%s/exit",
+	    env->conf.storage, c->id);
+	if (unlink(path) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}

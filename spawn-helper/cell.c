@@ -1,0 +1,527 @@
+/*
+ * cell.c: making a container, in three processes (see spawn.h).
+ *
+ * spawn-helper forks R.  R clones C into fresh namespaces, writes C's id
+ * maps and puts it in its cgroup, reports C's pid, then gives up every
+ * privilege and execs the monitor.  C waits on its sync socket for the
+ * rootfs mount fd, builds its world and execs the command; it reports a
+ * failure on the same socket, and a successful exec closes it.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/sched.h>
+
+#include <bsd/string.h>
+
+#include "spawn.h"
+#include "cell.h"
+
+#define CELL_NSFLAGS	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | \
+			 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET)
+
+/* In C: wait for the maps, then for the rootfs, then become the command. */
+static void __attribute__((noreturn))
+cell_child(const struct msg_spawn *ms, int gofd, int syncfd)
+{
+	struct cell_init	 ci;
+	char			 err[CELL_MSGLEN], c, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec		 iov = { &c, 1 };
+	struct msghdr		 mh;
+	struct cmsghdr		*cm;
+	int			 code;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read(gofd, &c, 1) != 1)
+		_exit(125);
+	close(gofd);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	if (recvmsg(syncfd, &mh, MSG_CMSG_CLOEXEC) != 1 ||
+	    (cm = CMSG_FIRSTHDR(&mh)) == NULL || cm->cmsg_type != SCM_RIGHTS)
+		_exit(125);
+	memset(&ci, 0, sizeof(ci));
+	ci.id = ms->id;
+	ci.spec = &ms->spec;
+	memcpy(&ci.rootfs_fd, CMSG_DATA(cm), sizeof(int));
+	ci.sync_fd = syncfd;
+	ci.uid_base = ms->uid_base;
+	memset(err, 0, sizeof(err));
+	code = cell_init_run(&ci, err, sizeof(err));
+	dprintf(syncfd, "%d %s", code, err);
+	_exit(code);
+}
+
+static int
+cell_write_map(pid_t pid, const char *file, uint32_t base)
+{
+	char	path[64], map[64];
+	int	fd, n, r;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	n = snprintf(map, sizeof(map), "0 %u %u\n", base, CELL_IDS);
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
+		return -1;
+	r = write(fd, map, n) == n ? 0 : -1;
+	close(fd);
+	return r;
+}
+
+/* In R, after C is cloned: maps, cgroup, report; then become the monitor. */
+static void __attribute__((noreturn))
+cell_monitor(const struct cell_ctx *cx, pid_t pid, int pidfd)
+{
+	char	 id12[16], logmax[32], spid[16];
+	char	*argv[16];
+	int	 i = 0;
+
+	if (cell_write_map(pid, "uid_map", cx->ms->uid_base) == -1 ||
+	    cell_write_map(pid, "gid_map", cx->ms->uid_base) == -1 ||
+	    cgroup_attach(cx->ms->id, pid) == -1) {
+		log_warn("%.12s: id maps or cgroup", cx->ms->id);
+		kill(pid, SIGKILL);
+		_exit(125);
+	}
+	if (write(cx->gofd, "g", 1) != 1 ||
+	    write(cx->reportfd, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(125);
+	if (cell_monitor_fds(cx, pidfd) == -1 || cell_drop(cx) == -1)
+		_exit(125);
+	snprintf(id12, sizeof(id12), "%.12s", cx->ms->id);
+	snprintf(logmax, sizeof(logmax), "%lld", (long long)cx->ms->log_max);
+	snprintf(spid, sizeof(spid), "%d", pid);
+	argv[i++] = "celld-monitor";
+	if (cx->debug)
+		argv[i++] = "-d";
+	argv[i++] = "-i";
+	argv[i++] = (char *)cx->ms->id;
+	argv[i++] = "-s";
+	argv[i++] = (char *)cx->storage;
+	argv[i++] = "-r";
+	argv[i++] = (char *)cx->rundir;
+	argv[i++] = "-m";
+	argv[i++] = logmax;
+	argv[i++] = "-p";
+	argv[i++] = spid;
+	argv[i] = NULL;
+	syscall(SYS_execveat, MONITOR_BINFD, "", argv, (char *[]){ NULL },
+	    AT_EMPTY_PATH);
+	_exit(125);
+}
+
+/* In R: clone C with every namespace and a pidfd. */
+static void __attribute__((noreturn))
+cell_r(const struct cell_ctx *cx)
+{
+	struct clone_args	ca;
+	int			pidfd = -1;
+	pid_t			pid;
+
+	signal(SIGCHLD, SIG_DFL);
+	if (setsid() == -1)
+		_exit(125);
+	memset(&ca, 0, sizeof(ca));
+	ca.flags = CELL_NSFLAGS | CLONE_PIDFD;
+	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
+	ca.exit_signal = SIGCHLD;
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == -1) {
+		log_warn("%.12s: clone", cx->ms->id);
+		_exit(125);
+	}
+	if (pid == 0) {
+		if (cell_child_stdio(cx) == -1)
+			_exit(125);
+		cell_child(cx->ms, 3, 4);	/* see cell_child_stdio() */
+	}
+	cell_monitor(cx, pid, pidfd);
+}
+
+/* A container between CREATE and EXEC, and its client's stdio. */
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	char			 id[CELL_IDLEN + 1];
+	int			 stdio[3];
+	int			 syncfd;
+	pid_t			 pid;
+};
+
+static TAILQ_HEAD(, pending)	pendings = TAILQ_HEAD_INITIALIZER(pendings);
+static struct cell_ctx		cellbase;
+static uint32_t			id_start, id_count;
+
+void
+cell_setup(const char *storage, const char *rundir, int debug)
+{
+	char		 self[PATH_MAX], *slash;
+	struct passwd	*pw;
+	ssize_t		 n;
+
+	/* setproctitle() reuses argv: keep our own copies */
+	if ((cellbase.storage = strdup(storage)) == NULL ||
+	    (cellbase.rundir = strdup(rundir)) == NULL)
+		fatal("spawn-helper");
+	cellbase.debug = debug;
+	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 32)) <= 0)
+		fatal("spawn-helper: /proc/self/exe");
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		fatalx("spawn-helper: odd exe path");
+	strlcpy(slash + 1, "celld-monitor", sizeof(self) - (slash + 1 - self));
+	if ((cellbase.monfd = open(self, O_PATH | O_CLOEXEC)) == -1)
+		fatal("spawn-helper: %s", self);
+	if ((pw = getpwnam(CELLD_USER)) == NULL)
+		fatalx("spawn-helper: no user %s", CELLD_USER);
+	cellbase.mon_uid = pw->pw_uid;
+	cellbase.mon_gid = pw->pw_gid;
+	if (subid_range(CELLD_USER, &id_start, &id_count) == -1)
+		fatalx("spawn-helper: no subordinate ids for %s", CELLD_USER);
+	if (cgroup_init() == -1)
+		fatal("spawn-helper: cgroups");
+}
+
+static struct pending *
+pending_get(const char *id, int create)
+{
+	struct pending	*p;
+
+	TAILQ_FOREACH(p, &pendings, entry)
+		if (strcmp(p->id, id) == 0)
+			return p;
+	if (!create || (p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	strlcpy(p->id, id, sizeof(p->id));
+	p->stdio[0] = p->stdio[1] = p->stdio[2] = p->syncfd = -1;
+	TAILQ_INSERT_TAIL(&pendings, p, entry);
+	return p;
+}
+
+static void
+pending_free(struct pending *p)
+{
+	int	i;
+
+	for (i = 0; i < 3; i++)
+		if (p->stdio[i] != -1)
+			close(p->stdio[i]);
+	if (p->syncfd != -1)
+		close(p->syncfd);
+	TAILQ_REMOVE(&pendings, p, entry);
+	free(p);
+}
+
+void
+spawn_stdio(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_stdio	 ms;
+	struct pending		*p;
+	int			 fd = imsg_get_fd(imsg);
+
+	if (imsg_get_data(imsg, &ms, sizeof(ms)) == -1 ||
+	    !msg_id_ok(ms.id, sizeof(ms.id)) || ms.which < 0 ||
+	    ms.which > 2 || (p = pending_get(ms.id, 1)) == NULL) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "stdio: bad id or stream");
+		close(fd);
+		return;
+	}
+	if (p->stdio[ms.which] != -1)
+		close(p->stdio[ms.which]);
+	p->stdio[ms.which] = fd;
+}
+
+static void
+cell_close_pair(int *p)
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+	p[0] = p[1] = -1;
+}
+
+/* Pipes and sockets for one container; -1 in every unused slot. */
+static int
+cell_fds(struct cell_ctx *cx, const struct pending *p, int *sync, int *go,
+    int *rep)
+{
+	int	i;
+
+	cx->out[0] = cx->out[1] = cx->err[0] = cx->err[1] = -1;
+	cx->in[0] = cx->in[1] = -1;
+	sync[0] = sync[1] = go[0] = go[1] = rep[0] = rep[1] = -1;
+	for (i = 0; i < 3; i++)
+		cx->stdio[i] = p->stdio[i];
+	if (pipe2(cx->out, O_CLOEXEC) == -1 || pipe2(cx->err, O_CLOEXEC) ==
+	    -1 || (p->stdio[0] != -1 && pipe2(cx->in, O_CLOEXEC) == -1) ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) == -1 ||
+	    pipe2(go, O_CLOEXEC) == -1 || pipe2(rep, O_CLOEXEC) == -1)
+		return -1;
+	cx->gofd = go[1];
+	cx->gofd_c = go[0];
+	cx->syncfd_c = sync[1];
+	cx->reportfd = rep[1];
+	return 0;
+}
+
+/* Read C's pid from R, or fail after a few seconds. */
+static pid_t
+cell_report(int fd)
+{
+	struct pollfd	pfd = { fd, POLLIN, 0 };
+	pid_t		pid;
+
+	if (poll(&pfd, 1, 5000) != 1 || read(fd, &pid, sizeof(pid)) !=
+	    sizeof(pid) || pid <= 1)
+		return -1;
+	return pid;
+}
+
+static pid_t
+cell_start(struct cell_ctx *cx, struct pending *p)
+{
+	int	sync[2], go[2], rep[2];
+	pid_t	r, pid = -1;
+
+	if (cell_fds(cx, p, sync, go, rep) == -1)
+		goto done;
+	if ((r = fork()) == -1)
+		goto done;
+	if (r == 0) {
+		close(sync[0]);
+		close(rep[0]);
+		cell_r(cx);
+	}
+	close(rep[1]);
+	rep[1] = -1;
+	for (int i = 0; i < 3; i++) {	/* R has them now */
+		if (p->stdio[i] != -1)
+			close(p->stdio[i]);
+		p->stdio[i] = -1;
+	}
+	if ((pid = cell_report(rep[0])) != -1) {
+		p->syncfd = sync[0];
+		sync[0] = -1;
+	}
+done:
+	cell_close_pair(sync);
+	cell_close_pair(go);
+	cell_close_pair(rep);
+	cell_close_pair(cx->out);
+	cell_close_pair(cx->err);
+	cell_close_pair(cx->in);
+	return pid;
+}
+
+void
+spawn_create(struct imsgev *iev, struct imsg *imsg)
+{
+	static struct msg_spawn	 ms;
+	struct msg_spawn_created rep;
+	struct cell_ctx		 cx = cellbase;
+	struct pending		*p;
+	char			 path[64];
+	int			 nsfd;
+	uint32_t		 peer = imsg_get_peerid(imsg);
+
+	if (imsg_get_data(imsg, &ms, sizeof(ms)) == -1 ||
+	    !msg_id_ok(ms.id, sizeof(ms.id)) ||
+	    !subid_slot_ok(id_start, id_count, ms.uid_base) ||
+	    ms.uid_count != CELL_IDS || !msg_spec_ok(&ms.spec) ||
+	    ms.spec.argc == 0 || ms.spec.args[0] == '\0' ||
+	    ms.log_max < 4096) {
+		imsgev_reply(iev, peer, EINVAL, 0, "create: bad request");
+		return;
+	}
+	if ((p = pending_get(ms.id, 1)) == NULL || p->syncfd != -1) {
+		imsgev_reply(iev, peer, EEXIST, 0, "create: busy");
+		return;
+	}
+	cx.ms = &ms;
+	if (cgroup_create(ms.id, ms.spec.memory, ms.spec.cpus_milli,
+	    ms.spec.pids) == -1 || (p->pid = cell_start(&cx, p)) == -1) {
+		imsgev_reply(iev, peer, errno ? errno : EIO, 125,
+		    "create: cannot make the container");
+		cgroup_kill(ms.id);
+		cgroup_remove(ms.id);
+		pending_free(p);
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", p->pid);
+	if ((nsfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		imsgev_reply(iev, peer, errno, 125, "create: user namespace");
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	memcpy(rep.id, ms.id, sizeof(rep.id));
+	rep.pid = p->pid;
+	imsgev_compose(iev, MSG_SPAWN_CREATED, peer, 0, nsfd, &rep,
+	    sizeof(rep));
+}
+
+static int
+send_fd(int sock, int fd)
+{
+	char		 c = 'r', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec	 iov = { &c, 1 };
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/*
+ * C's answer: EOF means its exec succeeded (the sync socket is CLOEXEC);
+ * otherwise "CODE reason".  Returns the code, 0 for success.
+ */
+static int
+exec_result(int fd, char *msg, size_t len)
+{
+	struct pollfd	 pfd = { fd, POLLIN, 0 };
+	char		 buf[CELL_MSGLEN + 16];
+	ssize_t		 n;
+	size_t		 off = 0;
+	const char	*sp;
+	int		 code;
+
+	while (off < sizeof(buf) - 1) {
+		if (poll(&pfd, 1, 10000) != 1) {
+			strlcpy(msg, "container setup timed out", len);
+			return 125;
+		}
+		if ((n = read(fd, buf + off, sizeof(buf) - 1 - off)) <= 0)
+			break;
+		off += n;
+	}
+	if (off == 0)
+		return 0;
+	buf[off] = '\0';
+	if ((sp = strchr(buf, ' ')) == NULL)
+		sp = buf + off;
+	code = (int)strtol(buf, NULL, 10);	/* stops at the space */
+	if (code < 1 || code > 255)
+		code = 125;
+	strlcpy(msg, *sp ? sp + 1 : "container setup failed", len);
+	return code;
+}
+
+void
+spawn_exec(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_spawn_id	 req;
+	struct pending		*p;
+	char			 msg[CELL_MSGLEN];
+	int			 fd = imsg_get_fd(imsg), code;
+	uint32_t		 peer = imsg_get_peerid(imsg);
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id)) ||
+	    (p = pending_get(req.id, 0)) == NULL || p->syncfd == -1) {
+		imsgev_reply(iev, peer, ENOENT, 125, "exec: no such container");
+		close(fd);
+		return;
+	}
+	if (send_fd(p->syncfd, fd) == -1) {
+		close(fd);
+		imsgev_reply(iev, peer, errno, 125, "exec: container is gone");
+		pending_free(p);
+		return;
+	}
+	close(fd);
+	code = exec_result(p->syncfd, msg, sizeof(msg));
+	pending_free(p);
+	imsgev_reply(iev, peer, code ? ENOEXEC : 0, code, code ? msg : NULL);
+}
+
+/* Is pid a process of container id?  Its cgroup says, not the parent. */
+static int
+cell_owns(const char *id, pid_t pid)
+{
+	pid_t	pids[4096];
+	int	n, i;
+
+	if ((n = cgroup_pids(id, pids, nitems(pids))) <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (pids[i] == pid)
+			return 1;
+	return 0;
+}
+
+/* Signal the init, or with all set, kill every process in the cgroup. */
+void
+spawn_kill(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_spawn_kill	req;
+	int			pidfd, r = 0;
+	uint32_t		peer = imsg_get_peerid(imsg);
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id)) || req.sig < 0 ||
+	    req.sig > 64 || (!req.all && req.pid <= 1)) {
+		imsgev_reply(iev, peer, EINVAL, 0, "kill: bad request");
+		return;
+	}
+	if (req.all)
+		r = cgroup_kill(req.id);
+	else if (cell_owns(req.id, req.pid) &&
+	    (pidfd = syscall(SYS_pidfd_open, req.pid, 0)) != -1) {
+		r = syscall(SYS_pidfd_send_signal, pidfd, req.sig, NULL, 0);
+		close(pidfd);
+	} else {
+		errno = ESRCH;
+		r = -1;
+	}
+	imsgev_reply(iev, peer, r == -1 ? errno : 0, 0, r == -1 ? "kill" :
+	    NULL);
+}
+
+void
+spawn_cleanup(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_spawn_id	 req;
+	struct pending		*p;
+	uint32_t		 peer = imsg_get_peerid(imsg);
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id))) {
+		imsgev_reply(iev, peer, EINVAL, 0, "cleanup: bad id");
+		return;
+	}
+	if ((p = pending_get(req.id, 0)) != NULL)
+		pending_free(p);
+	cgroup_kill(req.id);
+	if (cgroup_remove(req.id) == -1 && errno != ENOENT)
+		imsgev_reply(iev, peer, errno, 0, "cleanup: cgroup");
+	else
+		imsgev_reply(iev, peer, 0, 0, NULL);
+}

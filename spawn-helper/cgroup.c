@@ -1,0 +1,950 @@
+/*
+ * cgroup.c: containers' cgroups, in spawn-helper.
+ *
+ * The parent, as root, delegated OWN/celld-cells to us in every hierarchy
+ * and put us in its sibling OWN/celld-supervisor (parent/delegate.c).  We
+ * find both from /proc/self/cgroup and /proc/self/mounts once, keep a dir
+ * fd on each celld-cells, and from then on work openat-relative: a
+ * container's cgroup is celld-cells/cell-<id> in every hierarchy.
+ *
+ * Each job goes to the hierarchy that can do it (a "role"): on pure v2
+ * that is always the one tree; on a v1/hybrid host memory, cpu, cpuacct
+ * and pids are v1 hierarchies, while the hybrid's controller-less v2 tree
+ * still gives cgroup.kill, cgroup.freeze and cpu.stat.  The parent knows
+ * the same facts in its own words, since code is never shared sideways.
+ */
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <mntent.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bsd/stdlib.h>
+#include <bsd/string.h>
+
+#include "spawn.h"
+
+#define CG_MAXHIER	8
+#define CG_PATHLEN	1024
+#define CG_PERIOD	100000		/* cpu period, microseconds */
+#define CG_V1_NOLIMIT	(1ULL << 62)	/* v1 says "none" as ~LONG_MAX */
+#define CG_NAP_MS	10
+#define CG_WAIT_NAPS	100		/* freezing, rmdir: about 1 s */
+#define CG_KILL_ROUNDS	50
+
+enum cg_role {
+	R_MEM,		/* memory limit and usage */
+	R_CPU,		/* cpu quota */
+	R_ACCT,		/* cpu usage */
+	R_PIDS,		/* pids limit and count */
+	R_FREEZE,	/* pause, and the kill fallback */
+	R_KILL,		/* cgroup.kill (v2, Linux 5.14) */
+	R_MAX
+};
+
+struct cg_hier {
+	int	 hid;			/* from /proc/self/cgroup; 0: v2 */
+	int	 fd;			/* OWN/celld-cells */
+	char	 ctrl[128];		/* v1 controllers, "cpu,cpuacct" */
+	char	 path[CG_PATHLEN];	/* its path, as /proc/PID/cgroup says */
+};
+
+/* One line of /proc/PID/cgroup: "hierarchy-id:controllers:path". */
+struct cg_line {
+	int	 hid;
+	char	 ctrl[128];
+	char	 path[CG_PATHLEN];
+};
+
+static struct cg_hier	hiers[CG_MAXHIER];
+static size_t		nhiers;
+static int		roles[R_MAX];
+static int		v1freezer = -1;
+
+static void
+cg_nap(void)
+{
+	struct timespec	ts = { 0, CG_NAP_MS * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Is name one of the comma-separated controllers in list? */
+static int
+cg_has(const char *list, const char *name)
+{
+	size_t	n = strlen(name);
+
+	while (list != NULL && *list != '\0') {
+		if (strncmp(list, name, n) == 0 &&
+		    (list[n] == ',' || list[n] == '\0'))
+			return 1;
+		if ((list = strchr(list, ',')) != NULL)
+			list++;
+	}
+	return 0;
+}
+
+/* The cgroup lines of a process (0: ourselves), parsed: a count, or -1. */
+static int
+cg_lines(pid_t pid, struct cg_line *l, size_t max)
+{
+	const char	*errstr;
+	FILE		*fp;
+	char		 file[64], *line = NULL, *p, *id, *ctrl;
+	size_t		 sz = 0, n = 0;
+
+	if (pid == 0)
+		strlcpy(file, "/proc/self/cgroup", sizeof(file));
+	else
+		snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
+	if ((fp = fopen(file, "re")) == NULL)
+		return -1;
+	while (n < max && getline(&line, &sz, fp) != -1) {
+		line[strcspn(line, "\n")] = '\0';
+		p = line;
+		id = strsep(&p, ":");
+		ctrl = strsep(&p, ":");
+		if (p == NULL)
+			continue;
+		l[n].hid = strtonum(id, 0, INT_MAX, &errstr);
+		/* a path too long to keep is a path we can't be in */
+		if (errstr == NULL &&
+		    strlcpy(l[n].ctrl, ctrl, sizeof(l[n].ctrl)) <
+		    sizeof(l[n].ctrl) &&
+		    strlcpy(l[n].path, p, sizeof(l[n].path)) <
+		    sizeof(l[n].path))
+			n++;
+	}
+	free(line);
+	fclose(fp);
+	return n;
+}
+
+/* Where the hierarchy of l is mounted (the first mount of it). */
+static int
+cg_mountpoint(const struct cg_line *l, char *mnt, size_t len)
+{
+	FILE		*fp;
+	struct mntent	*m;
+	char		 first[sizeof(l->ctrl)];
+	int		 r = -1;
+
+	strlcpy(first, l->ctrl, sizeof(first));
+	first[strcspn(first, ",")] = '\0';
+	if ((fp = setmntent("/proc/self/mounts", "r")) == NULL)
+		return -1;
+	errno = ENOENT;
+	while ((m = getmntent(fp)) != NULL) {
+		if (l->hid == 0 ? strcmp(m->mnt_type, "cgroup2") != 0 :
+		    strcmp(m->mnt_type, "cgroup") != 0 ||
+		    hasmntopt(m, first) == NULL)
+			continue;
+		if (strlcpy(mnt, m->mnt_dir, len) >= len)
+			errno = ENAMETOOLONG;
+		else
+			r = 0;
+		break;
+	}
+	endmntent(fp);
+	return r;
+}
+
+/*
+ * One hierarchy: we must be in OWN/celld-supervisor, and OWN/celld-cells
+ * must be ours.  Anything else means the parent did not delegate.
+ */
+static int
+cg_add(const struct cg_line *l)
+{
+	struct cg_hier	*h = &hiers[nhiers];
+	struct stat	 st;
+	char		 mnt[PATH_MAX], *slash;
+	int		 mfd;
+
+	if (nhiers == CG_MAXHIER || cg_mountpoint(l, mnt, sizeof(mnt)) == -1) {
+		log_warn("cgroups: %s: no mount", l->hid ? l->ctrl : "v2");
+		return -1;
+	}
+	slash = strrchr(l->path, '/');
+	if (slash == NULL || strcmp(slash, "/celld-supervisor") != 0) {
+		log_warnx("cgroups: %s: in %s, not in a celld-supervisor",
+		    mnt, l->path);
+		errno = EPERM;
+		return -1;
+	}
+	h->hid = l->hid;
+	strlcpy(h->ctrl, l->ctrl, sizeof(h->ctrl));
+	snprintf(h->path, sizeof(h->path), "%.*s/celld-cells",
+	    (int)(slash - l->path), l->path);
+	if ((mfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("cgroups: %s", mnt);
+		return -1;
+	}
+	h->fd = openat(mfd, h->path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(mfd);
+	if (h->fd == -1 || fstat(h->fd, &st) == -1) {
+		log_warn("cgroups: %s%s", mnt, h->path);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		log_warnx("cgroups: %s%s: not delegated to us", mnt, h->path);
+		errno = EPERM;
+		return -1;
+	}
+	nhiers++;
+	return 0;
+}
+
+static int
+cg_hasfile(int h, const char *file)
+{
+	return faccessat(hiers[h].fd, file, F_OK, 0) == 0;
+}
+
+/*
+ * v1 roles follow the controller names; v2 roles follow the files the
+ * parent's subtree_control made appear in celld-cells.  A controller
+ * lives in one hierarchy only, but v2 is preferred for usage, freezing
+ * and killing, which the hybrid's v2 tree offers without controllers.
+ */
+static void
+cg_roles(void)
+{
+	static const struct {
+		int		 role;
+		const char	*ctrl, *v2file;
+	} map[] = {
+		{ R_MEM, "memory", "memory.max" },
+		{ R_CPU, "cpu", "cpu.max" },
+		{ R_ACCT, "cpuacct", "cpu.stat" },
+		{ R_PIDS, "pids", "pids.max" },
+		{ R_FREEZE, "freezer", "cgroup.freeze" },
+		{ R_KILL, NULL, "cgroup.kill" },
+	};
+	size_t	 h, k;
+	int	 r;
+
+	for (k = 0; k < R_MAX; k++)
+		roles[k] = -1;
+	for (h = 0; h < nhiers; h++) {
+		for (k = 0; k < nitems(map); k++) {
+			r = map[k].role;
+			if (hiers[h].hid == 0 && cg_hasfile(h, map[k].v2file))
+				roles[r] = h;	/* v2 wins */
+			else if (hiers[h].hid != 0 && map[k].ctrl != NULL &&
+			    cg_has(hiers[h].ctrl, map[k].ctrl) &&
+			    roles[r] == -1)
+				roles[r] = h;
+		}
+		if (hiers[h].hid != 0 && cg_has(hiers[h].ctrl, "freezer"))
+			v1freezer = h;
+	}
+}
+
+static int
+cg_wanted(const struct cg_line *l)
+{
+	if (l->hid == 0)
+		return l->ctrl[0] == '\0';
+	return cg_has(l->ctrl, "memory") || cg_has(l->ctrl, "cpu") ||
+	    cg_has(l->ctrl, "cpuacct") || cg_has(l->ctrl, "pids") ||
+	    cg_has(l->ctrl, "freezer");
+}
+
+int
+cgroup_init(void)
+{
+	struct cg_line	 l[16];
+	int		 n, i;
+
+	while (nhiers > 0)	/* again: start afresh */
+		close(hiers[--nhiers].fd);
+	v1freezer = -1;
+	if ((n = cg_lines(0, l, nitems(l))) == -1) {
+		log_warn("cgroups: /proc/self/cgroup");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		if (cg_wanted(&l[i]) && cg_add(&l[i]) == -1)
+			return -1;
+	if (nhiers == 0) {
+		log_warnx("cgroups: no cgroup hierarchy is mounted");
+		errno = ENOENT;
+		return -1;
+	}
+	cg_roles();
+	if (roles[R_KILL] == -1 && roles[R_FREEZE] == -1) {
+		/* fail closed: we could not promise that stop kills all */
+		log_warnx("cgroups: neither cgroup.kill nor a freezer");
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (roles[R_MEM] == -1 || roles[R_CPU] == -1 || roles[R_PIDS] == -1)
+		log_warnx("cgroups: memory, cpu or pids controller missing: "
+		    "containers asking for those limits will be refused");
+	return 0;
+}
+
+/* "cell-<id>", with id one plain name component */
+static int
+cg_name(const char *id, char *name, size_t len)
+{
+	size_t	i, n = strlen(id);
+
+	for (i = 0; i < n; i++)
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-", id[i]) == NULL)
+			break;
+	if (n == 0 || n > CELL_IDLEN || i != n || id[0] == '.') {
+		errno = EINVAL;
+		return -1;
+	}
+	snprintf(name, len, "cell-%s", id);
+	return 0;
+}
+
+static int
+cg_open(int h, const char *id)
+{
+	char	name[CELL_IDLEN + 8];
+
+	if (h < 0) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (cg_name(id, name, sizeof(name)) == -1)
+		return -1;
+	return openat(hiers[h].fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC);
+}
+
+static int __attribute__((format(printf, 3, 4)))
+cg_write(int dfd, const char *file, const char *fmt, ...)
+{
+	va_list	ap;
+	char	buf[64];
+	int	fd, n, saved;
+	ssize_t	w;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	if ((fd = openat(dfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if ((w = write(fd, buf, n)) != n && w != -1)
+		errno = EIO;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return w == n ? 0 : -1;
+}
+
+/* A small file, NUL-terminated, without its trailing newline. */
+static int
+cg_read(int dfd, const char *file, char *buf, size_t len)
+{
+	int	fd, saved;
+	ssize_t	n;
+
+	if ((fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, len - 1);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	if (n == -1)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+/* A single-value file; "max" reads as 0, our word for "no limit". */
+static int
+cg_readnum(int dfd, const char *file, uint64_t *v)
+{
+	const char	*errstr;
+	char		 buf[64];
+
+	if (cg_read(dfd, file, buf, sizeof(buf)) == -1)
+		return -1;
+	if (strcmp(buf, "max") == 0) {
+		*v = 0;
+		return 0;
+	}
+	*v = strtonum(buf, 0, LLONG_MAX, &errstr);
+	if (errstr != NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+static FILE *
+cg_fopen(int dfd, const char *file)
+{
+	FILE	*fp;
+	int	 fd;
+
+	if ((fd = openat(dfd, file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return NULL;
+	if ((fp = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return fp;
+}
+
+/* A "key value" line of a flat-keyed file such as cpu.stat. */
+static int
+cg_readkey(int dfd, const char *file, const char *fmt, uint64_t *v)
+{
+	FILE	*fp;
+	char	*line = NULL;
+	size_t	 sz = 0;
+	int	 found = 0;
+
+	if ((fp = cg_fopen(dfd, file)) == NULL)
+		return -1;
+	while (!found && getline(&line, &sz, fp) != -1)
+		found = sscanf(line, fmt, v) == 1;
+	free(line);
+	fclose(fp);
+	if (!found)
+		errno = ENODATA;
+	return found ? 0 : -1;
+}
+
+static void
+cg_num(int64_t v, char *buf, size_t len)
+{
+	if (v == 0)
+		strlcpy(buf, "max", len);
+	else
+		snprintf(buf, len, "%lld", (long long)v);
+}
+
+static int
+cg_set_memory(int fd, int v2, int64_t bytes)
+{
+	char	v[32];
+
+	if (!v2)	/* v1: the limit alone; memsw, hence swap, unbounded */
+		return cg_write(fd, "memory.limit_in_bytes", "%lld",
+		    bytes ? (long long)bytes : -1LL);
+	cg_num(bytes, v, sizeof(v));
+	if (cg_write(fd, "memory.max", "%s", v) == -1)
+		return -1;
+	/*
+	 * Docker's default: --memory without --memory-swap allows as much
+	 * swap again (memory+swap = 2 x memory).  Without swap accounting
+	 * (swapaccount=0) the file is missing and swap is not bounded.
+	 */
+	if (cg_write(fd, "memory.swap.max", "%s", v) == -1 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+static int
+cg_set_cpu(int fd, int v2, int64_t milli)
+{
+	long long	quota = milli * (CG_PERIOD / 1000);
+
+	if (v2 && milli == 0)
+		return cg_write(fd, "cpu.max", "max %d", CG_PERIOD);
+	if (v2)
+		return cg_write(fd, "cpu.max", "%lld %d", quota, CG_PERIOD);
+	if (cg_write(fd, "cpu.cfs_period_us", "%d", CG_PERIOD) == -1)
+		return -1;
+	return cg_write(fd, "cpu.cfs_quota_us", "%lld", milli ? quota : -1LL);
+}
+
+static int
+cg_values_ok(int64_t mem, int64_t cpus_milli, int64_t pids)
+{
+	/* the kernel's smallest quota is 1 ms per 100 ms period */
+	if (mem < 0 || pids < 0 || cpus_milli < 0 ||
+	    (cpus_milli > 0 && cpus_milli < 10) || cpus_milli > (1LL << 30)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Limits, 0 meaning none; a limit no hierarchy can enforce is refused. */
+static int
+cg_limits(const char *id, int64_t mem, int64_t cpus_milli, int64_t pids)
+{
+	const struct {
+		int		 role;
+		int64_t		 v;
+		const char	*what;
+	} lim[] = {
+		{ R_MEM, mem, "memory" },
+		{ R_CPU, cpus_milli, "cpu" },
+		{ R_PIDS, pids, "pids" },
+	};
+	size_t	 i;
+	char	 v[32];
+	int	 fd, v2, r, saved;
+
+	for (i = 0; i < nitems(lim); i++) {
+		if (roles[lim[i].role] == -1 && lim[i].v == 0)
+			continue;
+		if (roles[lim[i].role] == -1) {
+			log_warnx("%.12s: no %s controller", id, lim[i].what);
+			errno = EOPNOTSUPP;
+			return -1;
+		}
+		if ((fd = cg_open(roles[lim[i].role], id)) == -1)
+			return -1;
+		v2 = hiers[roles[lim[i].role]].hid == 0;
+		if (lim[i].role == R_MEM)
+			r = cg_set_memory(fd, v2, lim[i].v);
+		else if (lim[i].role == R_CPU)
+			r = cg_set_cpu(fd, v2, lim[i].v);
+		else {
+			cg_num(lim[i].v, v, sizeof(v));
+			r = cg_write(fd, "pids.max", "%s", v);
+		}
+		saved = errno;
+		close(fd);
+		if (r == -1) {
+			log_warnx("%.12s: %s limit: %s", id, lim[i].what,
+			    strerror(saved));
+			errno = saved;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+cgroup_create(const char *id, int64_t mem, int64_t cpus_milli, int64_t pids)
+{
+	char	name[CELL_IDLEN + 8];
+	size_t	h;
+	int	saved;
+
+	if (cg_name(id, name, sizeof(name)) == -1 ||
+	    cg_values_ok(mem, cpus_milli, pids) == -1)
+		return -1;
+	for (h = 0; h < nhiers; h++) {
+		if (mkdirat(hiers[h].fd, name, 0755) == -1) {
+			log_warn("%.12s: mkdir %s", id, hiers[h].path);
+			goto fail;
+		}
+	}
+	if (cg_limits(id, mem, cpus_milli, pids) == 0)
+		return 0;
+fail:
+	saved = errno;
+	while (h-- > 0)
+		unlinkat(hiers[h].fd, name, AT_REMOVEDIR);
+	errno = saved;
+	return -1;
+}
+
+int
+cgroup_update(const char *id, int64_t mem, int64_t cpus_milli, int64_t pids)
+{
+	int	fd;
+
+	if (cg_values_ok(mem, cpus_milli, pids) == -1 ||
+	    (fd = cg_open(0, id)) == -1)
+		return -1;
+	close(fd);
+	return cg_limits(id, mem, cpus_milli, pids);
+}
+
+/*
+ * Into cgroup.procs of every hierarchy.  Two kernel rules decide who may
+ * move pid: v1 wants our euid to be its uid (so attach before it changes
+ * uid in its user namespace), v2 wants write access to cgroup.procs of
+ * the common ancestor (the parent gave us OWN's, see delegate.c).
+ */
+int
+cgroup_attach(const char *id, pid_t pid)
+{
+	size_t	h;
+	int	fd, r;
+
+	for (h = 0; h < nhiers; h++) {
+		if ((fd = cg_open(h, id)) == -1)
+			return -1;
+		r = cg_write(fd, "cgroup.procs", "%d", pid);
+		close(fd);
+		if (r == -1) {
+			log_warn("%.12s: attach %d in %s", id, pid,
+			    hiers[h].path);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Call fn for each pid in cgroup.procs of dfd; the count, or -1. */
+static int
+cg_procs(int dfd, int (*fn)(pid_t, void *), void *arg)
+{
+	const char	*errstr;
+	FILE		*fp;
+	char		*line = NULL;
+	size_t		 sz = 0;
+	pid_t		 pid;
+	int		 n = 0;
+
+	if ((fp = cg_fopen(dfd, "cgroup.procs")) == NULL)
+		return -1;
+	while (getline(&line, &sz, fp) != -1) {
+		line[strcspn(line, "\n")] = '\0';
+		pid = strtonum(line, 1, INT_MAX, &errstr);
+		if (errstr != NULL)
+			continue;
+		if (fn(pid, arg) == -1) {
+			n = -1;
+			break;
+		}
+		n++;
+	}
+	free(line);
+	fclose(fp);
+	return n;
+}
+
+/* Which hierarchy lists a container's processes: the one we freeze. */
+static int
+cg_listh(void)
+{
+	if (roles[R_FREEZE] != -1)
+		return roles[R_FREEZE];
+	if (roles[R_KILL] != -1)
+		return roles[R_KILL];
+	return 0;
+}
+
+struct cg_pidlist {
+	pid_t	*pids;
+	size_t	 max, n;
+};
+
+static int
+cg_pidadd(pid_t pid, void *arg)
+{
+	struct cg_pidlist	*pl = arg;
+
+	if (pl->n == pl->max) {
+		errno = ENOBUFS;
+		return -1;
+	}
+	pl->pids[pl->n++] = pid;
+	return 0;
+}
+
+/* The container's processes (not its threads): their count, or -1. */
+int
+cgroup_pids(const char *id, pid_t *pids, size_t max)
+{
+	struct cg_pidlist	pl = { pids, max, 0 };
+	int			fd, n, saved;
+
+	if ((fd = cg_open(cg_listh(), id)) == -1)
+		return -1;
+	n = cg_procs(fd, cg_pidadd, &pl);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return n;
+}
+
+static int
+cg_setfrozen(int h, int fd, int on)
+{
+	if (hiers[h].hid == 0)
+		return cg_write(fd, "cgroup.freeze", "%d", on);
+	return cg_write(fd, "freezer.state", "%s", on ? "FROZEN" : "THAWED");
+}
+
+/* Wait for the freezer to say frozen: 0, or -1 (EBUSY) after naps. */
+static int
+cg_waitfrozen(int h, int fd, int naps)
+{
+	char		buf[32];
+	uint64_t	v;
+
+	while (naps-- > 0) {
+		if (hiers[h].hid == 0) {
+			if (cg_readkey(fd, "cgroup.events", "frozen %" SCNu64,
+			    &v) == -1)
+				return -1;
+			if (v == 1)
+				return 0;
+		} else {
+			if (cg_read(fd, "freezer.state", buf,
+			    sizeof(buf)) == -1)
+				return -1;
+			if (strcmp(buf, "FROZEN") == 0)
+				return 0;
+		}
+		cg_nap();
+	}
+	errno = EBUSY;
+	return -1;
+}
+
+int
+cgroup_freeze(const char *id, int on)
+{
+	int	h = roles[R_FREEZE], fd, r, saved;
+
+	if ((fd = cg_open(h, id)) == -1)
+		return -1;
+	r = cg_setfrozen(h, fd, on != 0);
+	if (r == 0 && on && cg_waitfrozen(h, fd, CG_WAIT_NAPS) == -1) {
+		saved = errno;		/* half frozen is no state to leave */
+		cg_setfrozen(h, fd, 0);
+		errno = saved;
+		r = -1;
+	}
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+struct cg_victims {
+	int	 h;
+	char	 path[CG_PATHLEN + CELL_IDLEN + 8];
+};
+
+/*
+ * SIGKILL pid if it is still in the container.  The pidfd pins which
+ * process we mean: if the signal through it lands, that process was
+ * alive when we read its cgroup, so a recycled pid can't be hit.
+ */
+static int
+cg_pidkill(pid_t pid, void *arg)
+{
+	const struct cg_victims	*vi = arg;
+	struct cg_line		 l[16];
+	int			 pidfd, n, i, in = 0;
+
+	if ((pidfd = pidfd_open(pid, 0)) == -1)
+		return 0;		/* gone already */
+	n = cg_lines(pid, l, nitems(l));
+	for (i = 0; i < n; i++)
+		if (l[i].hid == hiers[vi->h].hid &&
+		    strcmp(l[i].path, vi->path) == 0)
+			in = 1;
+	if (in)
+		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	close(pidfd);
+	return 0;
+}
+
+/*
+ * Without cgroup.kill: freeze so that nothing forks between reading the
+ * list and killing it, SIGKILL every process, thaw so the signals land
+ * (a v1-frozen task sleeps through SIGKILL), and again until empty.
+ */
+static int
+cg_kill_frozen(const char *id)
+{
+	struct cg_victims	vi;
+	int			h = roles[R_FREEZE], fd, round, n = -1;
+
+	if ((fd = cg_open(h, id)) == -1)
+		return -1;
+	vi.h = h;
+	snprintf(vi.path, sizeof(vi.path), "%s/cell-%s", hiers[h].path, id);
+	for (round = 0; round < CG_KILL_ROUNDS; round++) {
+		if (cg_setfrozen(h, fd, 1) == -1)
+			break;
+		/* a task in D state may never freeze: kill what we can */
+		cg_waitfrozen(h, fd, CG_WAIT_NAPS / 5);
+		n = cg_procs(fd, cg_pidkill, &vi);
+		if (cg_setfrozen(h, fd, 0) == -1 || n <= 0)
+			break;
+		cg_nap();
+	}
+	close(fd);
+	if (n == 0)
+		return 0;
+	log_warnx("%.12s: processes survive the kill", id);
+	errno = EBUSY;
+	return -1;
+}
+
+/* Every process in the container, even one that double-forked away. */
+int
+cgroup_kill(const char *id)
+{
+	int	fd, r, saved;
+
+	if (roles[R_KILL] == -1)
+		return cg_kill_frozen(id);
+	if ((fd = cg_open(roles[R_KILL], id)) == -1)
+		return -1;
+	r = cg_write(fd, "cgroup.kill", "1");
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+static int
+cg_stat1(const char *id, int h, const char *file, uint64_t *v)
+{
+	int	fd, r, saved;
+
+	if ((fd = cg_open(h, id)) == -1)
+		return -1;
+	if (strcmp(file, "cpu.stat") == 0) {
+		r = cg_readkey(fd, file, "usage_usec %" SCNu64, v);
+		*v *= 1000;
+	} else
+		r = cg_readnum(fd, file, v);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return r;
+}
+
+int
+cgroup_stats(const char *id, struct cell_stats *st)
+{
+	static const struct {
+		int		 role;
+		const char	*v2, *v1;
+		size_t		 off;
+	} f[] = {
+		{ R_MEM, "memory.current", "memory.usage_in_bytes",
+		    offsetof(struct cell_stats, mem_usage) },
+		{ R_MEM, "memory.max", "memory.limit_in_bytes",
+		    offsetof(struct cell_stats, mem_limit) },
+		{ R_ACCT, "cpu.stat", "cpuacct.usage",
+		    offsetof(struct cell_stats, cpu_usage_ns) },
+		{ R_PIDS, "pids.current", "pids.current",
+		    offsetof(struct cell_stats, pids) },
+		{ R_PIDS, "pids.max", "pids.max",
+		    offsetof(struct cell_stats, pids_limit) },
+	};
+	size_t	i;
+	int	h, fd;
+
+	memset(st, 0, sizeof(*st));
+	if ((fd = cg_open(0, id)) == -1)
+		return -1;
+	close(fd);
+	for (i = 0; i < nitems(f); i++) {
+		if ((h = roles[f[i].role]) == -1)
+			continue;	/* no such controller: reads as 0 */
+		if (cg_stat1(id, h, hiers[h].hid == 0 ? f[i].v2 : f[i].v1,
+		    (uint64_t *)(void *)((char *)st + f[i].off)) == -1) {
+			log_warn("%.12s: %s", id, f[i].v2);
+			return -1;
+		}
+	}
+	if (st->mem_limit >= CG_V1_NOLIMIT)
+		st->mem_limit = 0;
+	return 0;
+}
+
+/* rmdir in every hierarchy, waiting briefly for the dying to exit. */
+int
+cgroup_remove(const char *id)
+{
+	char	name[CELL_IDLEN + 8];
+	size_t	h, gone = 0;
+	int	naps = CG_WAIT_NAPS, r = 0, saved = 0;
+
+	if (cg_name(id, name, sizeof(name)) == -1)
+		return -1;
+	for (h = 0; h < nhiers; h++) {
+		while (unlinkat(hiers[h].fd, name, AT_REMOVEDIR) == -1) {
+			if (errno == ENOENT) {
+				gone++;
+				break;
+			}
+			if (errno != EBUSY || naps-- == 0) {
+				saved = errno;
+				log_warn("%.12s: rmdir in %s", id,
+				    hiers[h].path);
+				r = -1;
+				break;
+			}
+			cg_nap();
+		}
+	}
+	if (r == 0 && gone == nhiers)
+		saved = ENOENT;		/* there was nothing to remove */
+	errno = saved;
+	return saved ? -1 : 0;
+}
+
+#ifdef CGROUP_TEST
+/* tests/unit/test_cgroup.c reads knobs back and forces the fallbacks. */
+int
+cgroup_test_read(const char *id, const char *file, char *buf, size_t len)
+{
+	size_t	h;
+	int	fd, r;
+
+	for (h = 0; h < nhiers; h++) {
+		if ((fd = cg_open(h, id)) == -1)
+			continue;
+		r = cg_read(fd, file, buf, len);
+		close(fd);
+		if (r == 0)
+			return 0;
+	}
+	errno = ENOENT;
+	return -1;
+}
+
+/* In how many hierarchies the container's cgroup exists. */
+int
+cgroup_test_count(const char *id)
+{
+	size_t	h;
+	int	fd, n = 0;
+
+	for (h = 0; h < nhiers; h++) {
+		if ((fd = cg_open(h, id)) != -1) {
+			n++;
+			close(fd);
+		}
+	}
+	return n;
+}
+
+/* 0: as found; 1: no cgroup.kill; 2: nor the v2 freezer (v1's instead) */
+int
+cgroup_test_fallback(int level)
+{
+	cg_roles();
+	if (level >= 1)
+		roles[R_KILL] = -1;
+	if (level >= 2 && v1freezer == -1) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (level >= 2)
+		roles[R_FREEZE] = v1freezer;
+	return 0;
+}
+#endif

@@ -1,0 +1,138 @@
+# A hostile parent speaking straight to each helper on its fd 3.  Each
+# helper is started the way the launcher starts it (privsep/launch.c,
+# launch_exec): its own uid, its capability ceiling plus CAP_SETPCAP in
+# the bounding, inheritable and ambient sets, no_new_privs, a bare
+# environment, and "-d -s STORAGE -r RUNDIR".  ctlraw holds the other end
+# of the socketpair, speaks, hangs up and reports how the helper ended.
+. tests/lib.sh
+RAW="$B/tests/ctlraw"
+mkdir -p "$T/lib" "$T/run"
+HELPERS="net fs spawn"
+
+# as launch.c: who each helper runs as, and its ceiling
+USER_net=_celld_net
+USER_fs=_celld_fs
+USER_spawn=_celld_spawn
+CEIL_net=net_admin
+CEIL_fs=sys_admin,chown,fowner,dac_override,dac_read_search,fsetid
+CEIL_spawn=setuid,setgid,sys_admin,kill,sys_chroot,sys_ptrace,dac_override
+CEIL_spawn=$CEIL_spawn,fowner,chown,net_admin,setfcap
+
+# speak: helper modes...: start a fresh helper, run ctlraw's modes on it
+speak() {
+	h=$1
+	shift
+	eval "u=\$USER_$h c=\$CEIL_$h"
+	caps=$(echo "$c,setpcap" | sed 's/[a-z_]*/+&/g')
+	"$RAW" -h "$@" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	    setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" \
+	    --init-groups --no-new-privs --bounding-set=-all,"$caps" \
+	    --inh-caps=-all,"$caps" --ambient-caps=-all,"$caps" \
+	    "$T/libexec/celld-$h" -d -s "$T/lib" -r "$T/run" \
+	    2> "$T/helper.$h.err"
+}
+
+# every helper answers: modes, then exactly the lines in want
+each_helper() {	# want modes...
+	want=$1
+	shift
+	r=0
+	for h in $HELPERS; do
+		out=$(speak $h "$@")
+		if [ "$out" != "$want" ]; then
+			echo "$h-helper answered:"
+			echo "$out" | sed 's/^/  /'
+			echo "want:"
+			echo "$want" | sed 's/^/  /'
+			sed 's/^/  log: /' "$T/helper.$h.err" | tail -5
+			r=1
+		fi
+	done
+	return $r
+}
+
+# a refusal (any error), then a pong: the helper lives on, then exits 0
+refused_then_alive() {	# mode
+	r=0
+	for h in $HELPERS; do
+		out=$(speak $h "$1" ping)
+		echo "$h: $(echo "$out" | tr '\n' '|')"
+		echo "$out" | head -1 | grep -q '^done [1-9][0-9]* ' &&
+		    [ "$(echo "$out" | sed -n 2,3p)" = "msg pong
+exit 0" ] && [ "$(echo "$out" | wc -l)" = 3 ] || r=1
+	done
+	return $r
+}
+
+# the helper must end the stream: hang up and exit 1, not die by a signal
+ends_cleanly() {	# mode
+	each_helper "eof
+exit 1" "$1"
+}
+
+# attack: none, the baseline: a ping is answered, a hangup ends the helper
+t_ping_answered_then_hangup_exits_0() {
+	each_helper "msg pong
+exit 0" ping
+}
+
+# attack: an unknown message type
+t_unknown_type_refused_helper_lives() {
+	each_helper "done 38 refused
+msg pong
+exit 0" unknown ping
+}
+
+# attack: a ping with a payload of the wrong size
+t_wrong_payload_size_refused_helper_lives() {
+	each_helper "done 74 refused
+msg pong
+exit 0" badsize ping
+}
+
+# attack: MSG_CTL_PING, a type only a client may send
+t_client_only_type_refused_helper_lives() {
+	each_helper "done 1 refused
+msg pong
+exit 0" wrongsender ping
+}
+
+# attack: MSG_LAUNCH, the parent's type for the launcher, not for helpers
+t_other_process_type_refused_helper_lives() {
+	refused_then_alive launch
+}
+
+# attack: an fd on a type that takes none
+t_fd_on_fdless_type_refused_helper_lives() {
+	each_helper "done 74 refused
+msg pong
+exit 0" fdtype ping
+}
+
+# attack: 64 bytes of garbage instead of a frame
+t_garbage_ends_helper_without_crash() {
+	ends_cleanly garbage
+}
+
+# attack: a 2 GB length field
+t_oversized_length_ends_helper_without_crash() {
+	ends_cleanly oversize
+}
+
+# attack: the fd flag with no fd
+t_fd_flag_without_fd_ends_helper_without_crash() {
+	ends_cleanly nofd
+}
+
+# attack: an fd that no frame claims
+t_stray_fd_ends_helper_without_crash() {
+	ends_cleanly fdstray
+}
+
+# attack: half a frame, then the parent hangs up
+t_truncated_frame_then_eof_exits_0() {
+	each_helper "eof
+exit 0" truncated
+}
+
+run_tests

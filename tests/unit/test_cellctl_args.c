@@ -1,0 +1,372 @@
+/*
+ * test_cellctl_args.c: "cellctl run|create" flags into a struct cell_spec,
+ * without a daemon.  Good flags fill the spec; bad ones give one line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../cellctl/cellctl.h"
+#include "tap.h"
+
+#define MAXARGS	64
+
+static struct cell_spec	spec;
+static char		err[512];
+
+/* spec_parse over "run" and the words up to NULL. */
+static int
+parse(const char *first, ...)
+{
+	char		*argv[MAXARGS + 2];
+	const char	*a;
+	va_list		 ap;
+	int		 argc = 0;
+
+	argv[argc++] = "run";
+	va_start(ap, first);
+	for (a = first; a != NULL && argc < MAXARGS; a = va_arg(ap, char *))
+		argv[argc++] = (char *)a;
+	va_end(ap);
+	argv[argc] = NULL;
+	return spec_parse(argc, argv, &spec, err, sizeof(err));
+}
+
+/* Fails with exactly this one-line message. */
+static int
+fails(int rv, const char *want)
+{
+	if (rv != -1 || strcmp(err, want) != 0 || strchr(err, '\n') != NULL) {
+		T_DIAG("rv %d err \"%s\", want \"%s\"", rv, err, want);
+		return 0;
+	}
+	return 1;
+}
+
+/* The NUL-separated list buf of n strings is exactly the words given. */
+static int
+list_is(const char *buf, uint32_t n, ...)
+{
+	const char	*w;
+	va_list		 ap;
+	uint32_t	 i = 0;
+	int		 ok = 1;
+
+	va_start(ap, n);
+	while ((w = va_arg(ap, const char *)) != NULL) {
+		if (i >= n || strcmp(buf, w) != 0) {
+			T_DIAG("item %u: \"%s\", want \"%s\"", i,
+			    i < n ? buf : "(none)", w);
+			ok = 0;
+			break;
+		}
+		buf += strlen(buf) + 1;
+		i++;
+	}
+	va_end(ap);
+	if (ok && i != n) {
+		T_DIAG("%u items, want %u", n, i);
+		ok = 0;
+	}
+	return ok;
+}
+
+static void
+t_image_and_args(void)
+{
+	T_OK(parse("busybox", NULL) == 0 && strcmp(spec.image, "busybox") ==
+	    0 && spec.argc == 0 && spec.flags == 0, "image alone");
+	T_OK(parse("alpine:3.19", "echo", "hi", "--rm", "-d", "--json", NULL)
+	    == 0 && spec.flags == 0 && list_is(spec.args, spec.argc, "echo",
+	    "hi", "--rm", "-d", "--json", NULL),
+	    "words after IMAGE are the container's, flags included");
+	T_OK(parse("--", "busybox", "true", NULL) == 0 &&
+	    strcmp(spec.image, "busybox") == 0 && spec.argc == 1,
+	    "-- ends the flags");
+	T_OK(fails(parse("-d", NULL), "run: missing IMAGE"), "no IMAGE");
+	T_OK(parse("--json", "-d", "img", "--json", NULL) == 0 &&
+	    spec.flags == SPEC_DETACH && list_is(spec.args, spec.argc,
+	    "--json", NULL), "--json: ours before IMAGE, theirs after");
+	T_OK(parse("-e", "--json", "img", NULL) == 0 && spec.envc == 0 &&
+	    strcmp(spec.image, "img") == 0, "--json as a flag's value");
+}
+
+static void
+t_bools(void)
+{
+	T_OK(parse("-dit", "x", NULL) == 0 && spec.flags == (SPEC_DETACH |
+	    SPEC_INTERACTIVE | SPEC_TTY), "-dit combined");
+	T_OK(parse("--detach", "--interactive", "--tty", "x", NULL) == 0 &&
+	    spec.flags == (SPEC_DETACH | SPEC_INTERACTIVE | SPEC_TTY),
+	    "long forms of -d -i -t");
+	T_OK(parse("--rm", "--read-only", "--privileged", "--init", "x", NULL)
+	    == 0 && spec.flags == (SPEC_RM | SPEC_READONLY | SPEC_PRIVILEGED |
+	    SPEC_INIT), "--rm --read-only --privileged --init");
+	T_OK(fails(parse("--rm=true", "x", NULL),
+	    "run: flag --rm takes no value"), "--rm=true refused");
+}
+
+static void
+t_unknown(void)
+{
+	char	*argv[] = { "create", "--foo", "x", NULL };
+
+	T_OK(fails(parse("--foo", "x", NULL), "run: unknown flag --foo"),
+	    "unknown long flag");
+	T_OK(fails(parse("--foo=bar", "x", NULL), "run: unknown flag --foo"),
+	    "unknown long flag with a value");
+	T_OK(fails(parse("-dx", "img", NULL), "run: unknown flag -x"),
+	    "unknown short flag in a cluster");
+	T_OK(fails(parse("--rm", "-x", "img", NULL), "run: unknown flag -x"),
+	    "unknown short flag after a long one");
+	T_OK(fails(parse("--name", NULL), "run: flag --name needs a value"),
+	    "long flag without its value");
+	T_OK(fails(parse("-de", NULL), "run: flag -e needs a value"),
+	    "short flag without its value");
+	T_OK(fails(spec_parse(3, argv, &spec, err, sizeof(err)),
+	    "create: unknown flag --foo"), "create names itself");
+}
+
+static void
+t_values(void)
+{
+	T_OK(parse("--name", "web", "x", NULL) == 0 &&
+	    strcmp(spec.name, "web") == 0, "--name web");
+	T_OK(parse("--name=web.1", "x", NULL) == 0 &&
+	    strcmp(spec.name, "web.1") == 0, "--name=web.1");
+	T_OK(fails(parse("--name", "a/b", "x", NULL), "--name: invalid name "
+	    "\"a/b\" (allowed: [a-zA-Z0-9][a-zA-Z0-9_.-]*, at most 128)"),
+	    "--name with a slash");
+	T_OK(parse("-u", "1000:1000", "-w", "/srv", "-h", "box", "x", NULL) ==
+	    0 && strcmp(spec.user, "1000:1000") == 0 &&
+	    strcmp(spec.workdir, "/srv") == 0 &&
+	    strcmp(spec.hostname, "box") == 0, "-u -w -h");
+	T_OK(parse("--user=nobody", "--workdir=/", "--hostname=a-b.c", "x",
+	    NULL) == 0 && strcmp(spec.user, "nobody") == 0 &&
+	    strcmp(spec.hostname, "a-b.c") == 0, "--user= --workdir= "
+	    "--hostname=");
+	T_OK(fails(parse("-w", "srv", "x", NULL),
+	    "-w: \"srv\" is not an absolute path"), "-w relative");
+	T_OK(fails(parse("--hostname", "a_b", "x", NULL),
+	    "--hostname: invalid hostname \"a_b\""), "--hostname a_b");
+	T_OK(parse("--entrypoint", "/bin/sh", "x", NULL) == 0 &&
+	    strcmp(spec.entrypoint, "/bin/sh") == 0, "--entrypoint");
+	T_OK(parse("--network", "none", "x", NULL) == 0 &&
+	    spec.flags == SPEC_NONET, "--network none");
+	T_OK(parse("--net=none", "x", NULL) == 0 && spec.flags == SPEC_NONET,
+	    "--net=none");
+	T_OK(fails(parse("--network=bridge", "x", NULL), "--network: networks "
+	    "other than none are not supported yet"), "--network bridge");
+	T_OK(fails(parse("-v", "/a:/b", "x", NULL),
+	    "-v: volumes are not supported yet"), "-v refused for now");
+	T_OK(fails(parse("-p", "80:80", "x", NULL),
+	    "-p: publishing ports is not supported yet"), "-p refused for now");
+}
+
+static void
+t_limits(void)
+{
+	T_OK(parse("-m", "64m", "x", NULL) == 0 && spec.memory ==
+	    64LL << 20, "-m 64m");
+	T_OK(parse("--memory=1.5g", "x", NULL) == 0 && spec.memory ==
+	    3LL << 29, "--memory=1.5g");
+	T_OK(parse("-m", "100MB", "x", NULL) == 0 && spec.memory ==
+	    100LL << 20, "-m 100MB");
+	T_OK(parse("-m", "7340032", "x", NULL) == 0 && spec.memory ==
+	    7340032, "-m in bytes");
+	T_OK(parse("-m", "0", "x", NULL) == 0 && spec.memory == 0,
+	    "-m 0 is no limit");
+	T_OK(fails(parse("-m", "4m", "x", NULL),
+	    "-m: minimum memory limit is 6m"), "-m under 6m");
+	T_OK(fails(parse("-m", "10x", "x", NULL), "-m: invalid size \"10x\""),
+	    "-m bad unit");
+	T_OK(fails(parse("-m", "1e9", "x", NULL), "-m: invalid size \"1e9\""),
+	    "-m no exponents");
+	T_OK(parse("--cpus", "1.5", "x", NULL) == 0 && spec.cpus_milli ==
+	    1500, "--cpus 1.5");
+	T_OK(parse("--cpus=.25", "x", NULL) == 0 && spec.cpus_milli == 250,
+	    "--cpus=.25");
+	T_OK(parse("--cpus", "2.5000", "x", NULL) == 0 && spec.cpus_milli ==
+	    2500, "--cpus trailing zeros");
+	T_OK(fails(parse("--cpus", "0.0005", "x", NULL), "--cpus: \"0.0005\" "
+	    "is too precise (3 decimals at most)"), "--cpus too precise");
+	T_OK(fails(parse("--cpus", "-1", "x", NULL),
+	    "--cpus: invalid number \"-1\""), "--cpus negative");
+	T_OK(fails(parse("--cpus", "1.", "x", NULL),
+	    "--cpus: invalid number \"1.\""), "--cpus 1.");
+	T_OK(parse("--pids-limit", "100", "x", NULL) == 0 && spec.pids == 100,
+	    "--pids-limit 100");
+	T_OK(parse("--pids-limit=-1", "x", NULL) == 0 && spec.pids == 0,
+	    "--pids-limit -1 is no limit");
+	T_OK(fails(parse("--pids-limit", "-2", "x", NULL),
+	    "--pids-limit: \"-2\" is too small"), "--pids-limit -2");
+}
+
+static void
+t_tmpfs(void)
+{
+	T_OK(parse("--tmpfs", "/run", "--tmpfs=/tmp", "x", NULL) == 0 &&
+	    spec.ntmpfs == 2 && strcmp(spec.tmpfs[0], "/run") == 0 &&
+	    strcmp(spec.tmpfs[1], "/tmp") == 0, "two --tmpfs");
+	T_OK(fails(parse("--tmpfs", "/run:size=1m", "x", NULL),
+	    "--tmpfs: mount options are not supported yet"), "--tmpfs opts");
+	T_OK(fails(parse("--tmpfs", "run", "x", NULL),
+	    "--tmpfs: \"run\" is not an absolute path"), "--tmpfs relative");
+	T_OK(fails(parse("--tmpfs", "/a", "--tmpfs", "/a", "x", NULL),
+	    "--tmpfs: duplicate mount point /a"), "--tmpfs twice");
+	T_OK(fails(parse("--tmpfs", "/1", "--tmpfs", "/2", "--tmpfs", "/3",
+	    "--tmpfs", "/4", "--tmpfs", "/5", "--tmpfs", "/6", "--tmpfs",
+	    "/7", "--tmpfs", "/8", "--tmpfs", "/9", "x", NULL),
+	    "--tmpfs: at most 8 mounts"), "nine --tmpfs");
+}
+
+static void
+t_caps(void)
+{
+	T_OK(parse("--cap-add", "NET_ADMIN", "--cap-add=cap_sys_time",
+	    "--cap-drop", "Chown", "x", NULL) == 0 && spec.cap_add ==
+	    ((1ULL << 12) | (1ULL << 25)) && spec.cap_drop == 1ULL,
+	    "caps with and without CAP_, any case");
+	T_OK(parse("--cap-drop", "all", "x", NULL) == 0 &&
+	    spec.flags == SPEC_CAPDROPALL && spec.cap_drop == 0,
+	    "--cap-drop all");
+	T_OK(parse("--cap-add", "ALL", "x", NULL) == 0 &&
+	    (spec.cap_add & 0x1fffffffffULL) == 0x1fffffffffULL,
+	    "--cap-add ALL");
+	T_OK(fails(parse("--cap-add", "FOO", "x", NULL),
+	    "--cap-add: unknown capability \"FOO\""), "unknown capability");
+	T_OK(fails(parse("--cap-drop", "12", "x", NULL),
+	    "--cap-drop: unknown capability \"12\""), "no numbers");
+	T_OK(fails(parse("--cap-add", "CAP_", "x", NULL),
+	    "--cap-add: unknown capability \"CAP_\""), "CAP_ alone");
+}
+
+static void
+t_secopt(void)
+{
+	T_OK(parse("--security-opt", "seccomp=unconfined", "x", NULL) == 0 &&
+	    spec.flags == SPEC_UNCONFINED, "seccomp=unconfined");
+	T_OK(parse("--security-opt=seccomp:unconfined", "x", NULL) == 0 &&
+	    spec.flags == SPEC_UNCONFINED, "seccomp:unconfined");
+	T_OK(parse("--security-opt", "no-new-privileges", "--security-opt",
+	    "no-new-privileges:true", "x", NULL) == 0 && spec.flags == 0,
+	    "no-new-privileges accepted");
+	T_OK(fails(parse("--security-opt", "seccomp=/p.json", "x", NULL),
+	    "--security-opt: seccomp=FILE is not supported yet"),
+	    "seccomp=FILE refused for now");
+	T_OK(fails(parse("--security-opt", "no-new-privileges=false", "x",
+	    NULL), "--security-opt: no-new-privileges is always on"),
+	    "no-new-privileges=false");
+	T_OK(fails(parse("--security-opt", "apparmor=x", "x", NULL),
+	    "--security-opt: unknown option \"apparmor=x\""),
+	    "unknown security option");
+}
+
+static void
+t_env(void)
+{
+	setenv("CELLCTL_T_SET", "from-here", 1);
+	unsetenv("CELLCTL_T_UNSET");
+	T_OK(parse("-e", "A=1", "--env=B=", "-eC=x=y", "-e", "CELLCTL_T_SET",
+	    "-e", "CELLCTL_T_UNSET", "x", NULL) == 0 &&
+	    list_is(spec.env, spec.envc, "A=1", "B=", "C=x=y",
+	    "CELLCTL_T_SET=from-here", NULL),
+	    "-e forms; K alone from our environment, dropped if unset");
+	T_OK(fails(parse("-e", "=x", "x", NULL),
+	    "-e: invalid environment variable \"=x\""), "-e =x");
+	T_OK(parse("-e", "X=1", "x", "-e", "Y=2", NULL) == 0 &&
+	    spec.envc == 1 && spec.argc == 2, "-e after IMAGE is an arg");
+}
+
+static void
+t_envfile(void)
+{
+	char	 path[] = "/tmp/test_cellctl_args.XXXXXX";
+	char	 want[256];
+	FILE	*f;
+	int	 fd;
+
+	if (!T_OK((fd = mkstemp(path)) != -1, "mkstemp"))
+		return;
+	f = fdopen(fd, "w");
+	fputs("# a comment\n\n  LEAD=1\nCRLF=2\r\nSP=a b \nCELLCTL_T_SET\n"
+	    "CELLCTL_T_UNSET\nLAST=3", f);
+	fclose(f);
+	snprintf(want, sizeof(want), "--env-file=%s", path);
+	T_OK(parse("-e", "AFTER=1", want, "x", NULL) == 0 &&
+	    list_is(spec.env, spec.envc, "LEAD=1", "CRLF=2", "SP=a b ",
+	    "CELLCTL_T_SET=from-here", "LAST=3", "AFTER=1", NULL),
+	    "--env-file: comments, blanks, CRLF; -e comes after the file");
+	f = fopen(path, "w");
+	fputs("OK=1\nBAD KEY=2\n", f);
+	fclose(f);
+	snprintf(want, sizeof(want), "--env-file: %s:2: variable name "
+	    "contains whitespace", path);
+	T_OK(fails(parse("--env-file", path, "x", NULL), want),
+	    "--env-file: whitespace in a name");
+	unlink(path);
+	snprintf(want, sizeof(want), "--env-file: %s: No such file or "
+	    "directory", path);
+	T_OK(fails(parse("--env-file", path, "x", NULL), want),
+	    "--env-file: missing file");
+	T_OK(fails(parse("--env-file", "/", "x", NULL),
+	    "--env-file: /: Is a directory"), "--env-file: a directory");
+}
+
+static void
+t_sizes(void)
+{
+	static char	 big[SPEC_ARGMAX + 1];
+	static char	 bigenv[SPEC_ENVMAX + 1];
+
+	memset(big, 'a', SPEC_ARGMAX);
+	T_OK(fails(parse("x", big, NULL), "run: command line too long "
+	    "(max 8192 bytes)"), "args over SPEC_ARGMAX");
+	big[SPEC_ARGMAX - 1] = '\0';
+	T_OK(parse("x", big, NULL) == 0 && spec.argc == 1,
+	    "args at exactly SPEC_ARGMAX");
+	memcpy(bigenv, "K=", 2);
+	memset(bigenv + 2, 'v', SPEC_ENVMAX - 2);
+	T_OK(fails(parse("-e", bigenv, "x", NULL),
+	    "-e: environment too large (max 16384 bytes)"),
+	    "env over SPEC_ENVMAX");
+	bigenv[SPEC_ENVMAX - 1] = '\0';
+	T_OK(parse("-e", bigenv, "x", NULL) == 0 && spec.envc == 1,
+	    "env at exactly SPEC_ENVMAX");
+	T_OK(fails(parse("--entrypoint", big, "x", NULL),
+	    "--entrypoint: too long (max 255 bytes)"), "long --entrypoint");
+}
+
+/* What cellctl sends, celld's own gate (imsg/spec.c) takes. */
+static void
+t_gate(void)
+{
+	T_OK(parse("-dit", "--rm", "--name", "web", "-e", "A=1", "-u", "1:1",
+	    "-w", "/srv", "-h", "box", "-m", "64m", "--cpus", "1.5",
+	    "--pids-limit", "64", "--tmpfs", "/run", "--read-only",
+	    "--cap-add", "ALL", "--cap-drop", "ALL", "--security-opt",
+	    "seccomp=unconfined", "--privileged", "--network", "none",
+	    "--entrypoint", "/bin/sh", "--init", "busybox:latest", "-c",
+	    "echo hi", NULL) == 0 && msg_spec_ok(&spec),
+	    "every flag at once passes msg_spec_ok");
+}
+
+int
+main(void)
+{
+	t_image_and_args();
+	t_bools();
+	t_unknown();
+	t_values();
+	t_limits();
+	t_tmpfs();
+	t_caps();
+	t_secopt();
+	t_env();
+	t_envfile();
+	t_sizes();
+	t_gate();
+	return tap_done();
+}
