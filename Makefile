@@ -34,7 +34,7 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/conf.o $(O)/parent/parse.o \
 		   $(O)/parent/cell.o $(O)/parent/state.o $(O)/parent/image.o \
 		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
-		   $(O)/parent/delegate.o \
+		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o
@@ -42,7 +42,7 @@ FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
-		   $(O)/spawn-helper/cgroup.o
+		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 

@@ -267,10 +267,13 @@ cmd_wait(struct ctl *ctl, int argc, char **argv)
 		ctl_die("usage: cellctl wait NAME ...");
 	ctl_connect(ctl);
 	for (i = 1; i < argc; i++) {
+		/* design.md: wait exits with the (last) container's status */
 		if (cell_wait(ctl, argv[i], &status) != 0)
 			rv = EXIT_CELLD;
-		else
+		else {
 			printf("%d\n", status);
+			rv = status;
+		}
 		fflush(stdout);
 	}
 	return rv;

@@ -69,6 +69,23 @@ enum msg_type {
 	MSG_FS_ROOTFS,		/* P->F  msg_fs_rootfs + userns fd */
 	MSG_FS_ROOTFS_FD,	/* F->P  msg_spawn_id + detached rootfs fd */
 	MSG_FS_REMOVE,		/* P->F  msg_spawn_id: remove the cell dir */
+	/* more container verbs: client <-> parent */
+	MSG_CTL_INSPECT,	/* C->P  msg_ctl_target; reply MSG_CTL_JSON */
+	MSG_CTL_JSON,		/* P->C  msg_json */
+	MSG_CTL_RENAME,		/* C->P  msg_ctl_rename */
+	MSG_CTL_PAUSE,		/* C->P  msg_ctl_target (sig 1 pause, 0 not) */
+	MSG_CTL_STATS,		/* C->P  msg_ctl_target; MSG_CTL_STAT each */
+	MSG_CTL_STAT,		/* P->C  msg_stat */
+	MSG_CTL_UPDATE,		/* C->P  msg_ctl_update */
+	MSG_CTL_TOP,		/* C->P  msg_ctl_target; MSG_CTL_PROCLINE each */
+	MSG_CTL_PROCLINE,	/* P->C  msg_procline */
+	/* parent <-> spawn-helper, for those */
+	MSG_SPAWN_FREEZE,	/* P->S  msg_spawn_kill (sig: 1 freeze, 0 thaw) */
+	MSG_SPAWN_STATS,	/* P->S  msg_spawn_id; reply MSG_SPAWN_STAT */
+	MSG_SPAWN_STAT,		/* S->P  msg_stat */
+	MSG_SPAWN_UPDATE,	/* P->S  msg_spawn_update */
+	MSG_SPAWN_TOP,		/* P->S  msg_spawn_id; MSG_SPAWN_PROC each */
+	MSG_SPAWN_PROC,		/* S->P  msg_procline */
 	/* parent <-> monitor */
 	MSG_MON_STATE,		/* M->P  msg_mon_state */
 	MSG_TYPE_MAX
@@ -178,6 +195,52 @@ struct msg_fs_rootfs {
 	uint32_t	readonly;
 	char		layers[FS_MAXLAYERS][CELL_IDLEN + 1];	/* sha256 hex,
 							 * lowest first */
+};
+
+#define JSON_MAX	32768
+struct msg_json {
+	uint32_t	len;
+	char		data[JSON_MAX];		/* not NUL terminated */
+};
+
+struct msg_ctl_rename {
+	char		name[CELL_NAMELEN];	/* name or id prefix */
+	char		newname[CELL_NAMELEN];
+};
+
+struct msg_ctl_update {
+	char		name[CELL_NAMELEN];
+	int64_t		memory;			/* -1: leave as is */
+	int64_t		cpus_milli;
+	int64_t		pids;
+};
+
+struct msg_spawn_update {
+	char		id[CELL_IDLEN + 1];
+	int64_t		memory;			/* 0: no limit */
+	int64_t		cpus_milli;
+	int64_t		pids;
+};
+
+struct msg_stat {
+	char		id[CELL_IDLEN + 1];
+	char		name[CELL_NAMELEN];
+	uint64_t	mem_usage;
+	uint64_t	mem_limit;
+	uint64_t	cpu_usage_ns;
+	uint64_t	pids;
+	uint64_t	pids_limit;
+	int64_t		when_ns;		/* CLOCK_MONOTONIC of the read */
+};
+
+struct msg_procline {
+	char		id[CELL_IDLEN + 1];
+	int32_t		pid;			/* host pid */
+	int32_t		ppid;
+	uint32_t	uid;			/* host uid */
+	uint64_t	start_ticks;
+	uint64_t	cpu_ticks;
+	char		cmd[256];
 };
 
 struct msg_mon_state {

@@ -305,9 +305,6 @@ mon_setup(struct mon *m, struct mon_args *a)
 	mon_check_ids();
 	m->uid = getuid();
 	m->started = time(NULL);
-	/* Short-lived big buffers go back to the kernel when freed. */
-	mallopt(M_MMAP_THRESHOLD, 64 * 1024);
-	mallopt(M_TRIM_THRESHOLD, 64 * 1024);
 }
 
 static void
@@ -491,6 +488,14 @@ main(int argc, char **argv)
 	/* Inherited SIG_IGN would let the kernel reap C, status and all. */
 	signal(SIGCHLD, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);	/* a reader gone is EPIPE, not death */
+	/*
+	 * One monitor per container: keep the heap small.  Big, short-lived
+	 * buffers (libseccomp's at startup, a long line's JSON) get their
+	 * own mapping and go back to the kernel when freed.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 16 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 16 * 1024);
+	mallopt(M_TOP_PAD, 0);
 	setproctitle_init(argc, argv, environ);
 	mon_stdfds();
 	log_init(1, 0, "monitor");

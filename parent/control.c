@@ -57,6 +57,7 @@ control_close(struct client *c)
 			close(c->stdio[i]);
 	request_client_gone(c->id);
 	TAILQ_REMOVE(&clients, c, entry);
+	run_release(c->id);
 	evtimer_del(c->idle);
 	event_free(c->idle);
 	imsgev_clear(&c->iev);
@@ -295,6 +296,24 @@ control_msg(struct client *c, struct imsg *imsg)
 		break;
 	case MSG_CTL_LOGS:
 		ctl_logs(c, imsg);
+		break;
+	case MSG_CTL_INSPECT:
+		ctl_inspect(c, imsg);
+		break;
+	case MSG_CTL_RENAME:
+		ctl_rename(c, imsg);
+		break;
+	case MSG_CTL_PAUSE:
+		ctl_pause(c, imsg);
+		break;
+	case MSG_CTL_STATS:
+		ctl_stats(c, imsg);
+		break;
+	case MSG_CTL_UPDATE:
+		ctl_update(c, imsg);
+		break;
+	case MSG_CTL_TOP:
+		ctl_top(c, imsg);
 		break;
 	default:
 		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));

@@ -205,6 +205,9 @@ ctl_start(struct client *cl, struct imsg *imsg)
 		control_done(cl, EBUSY, 0, err);
 		return;
 	}
+	c->rm_hold = (t.flags & CTL_ATTACH) && (c->spec.flags & SPEC_RM) ?
+	    cl->id : 0;
+	c->rm_pending = 0;
 	if (run_start(cl, c) == -1)
 		control_done(cl, errno, 125, "start");
 }
@@ -311,6 +314,7 @@ ctl_wait(struct client *cl, struct imsg *imsg)
 		return;
 	if (c->state == CELL_EXITED || c->state == CELL_CREATED) {
 		control_done(cl, 0, c->exit_status, NULL);
+		run_waited(c, cl->id);
 		return;
 	}
 	if (ctl_waiter(cl, c, WAIT_EXIT) == -1)
@@ -333,7 +337,8 @@ ctl_cell_msg(const struct cell *c, struct msg_cell *m)
 		strlcat(m->command, c->spec.args + off, sizeof(m->command));
 		off += strlen(c->spec.args + off) + 1;
 	}
-	strlcpy(m->state, cell_state_name(c), sizeof(m->state));
+	strlcpy(m->state, c->paused && c->state == CELL_RUNNING ? "paused" :
+	    cell_state_name(c), sizeof(m->state));
 	m->pid = c->state == CELL_RUNNING ? c->pid : 0;
 	m->exit_status = c->exit_status;
 	m->created = c->created;

@@ -169,6 +169,8 @@ helper_msg(int h, struct imsg *imsg)
 	case MSG_RESULT:
 	case MSG_SPAWN_CREATED:
 	case MSG_FS_ROOTFS_FD:
+	case MSG_SPAWN_STAT:
+	case MSG_SPAWN_PROC:
 		request_reply(h, imsg);
 		break;
 	default:

@@ -99,6 +99,9 @@ struct cell {
 	struct event		*mon_timer;
 	struct event		*stop_timer;
 	TAILQ_HEAD(, waiter)	 waiters;
+	int			 paused;
+	uint32_t		 rm_hold;	/* run --rm: client still to wait */
+	int			 rm_pending;
 };
 RB_HEAD(cells, cell);
 int		 cell_cmp(struct cell *, struct cell *);
@@ -167,11 +170,21 @@ void		 ctl_wait(struct client *, struct imsg *);
 void		 ctl_ps(struct client *, struct imsg *);
 void		 ctl_logs(struct client *, struct imsg *);
 
+/* ctl_more.c */
+void		 ctl_inspect(struct client *, struct imsg *);
+void		 ctl_rename(struct client *, struct imsg *);
+void		 ctl_pause(struct client *, struct imsg *);
+void		 ctl_stats(struct client *, struct imsg *);
+void		 ctl_update(struct client *, struct imsg *);
+void		 ctl_top(struct client *, struct imsg *);
+
 /* run.c: the start pipeline and exits */
 int		 run_start(struct client *, struct cell *);
 void		 run_exited(struct cell *, int, time_t);
 void		 run_remove(struct cell *, uint32_t);
 void		 run_wake(struct cell *, int, int, int, const char *);
+void		 run_release(uint32_t);
+void		 run_waited(struct cell *, uint32_t);
 
 /* monconn.c */
 void		 monconn_open(struct cell *);

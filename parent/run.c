@@ -230,6 +230,44 @@ run_wake(struct cell *c, int kind, int err, int status, const char *msg)
 	}
 }
 
+static int
+run_has_waiter(struct cell *c, uint32_t client)
+{
+	struct waiter	*w;
+
+	TAILQ_FOREACH(w, &c->waiters, entry)
+		if (w->client == client && w->kind == WAIT_EXIT)
+			return 1;
+	return 0;
+}
+
+/*
+ * run --rm attached: the client asks for the exit status right after the
+ * start.  Keep the exited container until it has, or has gone.
+ */
+void
+run_waited(struct cell *c, uint32_t client)
+{
+	if (c->rm_hold != client)
+		return;
+	c->rm_hold = 0;
+	if (c->rm_pending) {
+		c->rm_pending = 0;
+		run_remove(c, 0);
+	}
+}
+
+void
+run_release(uint32_t client)
+{
+	struct cell	*c, *next;
+
+	for (c = RB_MIN(cells, &cells); c != NULL; c = next) {
+		next = RB_NEXT(cells, &cells, c);
+		run_waited(c, client);
+	}
+}
+
 void
 run_exited(struct cell *c, int status, time_t finished)
 {
@@ -237,7 +275,13 @@ run_exited(struct cell *c, int status, time_t finished)
 	int			remove;
 
 	remove = (c->spec.flags & SPEC_RM) || c->state == CELL_REMOVING;
+	if (remove && c->state != CELL_REMOVING && !run_has_waiter(c,
+	    c->rm_hold) && control_find(c->rm_hold) != NULL) {
+		c->rm_pending = 1;	/* the attached client's wait is coming */
+		remove = 0;
+	}
 	c->exit_status = status;
+	c->paused = 0;
 	c->finished = finished ? finished : time(NULL);
 	if (c->state != CELL_REMOVING)
 		c->state = CELL_EXITED;

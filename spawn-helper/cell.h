@@ -37,4 +37,10 @@ void	spawn_exec(struct imsgev *, struct imsg *);
 void	spawn_kill(struct imsgev *, struct imsg *);
 void	spawn_cleanup(struct imsgev *, struct imsg *);
 
+/* more.c */
+void	spawn_freeze(struct imsgev *, struct imsg *);
+void	spawn_update(struct imsgev *, struct imsg *);
+void	spawn_stats(struct imsgev *, struct imsg *);
+void	spawn_top(struct imsgev *, struct imsg *);
+
 #endif

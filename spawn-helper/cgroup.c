@@ -69,8 +69,8 @@ struct cg_line {
 
 static struct cg_hier	hiers[CG_MAXHIER];
 static size_t		nhiers;
-static int		roles[R_MAX];
-static int		v1freezer = -1;
+static int		roles[R_MAX];	/* which hierarchy does what */
+static int		v1roles[R_MAX], v2roles[R_MAX];
 
 static void
 cg_nap(void)
@@ -236,21 +236,20 @@ cg_roles(void)
 	size_t	 h, k;
 	int	 r;
 
-	for (k = 0; k < R_MAX; k++)
-		roles[k] = -1;
+	for (r = 0; r < R_MAX; r++)
+		v1roles[r] = v2roles[r] = -1;
 	for (h = 0; h < nhiers; h++) {
 		for (k = 0; k < nitems(map); k++) {
 			r = map[k].role;
 			if (hiers[h].hid == 0 && cg_hasfile(h, map[k].v2file))
-				roles[r] = h;	/* v2 wins */
-			else if (hiers[h].hid != 0 && map[k].ctrl != NULL &&
-			    cg_has(hiers[h].ctrl, map[k].ctrl) &&
-			    roles[r] == -1)
-				roles[r] = h;
+				v2roles[r] = h;
+			if (hiers[h].hid != 0 && map[k].ctrl != NULL &&
+			    cg_has(hiers[h].ctrl, map[k].ctrl))
+				v1roles[r] = h;
 		}
-		if (hiers[h].hid != 0 && cg_has(hiers[h].ctrl, "freezer"))
-			v1freezer = h;
 	}
+	for (r = 0; r < R_MAX; r++)
+		roles[r] = v2roles[r] != -1 ? v2roles[r] : v1roles[r];
 }
 
 static int
@@ -271,7 +270,6 @@ cgroup_init(void)
 
 	while (nhiers > 0)	/* again: start afresh */
 		close(hiers[--nhiers].fd);
-	v1freezer = -1;
 	if ((n = cg_lines(0, l, nitems(l))) == -1) {
 		log_warn("cgroups: /proc/self/cgroup");
 		return -1;
@@ -545,7 +543,7 @@ cgroup_create(const char *id, int64_t mem, int64_t cpus_milli, int64_t pids)
 		return -1;
 	for (h = 0; h < nhiers; h++) {
 		if (mkdirat(hiers[h].fd, name, 0755) == -1) {
-			log_warn("%.12s: mkdir %s", id, hiers[h].path);
+			log_warn("%.12s: cgroup in %s", id, hiers[h].path);
 			goto fail;
 		}
 	}
@@ -897,20 +895,38 @@ cgroup_remove(const char *id)
 }
 
 #ifdef CGROUP_TEST
-/* tests/unit/test_cgroup.c reads knobs back and forces the fallbacks. */
+/*
+ * tests/unit/test_cgroup.c reads knobs back and forces the fallbacks.
+ * A file, whole, from the first hierarchy that has it, trying those that
+ * enforce limits first (cpu.stat is in v1's cpu and in v2).
+ */
 int
 cgroup_test_read(const char *id, const char *file, char *buf, size_t len)
 {
-	size_t	h;
-	int	fd, r;
+	int	order[R_MAX + CG_MAXHIER], i, n = 0, dfd, fd;
+	ssize_t	r;
 
-	for (h = 0; h < nhiers; h++) {
-		if ((fd = cg_open(h, id)) == -1)
+	order[n++] = roles[R_MEM];
+	order[n++] = roles[R_CPU];
+	order[n++] = roles[R_PIDS];
+	for (i = 0; i < (int)nhiers; i++)
+		order[n++] = i;
+	for (i = 0; i < n; i++) {
+		if ((dfd = cg_open(order[i], id)) == -1)
 			continue;
-		r = cg_read(fd, file, buf, len);
+		fd = openat(dfd, file, O_RDONLY | O_CLOEXEC);
+		close(dfd);
+		if (fd == -1)
+			continue;
+		r = read(fd, buf, len - 1);
 		close(fd);
-		if (r == 0)
-			return 0;
+		if (r == -1)
+			return -1;
+		buf[r] = '\0';
+		if (r > 0 && buf[r - 1] == '\n' && strchr(buf, '\n') ==
+		    buf + r - 1)
+			buf[r - 1] = '\0';	/* one line: as a value */
+		return 0;
 	}
 	errno = ENOENT;
 	return -1;
@@ -932,19 +948,24 @@ cgroup_test_count(const char *id)
 	return n;
 }
 
-/* 0: as found; 1: no cgroup.kill; 2: nor the v2 freezer (v1's instead) */
+/*
+ * 0: as found; 1: no cgroup.kill; 2: nor v2's freezer or cpu.stat, but
+ * v1's freezer and cpuacct (-1 if this host has none).
+ */
 int
 cgroup_test_fallback(int level)
 {
 	cg_roles();
 	if (level >= 1)
 		roles[R_KILL] = -1;
-	if (level >= 2 && v1freezer == -1) {
+	if (level >= 2 && (v1roles[R_FREEZE] == -1 || v1roles[R_ACCT] == -1)) {
 		errno = ENOENT;
 		return -1;
 	}
-	if (level >= 2)
-		roles[R_FREEZE] = v1freezer;
+	if (level >= 2) {
+		roles[R_FREEZE] = v1roles[R_FREEZE];
+		roles[R_ACCT] = v1roles[R_ACCT];
+	}
 	return 0;
 }
 #endif

@@ -118,7 +118,7 @@ mnt_step(int dfd, const char *name, int dir)
 	how.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0);
 	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 	    RESOLVE_NO_MAGICLINKS;
-	return syscall(SYS_openat2, dfd, name, &how, sizeof(how));
+	return (int)syscall(SYS_openat2, dfd, name, &how, sizeof(how));
 }
 
 /* mkdirat() and O_CREAT|O_EXCL never follow a symlink in the last place */

@@ -35,7 +35,7 @@
 #endif
 /* every namespace clone() can make; CLONE_NEWTIME only unshare() can */
 #define SC_NS_CLONE	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS |	\
-			    CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID |	\
+			    CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | \
 			    CLONE_NEWNET)
 #define SC_NS_UNSHARE	(SC_NS_CLONE | CLONE_NEWTIME)
 #define AF_VSOCK_	40

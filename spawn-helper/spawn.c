@@ -172,6 +172,18 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case MSG_SPAWN_CLEANUP:
 		spawn_cleanup(iev, imsg);
 		break;
+	case MSG_SPAWN_FREEZE:
+		spawn_freeze(iev, imsg);
+		break;
+	case MSG_SPAWN_UPDATE:
+		spawn_update(iev, imsg);
+		break;
+	case MSG_SPAWN_STATS:
+		spawn_stats(iev, imsg);
+		break;
+	case MSG_SPAWN_TOP:
+		spawn_top(iev, imsg);
+		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));
 		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,

@@ -3,18 +3,23 @@
 # celld delegates in every hierarchy it uses (parent/delegate.c): it makes
 # OWN/celld-supervisor and OWN/celld-cells, where OWN is the cgroup it was
 # started in, or /celld when that is the root.  Nothing removes them when
-# it exits, and on pure v2 it can't share OWN with other processes (the
-# no-internal-process rule), so a test starts celld in a fresh cgroup of
-# its own, and removes it at the end:
+# it exits.  Two celld started from one cgroup share that layout, and on
+# pure v2 celld can't share OWN with other processes at all (the
+# no-internal-process rule).  So a test starts celld in a fresh cgroup of
+# its own, named celld-<something unique>, and removes it by name:
 #
-#	cgroup_exec NAME cmd [args]	run cmd in BASE/NAME (NAME is celld-*)
-#	cgroup_enter NAME PID		move PID into BASE/NAME, made if need be
-#	cgroup_cleanup [-k] [NAME]	remove BASE/NAME, or every BASE/celld-*,
-#					deepest first; processes still inside
-#					are moved to OWN, or with -k killed
+#	cgroup_exec NAME cmd [args]	exec cmd in BASE/NAME; it replaces
+#					the shell, so call it with & or in
+#					( ), and $! is cmd's pid
+#	cgroup_enter NAME PID		move PID into BASE/NAME (made)
+#	cgroup_cleanup [-k] [NAME]	remove BASE/NAME, or without NAME
+#					BASE/celld-supervisor and
+#					BASE/celld-cells, deepest first;
+#					processes still inside are moved to
+#					OWN, or with -k killed
 #
-# where OWN is this shell's cgroup and BASE is OWN, or /celld when OWN is
-# the root.  Each returns nonzero if any step failed.
+# OWN is this shell's cgroup, BASE is OWN or /celld when OWN is the root,
+# and NAME must begin with "celld-".  Each returns nonzero on failure.
 
 # "MOUNTPOINT OWN" for every hierarchy celld uses
 _cg_hiers() {
@@ -38,7 +43,17 @@ _cg_base() {	# MOUNTPOINT OWN
 	if [ "$2" = / ]; then echo "$1/celld"; else echo "$1$2"; fi
 }
 
+_cg_name() {
+	case "$1" in
+	celld-*/*|celld-|celld-.*) ;;
+	celld-*) return 0 ;;
+	esac
+	echo "cgroup.sh: $1: not a celld-* name" >&2
+	return 1
+}
+
 cgroup_enter() {	# NAME PID
+	_cg_name "$1" || return 1
 	_cg_hiers | while read -r _mnt _own; do
 		_d=$(_cg_base "$_mnt" "$_own")/$1
 		mkdir -p "$_d" && echo "$2" > "$_d/cgroup.procs" || exit 1
@@ -46,42 +61,46 @@ cgroup_enter() {	# NAME PID
 }
 
 cgroup_exec() {		# NAME cmd [args]
-	(
-		# /proc/self, opened by the builtin read, is this subshell
-		read -r _self _ < /proc/self/stat
-		_name=$1
-		shift
-		cgroup_enter "$_name" "$_self" && exec "$@"
-	)
+	# /proc/self, opened by the builtin read, is this very shell
+	read -r _self _ < /proc/self/stat
+	_name=$1
+	shift
+	cgroup_enter "$_name" "$_self" && exec "$@"
+	exit 1
 }
 
-# Empty one cgroup dir (thawed first: v1 frozen tasks sleep through
-# SIGKILL), then remove it.  DIR TOP KILL
+# Empty one cgroup dir, then remove it.  DIR OWNDIR KILL
 _cg_empty() {
-	[ -f "$1/freezer.state" ] && echo THAWED > "$1/freezer.state"
-	[ -f "$1/cgroup.freeze" ] && echo 0 > "$1/cgroup.freeze"
-	if [ "$3" = 1 ]; then
-		if [ -f "$1/cgroup.kill" ]; then
+	[ -d "$1" ] || return 0
+	{
+		# thaw first: a v1-frozen task sleeps through SIGKILL
+		[ -f "$1/freezer.state" ] && echo THAWED > "$1/freezer.state"
+		[ -f "$1/cgroup.freeze" ] && echo 0 > "$1/cgroup.freeze"
+		if [ "$3" = 0 ]; then
+			:
+		elif [ -f "$1/cgroup.kill" ]; then
 			echo 1 > "$1/cgroup.kill"
 		else
 			while read -r _p; do
-				kill -9 "$_p" 2>/dev/null
+				kill -9 "$_p"
 			done < "$1/cgroup.procs"
 		fi
-	fi
+	} 2>/dev/null
 	_i=0
-	while [ $_i -lt 50 ]; do
-		# the dying are still listed for a moment; movers are not
-		[ "$3" = 1 ] && read -r _p < "$1/cgroup.procs" && {
-			sleep 0.05; _i=$((_i + 1)); continue; }
-		while read -r _p; do
-			echo "$_p" > "$2/cgroup.procs" 2>/dev/null
-		done < "$1/cgroup.procs"
-		rmdir "$1" 2>/dev/null && return 0
-		[ -d "$1" ] || return 0
-		sleep 0.05
+	while [ $_i -lt 50 ] && [ -d "$1" ]; do
 		_i=$((_i + 1))
+		# the dying are listed for a moment yet; the living move out
+		if [ "$3" = 1 ] && read -r _p 2>/dev/null < "$1/cgroup.procs"
+		then
+			sleep 0.05
+			continue
+		fi
+		while read -r _p; do
+			echo "$_p" > "$2/cgroup.procs"
+		done 2>/dev/null < "$1/cgroup.procs"
+		rmdir "$1" 2>/dev/null || sleep 0.05
 	done
+	[ -d "$1" ] || return 0
 	echo "cgroup_cleanup: $1: cannot remove" >&2
 	return 1
 }
@@ -89,14 +108,20 @@ _cg_empty() {
 cgroup_cleanup() {	# [-k] [NAME]
 	_kill=0
 	[ "${1:-}" = -k ] && { _kill=1; shift; }
-	_pat=${1:-celld-*}
-	_rc=0
+	_tops="celld-supervisor celld-cells"
+	if [ -n "${1:-}" ]; then
+		_cg_name "$1" || return 1
+		_tops=$1
+	fi
 	_cg_hiers | {
+		_rc=0
 		while read -r _mnt _own; do
 			_base=$(_cg_base "$_mnt" "$_own")
-			for _top in "$_base"/$_pat; do
-				[ -d "$_top" ] || continue
-				for _d in $(find "$_top" -depth -type d); do
+			for _top in $_tops; do
+				[ -d "$_base/$_top" ] || continue
+				# cgroup names hold no blanks: ours don't
+				for _d in $(find "$_base/$_top" -depth -type d)
+				do
 					_cg_empty "$_d" "$_mnt$_own" $_kill ||
 					    _rc=1
 				done

@@ -139,10 +139,10 @@ p_unshare_mnt(void)
 static long
 p_clone_user(void)
 {
-	long	pid;
+	pid_t	pid;
 	int	st;
 
-	pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
 	if (pid == 0)
 		_exit(0);
 	if (pid > 0)
@@ -154,12 +154,12 @@ static long
 p_clone3(void)
 {
 	struct clone_args	a;
-	long			pid;
+	pid_t			pid;
 	int			st;
 
 	memset(&a, 0, sizeof(a));
 	a.exit_signal = SIGCHLD;
-	pid = syscall(SYS_clone3, &a, sizeof(a));
+	pid = (pid_t)syscall(SYS_clone3, &a, sizeof(a));
 	if (pid == 0)
 		_exit(0);
 	if (pid > 0)

@@ -9,6 +9,27 @@ RAW="$B/tests/ctlraw"
 mkdir -p "$T/lib" "$T/run"
 HELPERS="net fs spawn"
 
+# spawn-helper starts only inside the cgroups celld delegates to it
+# (parent/delegate.c): it must be in X/celld-supervisor, and X/celld-cells
+# must be its own.  Make that layout in a cgroup of this test's, with
+# tests/cgroup.sh's view of the hierarchies, and remove it at the end.
+CG=celld-proto$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+trap 'cgroup_cleanup -k "$CG"; cleanup' EXIT
+_cg_hiers | while read -r mnt own; do
+	d=$(_cg_base "$mnt" "$own")/$CG
+	mkdir -p "$d/celld-supervisor" "$d/celld-cells" &&
+	    chown _celld_spawn: "$d/celld-cells" || exit 1
+done || { echo "# cannot delegate cgroups to spawn-helper"; exit 1; }
+
+in_supervisor() {	# command...: exec it in $CG/celld-supervisor
+	read -r self _ < /proc/self/stat
+	_cg_hiers | while read -r mnt own; do
+		d=$(_cg_base "$mnt" "$own")/$CG/celld-supervisor
+		echo "$self" > "$d/cgroup.procs" || exit 1
+	done || exit 1
+	exec "$@"
+}
+
 # as launch.c: who each helper runs as, and its ceiling
 USER_net=_celld_net
 USER_fs=_celld_fs
@@ -24,11 +45,12 @@ speak() {
 	shift
 	eval "u=\$USER_$h c=\$CEIL_$h"
 	caps=$(echo "$c,setpcap" | sed 's/[a-z_]*/+&/g')
-	"$RAW" -h "$@" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	(in_supervisor "$RAW" -h "$@" -- \
+	    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 	    setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" \
 	    --init-groups --no-new-privs --bounding-set=-all,"$caps" \
 	    --inh-caps=-all,"$caps" --ambient-caps=-all,"$caps" \
-	    "$T/libexec/celld-$h" -d -s "$T/lib" -r "$T/run" \
+	    "$T/libexec/celld-$h" -d -s "$T/lib" -r "$T/run") \
 	    2> "$T/helper.$h.err"
 }
 
@@ -64,10 +86,12 @@ exit 0" ] && [ "$(echo "$out" | wc -l)" = 3 ] || r=1
 	return $r
 }
 
-# the helper must end the stream: hang up and exit 1, not die by a signal
+# alive (a pong) until mode, then it must end the stream: hang up and
+# exit 1, not die by a signal
 ends_cleanly() {	# mode
-	each_helper "eof
-exit 1" "$1"
+	each_helper "msg pong
+eof
+exit 1" ping "$1"
 }
 
 # attack: none, the baseline: a ping is answered, a hangup ends the helper
@@ -131,8 +155,9 @@ t_stray_fd_ends_helper_without_crash() {
 
 # attack: half a frame, then the parent hangs up
 t_truncated_frame_then_eof_exits_0() {
-	each_helper "eof
-exit 0" truncated
+	each_helper "msg pong
+eof
+exit 0" ping truncated
 }
 
 run_tests

@@ -46,7 +46,7 @@
 
 #define TI_ID	"0123456789abcdef0123456789abcdef" \
 		"0123456789abcdef0123456789abcdef"
-#define TI_STACK	(1024 * 1024)
+#define TI_STACK	((size_t)1024 * 1024)
 
 static struct cell_spec	spec;
 
@@ -253,7 +253,8 @@ main(int argc, char **argv)
 	int		 sv[2], st;
 
 	if (argc < 4 || strcmp(argv[2], "--") != 0) {
-		fprintf(stderr, "usage: test_init ROOTFS_DIR -- CMD [ARG...]\n");
+		fprintf(stderr, "usage: test_init ROOTFS_DIR -- CMD "
+		    "[ARG...]\n");
 		return 125;
 	}
 	memset(&ti, 0, sizeof(ti));
