@@ -42,14 +42,16 @@ FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
-		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o
+		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
+		   $(O)/spawn-helper/overlay.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
 PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
 		   $(B)/celld-monitor $(B)/cellctl
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
-		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args
+		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
+		   $(B)/tests/test_init $(B)/tests/probe
 SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
 
 all: $(PROGS)
@@ -109,6 +111,17 @@ $(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
     $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/test_init: $(O)/tests/unit/test_init.o $(O)/spawn-helper/init.o \
+    $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
+    $(O)/spawn-helper/overlay.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# a static probe, run inside containers and sandboxes
+$(B)/tests/probe: tests/probe/probe.c
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ tests/probe/probe.c
 
 # the sandbox probe links each process's real table and real drop code:
 # each main file rebuilt with -DSBX_PROBE, plus the rest of its program

@@ -35,6 +35,8 @@ int	cmd_info(struct ctl *, int, char **);
 
 /* cmd_run.c */
 int	spec_parse(int, char **, struct cell_spec *, char *, size_t);
+int	spec_limit(struct cell_spec *, const char *, const char *, char *,
+	    size_t);
 void	opt_error(char *, size_t, const char *, int, char **, const char *);
 int	ctl_target(struct msg_ctl_target *, const char *);
 void	ctl_warn(const char *, const struct msg_result *);
@@ -57,5 +59,14 @@ int	cmd_wait(struct ctl *, int, char **);
 
 /* cmd_logs.c */
 int	cmd_logs(struct ctl *, int, char **);
+
+/* cmd_more.c */
+int	cmd_inspect(struct ctl *, int, char **);
+int	cmd_rename(struct ctl *, int, char **);
+int	cmd_pause(struct ctl *, int, char **);
+int	cmd_unpause(struct ctl *, int, char **);
+int	cmd_stats(struct ctl *, int, char **);
+int	cmd_top(struct ctl *, int, char **);
+int	cmd_update(struct ctl *, int, char **);
 
 #endif

@@ -556,6 +556,41 @@ done:
 	return rv;
 }
 
+/*
+ * One of run's limits alone, for update: opt "memory", "cpus" or
+ * "pids-limit" parsed as run does into spec's memory, cpus_milli or pids.
+ * 0, or -1 with one line in err.
+ */
+int
+spec_limit(struct cell_spec *spec, const char *opt, const char *v, char *err,
+    size_t errlen)
+{
+	struct parse	*p;
+	int		 c, rv;
+
+	if (strcmp(opt, "memory") == 0)
+		c = 'm';
+	else if (strcmp(opt, "cpus") == 0)
+		c = OPT_CPUS;
+	else if (strcmp(opt, "pids-limit") == 0)
+		c = OPT_PIDS;
+	else {
+		snprintf(err, errlen, "--%s: not a limit", opt);
+		return -1;
+	}
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	p->spec = spec;
+	p->err = err;
+	p->errlen = errlen;
+	p->cmd = "update";
+	rv = opt_value(p, c, v);
+	free(p);
+	return rv;
+}
+
 /* A container named on the command line: a name or an id prefix. */
 int
 ctl_target(struct msg_ctl_target *t, const char *name)

@@ -25,12 +25,14 @@ static const int fs_syscalls[] = {
 	SCMP_SYS(fchown), SCMP_SYS(fchmod), SCMP_SYS(getdents64),
 	SCMP_SYS(statx), SCMP_SYS(fsync), SCMP_SYS(lseek),
 	SCMP_SYS(fchdir), SCMP_SYS(chdir),
-	/* rootfs: idmapped layer clones stacked by overlayfs */
+	/* rootfs: idmapped clones of existing mounts, nothing new */
 	SCMP_SYS(open_tree), SCMP_SYS(mount_setattr), SCMP_SYS(move_mount),
-	SCMP_SYS(fsopen), SCMP_SYS(fsconfig), SCMP_SYS(fsmount),
 	SCMP_SYS(umount2),
-	-1	/* left out on purpose: execve, ptrace, bpf, keyctl, setuid,
-		 * socket, kexec, module loading */
+	-1	/* left out on purpose: mount, fsopen, fsconfig, fsmount
+		 * (CAP_SYS_ADMIN could mount proc, sysfs or a v1 cgroup and
+		 * reach the host through them: we never make a file system
+		 * instance), execve, ptrace, bpf, keyctl, setuid, socket,
+		 * kexec, module loading */
 };
 
 static const struct proc_privs fs_privs = {
@@ -47,11 +49,13 @@ static const struct proc_privs fs_privs = {
 	.syscalls = fs_syscalls,
 	/*
 	 * No Landlock: a Landlock domain forbids every change to the mount
-	 * topology (mount, move_mount, umount), and mounts are this
-	 * helper's job.  It is confined instead by its own mount namespace,
-	 * its seccomp list and its non-root uid.
+	 * topology (move_mount, umount), and idmapped layer mounts are this
+	 * helper's job.  Its filesystem is fenced by the jail instead: a
+	 * private mount namespace whose root is the storage dir.  The
+	 * host's files are not hidden from it, they are not there.
 	 */
 	.landlock = 0,
+	.jail = "$0",
 };
 
 struct fs_env	fsenv;
@@ -108,24 +112,26 @@ fs_remove(struct imsgev *iev, struct imsg *imsg)
 		imsgev_reply(iev, imsg_get_peerid(imsg), 0, 0, NULL);
 }
 
-/*
- * Before the drop: our own mount namespace, private, so the layer mounts
- * we attach for a moment are never seen on the host; the storage dir.
- */
+/* The storage dir: after the jail, it is "/". */
+int
+fs_store(void)
+{
+	if (fsenv.storefd == -1 && (fsenv.storefd = open("/", O_RDONLY |
+	    O_DIRECTORY | O_CLOEXEC)) == -1)
+		fatal("fs-helper: storage");
+	return fsenv.storefd;
+}
+
+/* Before the drop: what the jail will hide, the id ranges. */
 static void
 fs_setup(int argc, char **argv)
 {
 	struct launch_args	la;
 
+	fsenv.storefd = -1;
 	if (helper_args(argc, argv, &la) == -1)
 		return;		/* helper_main reports it */
 	log_init(la.debug, la.verbose, fs_privs.title);
-	if (unshare(CLONE_NEWNS) == -1 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		fatal("fs-helper: private mount namespace");
-	fsenv.storefd = open(la.storage, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fsenv.storefd == -1)
-		fatal("fs-helper: %s", la.storage);
 	if (subid_range(CELLD_USER, &fsenv.id_start, &fsenv.id_count) == -1)
 		fatalx("fs-helper: no subordinate ids for %s", CELLD_USER);
 	optind = 1;

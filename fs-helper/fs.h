@@ -14,6 +14,8 @@ struct fs_env {
 
 extern struct fs_env	fsenv;
 
+int	fs_store(void);
+
 /* rootfs.c */
 int	rootfs_make(const struct msg_fs_rootfs *, int);
 int	rootfs_remove(const char *);

@@ -4,10 +4,10 @@
  * Image layers are stored once, owned by container ids (0 = root), and
  * shared by every container.  For one container we clone each layer as
  * an idmapped mount that shifts those ids into the container's own host
- * range, stack them with overlayfs under a per-container upper dir, and
- * hand back the overlay as a detached mount fd.  The container attaches it
- * in its own mount namespace; nothing of it ever appears in the host's
- * mount table, and nothing is left to unmount when the container dies.
+ * range, and hand the container a detached tree: its upper and work dirs
+ * and the layers beneath.  The container stacks them with overlayfs in its
+ * own namespaces; nothing of it ever appears in the host's mount table,
+ * and nothing is left to unmount when the container dies.
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -31,7 +31,7 @@ cell_dir(const char *id)
 	char	path[128];
 
 	snprintf(path, sizeof(path), "containers/%s", id);
-	return openat(fsenv.storefd, path, O_RDONLY | O_DIRECTORY |
+	return openat(fs_store(), path, O_RDONLY | O_DIRECTORY |
 	    O_NOFOLLOW | O_CLOEXEC);
 }
 
@@ -61,7 +61,7 @@ layer_attach(int celldir, const char *digest, int idx, int usernsfd)
 	int			 fd, r = -1;
 
 	snprintf(path, sizeof(path), "layers/sha256/%s", digest);
-	fd = open_tree(fsenv.storefd, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	fd = open_tree(fs_store(), path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 	    AT_SYMLINK_NOFOLLOW);
 	if (fd == -1)
 		return -1;
@@ -81,7 +81,7 @@ done:
 }
 
 static void
-layers_detach(int celldir, uint32_t n)
+layers_detach(uint32_t n)
 {
 	char		name[32];
 	uint32_t	i;
@@ -92,83 +92,67 @@ layers_detach(int celldir, uint32_t n)
 		if (umount2(name, MNT_DETACH) == -1 && errno != EINVAL &&
 		    errno != ENOENT)
 			log_warn("%s: detach", name);
-		unlinkat(celldir, name, AT_REMOVEDIR);
+		/* the dir stays: the container's clone is mounted on it */
 	}
 }
 
-/* "lowerdir=" wants the top layer first. */
+/* No propagation into or out of what we hand to a container. */
 static int
-overlay_mount(const char *id, uint32_t nlayers)
+tree_private(int fd)
 {
-	char		 base[256], lower[8192], one[320];
-	int		 fsfd, mfd = -1;
-	uint32_t	 i;
+	struct mount_attr	ma;
 
-	if (fcntl(fsenv.storefd, F_GETFD) == -1)
-		return -1;
-	snprintf(base, sizeof(base), "/proc/self/fd/%d/containers/%s",
-	    fsenv.storefd, id);
-	lower[0] = '\0';
-	for (i = nlayers; i > 0; i--) {
-		snprintf(one, sizeof(one), "%s%s/lower/%u",
-		    i == nlayers ? "" : ":", base, i - 1);
-		if (strlcat(lower, one, sizeof(lower)) >= sizeof(lower)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-	}
-	if ((fsfd = fsopen("overlay", FSOPEN_CLOEXEC)) == -1)
-		return -1;
-	snprintf(one, sizeof(one), "%s/upper", base);
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", lower, 0) == -1 ||
-	    fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", one, 0) == -1)
-		goto done;
-	snprintf(one, sizeof(one), "%s/work", base);
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", one, 0) == -1 ||
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1)
-		goto done;
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
-done:
-	close(fsfd);
-	return mfd;
+	memset(&ma, 0, sizeof(ma));
+	ma.propagation = MS_PRIVATE;
+	return mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma,
+	    sizeof(ma));
 }
 
 /*
- * Build the rootfs of req->id and return its detached mount fd.  usernsfd
- * is the container's user namespace: ids in the layers are shifted
- * through it, so container root owns the image's root-owned files.
+ * Build the tree of req->id that the container mounts its overlay from,
+ * and return it as a detached mount fd: the container's dir (upper, work)
+ * with each layer beneath it at lower/N as a read-only clone idmapped
+ * through usernsfd, so container root owns the image's root-owned files.
+ * The overlay itself is mounted by the container, inside its own user
+ * namespace: its copy-ups then run with the container's credentials, not
+ * ours, and we never make a file system instance of any kind (no fsopen,
+ * no mount(2): see fs.c).
  */
 int
 rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 {
-	int		 dfd, mfd = -1, saved;
+	int		 dfd, tfd = -1, saved;
 	uint32_t	 i;
 
 	if ((dfd = cell_dir(req->id)) == -1)
 		return -1;
 	if (mkdir_owned(dfd, "upper", req->uid_base, 0755) == -1 ||
 	    mkdir_owned(dfd, "work", req->uid_base, 0700) == -1 ||
-	    mkdir_owned(dfd, "lower", 0, 0700) == -1)
+	    mkdir_owned(dfd, "lower", 0, 0755) == -1)
 		goto done;
 	for (i = 0; i < req->nlayers; i++)
 		if (layer_attach(dfd, req->layers[i], i, usernsfd) == -1) {
 			log_warn("%s: layer %s", req->id, req->layers[i]);
 			goto done;
 		}
-	if (fchdir(dfd) == -1)
-		goto done;
-	mfd = overlay_mount(req->id, req->nlayers);
-	if (mfd == -1)
-		log_warn("%s: overlay", req->id);
+	tfd = open_tree(dfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_RECURSIVE | AT_EMPTY_PATH);
+	if (tfd == -1)
+		log_warn("%s: clone tree", req->id);
+	else if (tree_private(tfd) == -1) {
+		log_warn("%s: private tree", req->id);
+		close(tfd);
+		tfd = -1;
+	}
 done:
 	saved = errno;
 	if (fchdir(dfd) == 0)
-		layers_detach(dfd, req->nlayers);
+		layers_detach(req->nlayers);
 	if (chdir("/") == -1)
 		log_warn("chdir /");
 	close(dfd);
 	errno = saved;
-	return mfd;
+	return tfd;
 }
 
 /* Remove name in dfd and everything under it, following no symlink. */

@@ -7,9 +7,11 @@
  * change the terminal under the client and under the shell it returns
  * to.  So each transfer asks not to wait, per call: preadv2/pwritev2 with
  * RWF_NOWAIT, which pipes and sockets honour.  A regular file never waits
- * for a peer and takes plain read/write.  Only where the kernel refuses
- * RWF_NOWAIT (ttys: EOPNOTSUPP) do we set O_NONBLOCK, and io_close() puts
- * the old flags back.
+ * for a peer and takes plain read/write.  Where the kernel refuses
+ * RWF_NOWAIT (ttys: EOPNOTSUPP), O_NONBLOCK is set for the one call and
+ * the old flags are back right after it: the terminal is non-blocking
+ * only while we write to it, whether its stdout and stderr are one open
+ * file or two, and even if we die.
  *
  * What a slow reader has not taken yet waits in a buffer of at most max
  * bytes.  Past that io_write() fails with ENOBUFS and the caller gives
@@ -49,18 +51,24 @@ io_open(struct iofd *io, int fd, size_t max)
 	return 0;
 }
 
-static int
-io_nonblock(struct iofd *io)
+/* A tty: O_NONBLOCK for this call only, then the flags as they were. */
+static ssize_t
+io_rw_tty(struct iofd *io, void *buf, size_t n, int wr)
 {
-	int	fl;
+	ssize_t	r;
+	int	fl, saved;
 
-	if ((fl = fcntl(io->fd, F_GETFL)) == -1 ||
+	if ((fl = fcntl(io->fd, F_GETFL)) == -1)
+		return -1;
+	if (!(fl & O_NONBLOCK) &&
 	    fcntl(io->fd, F_SETFL, fl | O_NONBLOCK) == -1)
 		return -1;
-	io->oflags = fl;
-	io->mode = IO_NONBLOCK;
-	log_debug("fd %d: no RWF_NOWAIT, O_NONBLOCK until we let go", io->fd);
-	return 0;
+	r = wr ? write(io->fd, buf, n) : read(io->fd, buf, n);
+	saved = errno;
+	if (!(fl & O_NONBLOCK))
+		(void)fcntl(io->fd, F_SETFL, fl);
+	errno = saved;
+	return r;
 }
 
 /* One read or write that does not wait: -1 with EAGAIN when it would. */
@@ -70,19 +78,22 @@ io_rw(struct iofd *io, void *buf, size_t n, int wr)
 	struct iovec	iov = { buf, n };
 	ssize_t		r;
 
-	if (io->mode == IO_NOWAIT) {
+	switch (io->mode) {
+	case IO_NOWAIT:
 		if (wr)
 			r = pwritev2(io->fd, &iov, 1, -1, RWF_NOWAIT);
 		else
 			r = preadv2(io->fd, &iov, 1, -1, RWF_NOWAIT);
 		if (r != -1 || errno != EOPNOTSUPP)
 			return r;
-		if (io_nonblock(io) == -1)
-			return -1;
+		log_debug("fd %d: no RWF_NOWAIT, O_NONBLOCK per call", io->fd);
+		io->mode = IO_TTY;
+		/* FALLTHROUGH */
+	case IO_TTY:
+		return io_rw_tty(io, buf, n, wr);
+	default:
+		return wr ? write(io->fd, buf, n) : read(io->fd, buf, n);
 	}
-	if (wr)
-		return write(io->fd, buf, n);
-	return read(io->fd, buf, n);
 }
 
 ssize_t
@@ -206,11 +217,8 @@ io_copy(struct iofd *from, struct iofd *to)
 void
 io_close(struct iofd *io)
 {
-	if (io->fd != -1) {
-		if (io->mode == IO_NONBLOCK)
-			(void)fcntl(io->fd, F_SETFL, io->oflags);
+	if (io->fd != -1)
 		close(io->fd);
-	}
 	free(io->buf);
 	io->buf = NULL;
 	io->fd = -1;

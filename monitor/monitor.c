@@ -65,8 +65,8 @@ static const struct sbx_arg mon_argrules[] = {
 	{ SCMP_SYS(unlinkat), 0, MON_FD_RUNDIR }, /* our socket, at exit */
 	{ SCMP_SYS(waitid), 0, P_PIDFD },	/* reap C through its pidfd */
 	{ SCMP_SYS(getsockopt), 2, SO_PEERCRED },	/* who connected */
-	{ SCMP_SYS(fcntl), 1, F_GETFL },	/* O_NONBLOCK on a tty, */
-	{ SCMP_SYS(fcntl), 1, F_SETFL },	/* and back (io.c) */
+	{ SCMP_SYS(fcntl), 1, F_GETFL },	/* O_NONBLOCK on a tty for */
+	{ SCMP_SYS(fcntl), 1, F_SETFL },	/* one call, and back (io.c) */
 	{ SCMP_SYS(prctl), 0, PR_GET_SECCOMP },	/* privsep_drop()'s check */
 	{ SCMP_SYS(madvise), 2, MADV_DONTNEED },	/* malloc_trim() */
 	{ -1, 0, 0 }
@@ -469,7 +469,7 @@ mon_finish(struct mon *m)
 	stream_close(&m->err, &m->log);
 	(void)io_flush(&m->aout);
 	(void)io_flush(&m->aerr);
-	io_close(&m->aout);	/* puts a tty's flags back */
+	io_close(&m->aout);
 	io_close(&m->aerr);
 	jlog_close(&m->log);
 	(void)ctl_exitfile(m);

@@ -35,12 +35,11 @@
 /* How an fd is asked not to block, see io.c. */
 #define IO_NOWAIT	0	/* preadv2/pwritev2 with RWF_NOWAIT */
 #define IO_PLAIN	1	/* a regular file: never waits for a peer */
-#define IO_NONBLOCK	2	/* no RWF_NOWAIT (a tty): O_NONBLOCK, undone */
+#define IO_TTY		2	/* no RWF_NOWAIT: O_NONBLOCK for each call */
 
 struct iofd {
 	int		 fd;		/* -1: shut */
 	int		 mode;		/* IO_* */
-	int		 oflags;	/* status flags to put back */
 	int		 eof;		/* shut once buf is drained */
 	char		*buf;		/* written from off to len */
 	size_t		 off;

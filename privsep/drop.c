@@ -4,8 +4,11 @@
  * the table says.
  */
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 
+#include <sched.h>
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
@@ -135,6 +138,23 @@ drop_verify(uid_t uid, uint64_t caps, int nnp)
 }
 
 /*
+ * The jail: a private mount namespace whose root is dir, by pivot_root,
+ * with the old root detached.  Unlike chroot there is nothing above the
+ * root to climb to, and no /proc to reach other processes' roots through.
+ * Needs CAP_SYS_ADMIN, so only a process whose table holds it can have one.
+ */
+static void
+drop_jail(const char *dir)
+{
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) == -1 ||
+	    chdir(dir) == -1 || syscall(SYS_pivot_root, ".", ".") == -1 ||
+	    umount2(".", MNT_DETACH) == -1 || chdir("/") == -1)
+		fatal("jail %s", dir);
+}
+
+/*
  * Reduce this process to its table.  Order matters: the bounding set
  * while we may still change it, then uid, then the capability sets, then
  * no_new_privs, the check, and last the sandbox.
@@ -160,6 +180,9 @@ privsep_drop(const struct proc_privs *pp, const char *const *vars)
 	if (pp->nnp && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		fatal("no_new_privs");
 	drop_verify(uid, keep, pp->nnp);
+	if (pp->jail != NULL)
+		drop_jail(pp->jail[0] == '$' && vars != NULL ?
+		    vars[pp->jail[1] - '0'] : pp->jail);
 	if (pp->landlock && sandbox_landlock(pp->paths, vars) == -1)
 		fatal("%s: landlock", pp->title);
 	if (pp->syscalls != NULL &&

@@ -58,6 +58,9 @@ struct proc_privs {
 	int			 landlock;	/* 0: none, say why */
 	const struct sbx_path	*paths;		/* {NULL} terminated */
 	int			 kill;		/* default action kills */
+	const char		*jail;		/* "$N": the whole filesystem
+						 * view, by pivot_root in a
+						 * private mount namespace */
 };
 
 /*

@@ -70,7 +70,7 @@ struct cg_line {
 static struct cg_hier	hiers[CG_MAXHIER];
 static size_t		nhiers;
 static int		roles[R_MAX];	/* which hierarchy does what */
-static int		v1roles[R_MAX], v2roles[R_MAX];
+static int		v1roles[R_MAX], v2roles[R_MAX];	/* the candidates */
 
 static void
 cg_nap(void)
@@ -173,7 +173,11 @@ cg_add(const struct cg_line *l)
 	char		 mnt[PATH_MAX], *slash;
 	int		 mfd;
 
-	if (nhiers == CG_MAXHIER || cg_mountpoint(l, mnt, sizeof(mnt)) == -1) {
+	if (nhiers == CG_MAXHIER) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (cg_mountpoint(l, mnt, sizeof(mnt)) == -1) {
 		log_warn("cgroups: %s: no mount", l->hid ? l->ctrl : "v2");
 		return -1;
 	}
@@ -194,16 +198,18 @@ cg_add(const struct cg_line *l)
 	}
 	h->fd = openat(mfd, h->path + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	close(mfd);
-	if (h->fd == -1 || fstat(h->fd, &st) == -1) {
+	if (h->fd == -1) {
 		log_warn("cgroups: %s%s", mnt, h->path);
 		return -1;
 	}
+	nhiers++;		/* cg_reset() closes it from here on */
+	if (fstat(h->fd, &st) == -1)
+		return -1;
 	if (st.st_uid != geteuid()) {
 		log_warnx("cgroups: %s%s: not delegated to us", mnt, h->path);
 		errno = EPERM;
 		return -1;
 	}
-	nhiers++;
 	return 0;
 }
 
@@ -262,37 +268,51 @@ cg_wanted(const struct cg_line *l)
 	    cg_has(l->ctrl, "freezer");
 }
 
+static void
+cg_reset(void)
+{
+	int	r, saved = errno;
+
+	while (nhiers > 0)
+		close(hiers[--nhiers].fd);
+	for (r = 0; r < R_MAX; r++)
+		roles[r] = v1roles[r] = v2roles[r] = -1;
+	errno = saved;
+}
+
 int
 cgroup_init(void)
 {
 	struct cg_line	 l[16];
 	int		 n, i;
 
-	while (nhiers > 0)	/* again: start afresh */
-		close(hiers[--nhiers].fd);
+	cg_reset();
 	if ((n = cg_lines(0, l, nitems(l))) == -1) {
 		log_warn("cgroups: /proc/self/cgroup");
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if (cg_wanted(&l[i]) && cg_add(&l[i]) == -1)
-			return -1;
+			goto fail;
 	if (nhiers == 0) {
 		log_warnx("cgroups: no cgroup hierarchy is mounted");
 		errno = ENOENT;
-		return -1;
+		goto fail;
 	}
 	cg_roles();
 	if (roles[R_KILL] == -1 && roles[R_FREEZE] == -1) {
 		/* fail closed: we could not promise that stop kills all */
 		log_warnx("cgroups: neither cgroup.kill nor a freezer");
 		errno = EOPNOTSUPP;
-		return -1;
+		goto fail;
 	}
 	if (roles[R_MEM] == -1 || roles[R_CPU] == -1 || roles[R_PIDS] == -1)
 		log_warnx("cgroups: memory, cpu or pids controller missing: "
 		    "containers asking for those limits will be refused");
 	return 0;
+fail:
+	cg_reset();
+	return -1;
 }
 
 /* "cell-<id>", with id one plain name component */
@@ -318,7 +338,7 @@ cg_open(int h, const char *id)
 {
 	char	name[CELL_IDLEN + 8];
 
-	if (h < 0) {
+	if (h < 0 || (size_t)h >= nhiers) {	/* no such role, or no init */
 		errno = EOPNOTSUPP;
 		return -1;
 	}

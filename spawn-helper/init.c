@@ -99,7 +99,8 @@ init_failx(char *err, size_t errlen, const char *fmt, ...)
 /*
  * Step 1.  Become root of the user namespace (our maps are written), with
  * no supplementary groups, and take a cgroup namespace: we are already in
- * the container's cgroup, which becomes the root of what it sees.
+ * the container's cgroup, which becomes the root of what it sees.  The
+ * umask we inherited is spawn-helper's; the container gets Docker's.
  */
 static int
 init_creds(char *err, size_t errlen)
@@ -112,6 +113,8 @@ init_creds(char *err, size_t errlen)
 		return init_fail(err, errlen, "setresuid 0");
 	if (unshare(CLONE_NEWCGROUP) == -1)
 		return init_fail(err, errlen, "cgroup namespace");
+	/* Docker's; the mountpoints and workdir we make are 0755 */
+	umask(022);
 	return 0;
 }
 
@@ -398,7 +401,7 @@ init_cmd_free(struct init_cmd *cmd)
 static int
 init_workdir(const char *dir, char *err, size_t errlen)
 {
-	char	buf[SPEC_PATHLEN], *p;
+	char	buf[SPEC_PATHLEN], *p, c;
 
 	if (dir[0] != '/' || strlcpy(buf, dir, sizeof(buf)) >= sizeof(buf)) {
 		errno = EINVAL;
@@ -408,14 +411,11 @@ init_workdir(const char *dir, char *err, size_t errlen)
 	for (p = buf + 1; ; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
-		if (p[-1] != '/') {
-			*p = '\0';
-			if (mkdir(buf, 0755) == -1 && errno != EEXIST)
-				return init_fail(err, errlen, "workdir %s",
-				    buf);
-			*p = dir[p - buf];
-		}
-		if (*p == '\0')
+		c = *p;
+		*p = '\0';
+		if (p[-1] != '/' && mkdir(buf, 0755) == -1 && errno != EEXIST)
+			return init_fail(err, errlen, "workdir %s", buf);
+		if ((*p = c) == '\0')
 			break;
 	}
 	return 0;
@@ -590,7 +590,6 @@ init_finish(const struct cell_init *ci, struct init_cmd *cmd, char *err,
 		return init_fail(err, errlen, "chdir %s", wd);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return init_fail(err, errlen, "no_new_privs");
-	umask(022);
 	if (init_signals() == -1)
 		return init_fail(err, errlen, "signals");
 	if (init_fds(ci->sync_fd) == -1)

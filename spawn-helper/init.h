@@ -19,4 +19,7 @@ int	init_failx(char *, size_t, const char *, ...)
 int	mnt_path_ok(const char *);
 int	mnt_setup(const struct cell_init *, char *, size_t);
 
+/* overlay.c */
+int	cell_overlay(int, char *, size_t);
+
 #endif

@@ -232,8 +232,9 @@ mnt_put(struct mnt_ctx *m, int mfd, const char *path, int how)
 	if (mfd == -1)
 		return init_fail(m->err, m->errlen, "mount %s", path);
 	if ((tfd = mnt_target(m->rootfd, path, how)) == -1) {
+		init_fail(m->err, m->errlen, "mount %s", path);
 		close(mfd);
-		return init_fail(m->err, m->errlen, "mount %s", path);
+		return -1;
 	}
 	r = mnt_move(mfd, tfd);
 	if (r == -1)
@@ -290,13 +291,18 @@ mnt_host_open(struct mnt_ctx *m)
 
 /*
  * Attach the rootfs on the old root's root directory, by fd (see the top
- * comment).  The mount table was made private first, so nothing we mount
- * from here on propagates to the host.
+ * comment).  The host's mount table is made private first, so nothing we
+ * mount from here on propagates to the host.  The rootfs tree needs the
+ * same, after the attach: a clone of a shared mount (fs-helper's overlay
+ * on a systemd host) is a peer of its source, so what we mount beneath it
+ * would show on the host and the host's mounts in here, and pivot_root
+ * refuses a shared new root anyway.
  */
 static int
 mnt_attach_root(struct mnt_ctx *m)
 {
-	int	hostfd, r;
+	struct mount_attr	ma;
+	int			hostfd, r;
 
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		return init_fail(m->err, m->errlen, "make mounts private");
@@ -306,10 +312,15 @@ mnt_attach_root(struct mnt_ctx *m)
 		return init_fail(m->err, m->errlen, "open /");
 	r = move_mount(m->rootfd, "", hostfd, "", MOVE_MOUNT_F_EMPTY_PATH |
 	    MOVE_MOUNT_T_EMPTY_PATH);
-	if (r == -1)
-		init_fail(m->err, m->errlen, "attach rootfs");
 	close(hostfd);
-	return r;
+	if (r == -1)
+		return init_fail(m->err, m->errlen, "attach rootfs");
+	memset(&ma, 0, sizeof(ma));
+	ma.propagation = MS_PRIVATE;
+	if (mount_setattr(m->rootfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma,
+	    sizeof(ma)) == -1)
+		return init_fail(m->err, m->errlen, "make rootfs private");
+	return 0;
 }
 
 /* symlinks in /dev; an existing one (our own) is fine */
@@ -545,13 +556,13 @@ mnt_setup(const struct cell_init *ci, char *err, size_t errlen)
 
 	memset(&m, 0, sizeof(m));
 	m.spec = ci->spec;
-	m.rootfd = ci->rootfs_fd;
 	m.err = err;
 	m.errlen = errlen;
 	m.sys = -1;
 	for (i = 0; i < NDEVS; i++)
 		m.dev[i] = -1;
-	if (mnt_attach_root(&m) == -1 || mnt_build(&m) == -1 ||
+	if ((m.rootfd = cell_overlay(ci->rootfs_fd, err, errlen)) == -1 ||
+	    mnt_attach_root(&m) == -1 || mnt_build(&m) == -1 ||
 	    mnt_pivot(&m) == -1)
 		goto done;
 	r = 0;

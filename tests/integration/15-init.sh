@@ -118,6 +118,20 @@ t_only_container_mounts_remain() {
 	[ -z "$bad" ]
 }
 
+# attack: a mount event crosses between host and container (the rootfs
+# is a clone of a shared mount: test_init makes it one, as systemd would)
+t_no_mount_is_shared_with_the_host() {
+	out=$(run_c cat /proc/self/mountinfo) || return 1
+	echo "$out"
+	! echo "$out" | grep -Eq ' (shared|master|propagate_from):[0-9]+ '
+}
+
+t_umask_is_dockers() {
+	out=$(umask 077; run_c sh -c umask) || return 1
+	echo "$out"
+	[ "$out" = 0022 ]
+}
+
 t_uid_and_gid_maps_are_the_range() {
 	out=$(run_c cat /proc/self/uid_map /proc/self/gid_map) || return 1
 	echo "$out"
@@ -215,7 +229,8 @@ t_environment_is_the_spec_plus_defaults() {
 	    tr '\n' ' ') || return 1
 	echo "$out"
 	path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-	[ "$out" = "FOO=bar HOME=/x HOSTNAME=0123456789ab PATH=$path TERM=xterm " ]
+	want="FOO=bar HOME=/x HOSTNAME=0123456789ab PATH=$path TERM=xterm"
+	[ "$out" = "$want " ]
 }
 
 # attack: a host environment variable leaks into the container

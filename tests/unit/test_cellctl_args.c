@@ -204,6 +204,29 @@ t_limits(void)
 	    "--pids-limit: \"-2\" is too small"), "--pids-limit -2");
 }
 
+/* update's limits alone, through spec_limit(). */
+static void
+t_update_limits(void)
+{
+	memset(&spec, 0, sizeof(spec));
+	T_OK(spec_limit(&spec, "memory", "64m", err, sizeof(err)) == 0 &&
+	    spec.memory == 64LL << 20, "update: memory 64m");
+	T_OK(spec_limit(&spec, "memory", "0", err, sizeof(err)) == 0 &&
+	    spec.memory == 0, "update: memory 0 is no limit");
+	T_OK(fails(spec_limit(&spec, "memory", "4m", err, sizeof(err)),
+	    "-m: minimum memory limit is 6m"), "update: memory under 6m");
+	T_OK(spec_limit(&spec, "cpus", "0.5", err, sizeof(err)) == 0 &&
+	    spec.cpus_milli == 500, "update: cpus 0.5");
+	T_OK(fails(spec_limit(&spec, "cpus", "x", err, sizeof(err)),
+	    "--cpus: invalid number \"x\""), "update: cpus x");
+	T_OK(spec_limit(&spec, "pids-limit", "-1", err, sizeof(err)) == 0 &&
+	    spec.pids == 0, "update: pids-limit -1 is no limit");
+	T_OK(spec_limit(&spec, "pids-limit", "50", err, sizeof(err)) == 0 &&
+	    spec.pids == 50, "update: pids-limit 50");
+	T_OK(fails(spec_limit(&spec, "tmpfs", "/x", err, sizeof(err)),
+	    "--tmpfs: not a limit"), "update: only limits");
+}
+
 static void
 t_tmpfs(void)
 {
@@ -361,6 +384,7 @@ main(void)
 	t_unknown();
 	t_values();
 	t_limits();
+	t_update_limits();
 	t_tmpfs();
 	t_caps();
 	t_secopt();

@@ -5,14 +5,17 @@
  *
  *	test_init ROOTFS_DIR -- CMD [ARG...]
  *
- * As root: in a private mount namespace, mount an overlay (ROOTFS_DIR
- * read-only below, upper and work dirs in a tmpfs), take a detached clone
- * of it with open_tree(), then fork R.  R clones C into new user, mount,
+ * As root: in a private mount namespace, build the tree fs-helper would
+ * (upper and work dirs, ROOTFS_DIR at lower/0, in a tmpfs), take a
+ * detached clone of it with open_tree(), then fork R.  R clones C into new user, mount,
  * pid, uts, ipc and network namespaces, writes C's id maps and waits for
  * it; C runs cell_init_run().  A failure's message comes back on the sync
  * socket and is printed as "test_init: MESSAGE"; the exit status is C's
  * (128 + N for signal N).  ROOTFS_DIR should belong to the base uid, as
  * fs-helper's idmapped mounts would make it look.
+ *
+ * Without arguments it is a unit test instead (TAP, no root needed):
+ * mnt_path_ok(), and the seccomp profile loaded in throwaway children.
  *
  * The spec comes from the environment:
  *	TI_BASE=1000000		host id of container id 0 (65536 ids)
@@ -24,7 +27,10 @@
  *	TI_HOSTNET=1		no network namespace (as --network host)
  */
 #include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -42,7 +48,12 @@
 
 #include <bsd/string.h>
 
-#include "spawn-helper/spawn.h"
+#include <linux/capability.h>
+#include <linux/keyctl.h>
+#include <linux/sched.h>
+
+#include "spawn-helper/init.h"
+#include "tests/unit/tap.h"
 
 #define TI_ID	"0123456789abcdef0123456789abcdef" \
 		"0123456789abcdef0123456789abcdef"
@@ -141,38 +152,54 @@ spec_build(int argc, char **argv)
 	spec.argc = argc;
 }
 
-/* the overlay, in our own mount namespace; returns a detached clone */
+/*
+ * The tree fs-helper would hand over, in our own mount namespace: upper
+ * and work dirs, the rootfs bound at lower/0; returns a detached clone.
+ * (fs-helper binds idmapped layers; ROOTFS_DIR is chowned to the range.)
+ */
 static int
 rootfs_make(const char *lower, uint32_t base)
 {
-	char	dir[] = "/tmp/test_init.XXXXXX", path[PATH_MAX];
-	char	opts[3 * PATH_MAX];
-	int	fd;
+	char			dir[] = "/tmp/test_init.XXXXXX", path[PATH_MAX];
+	struct mount_attr	ma;
+	int			fd;
 
 	if (unshare(CLONE_NEWNS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
 		err(125, "private mount namespace");
+	/* shared, as systemd makes every mount: init must cut the peers */
 	if (mkdtemp(dir) == NULL || mount("ti", dir, "tmpfs", 0,
-	    "mode=0700") == -1)
+	    "mode=0711") == -1 || mount(NULL, dir, NULL, MS_SHARED,
+	    NULL) == -1)
 		err(125, "scratch tmpfs");
 	snprintf(path, sizeof(path), "%s/upper", dir);
 	if (mkdir(path, 0755) == -1 || chown(path, base, base) == -1)
 		err(125, "%s", path);
 	snprintf(path, sizeof(path), "%s/work", dir);
-	if (mkdir(path, 0700) == -1)
+	if (mkdir(path, 0700) == -1 || chown(path, base, base) == -1)
 		err(125, "%s", path);
-	snprintf(path, sizeof(path), "%s/merged", dir);
+	snprintf(path, sizeof(path), "%s/lower", dir);
 	if (mkdir(path, 0755) == -1)
 		err(125, "%s", path);
-	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s/upper,"
-	    "workdir=%s/work", lower, dir, dir);
-	if (mount("overlay", path, "overlay", 0, opts) == -1)
-		err(125, "overlay %s", opts);
-	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	snprintf(path, sizeof(path), "%s/lower/0", dir);
+	if (mkdir(path, 0755) == -1 || mount(lower, path, NULL,
+	    MS_BIND | MS_REC, NULL) == -1)
+		err(125, "bind %s", lower);
+	fd = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 	    AT_RECURSIVE);
 	if (fd == -1)
 		err(125, "open_tree");
-	/* the clone keeps the overlay alive; the paths can go */
+	/*
+	 * A clone of a shared mount is its peer: detaching dir would take
+	 * the clone's lower/0 with it.  fs-helper's clones are private (its
+	 * jail is), so make ours so too.
+	 */
+	memset(&ma, 0, sizeof(ma));
+	ma.propagation = MS_PRIVATE;
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma,
+	    sizeof(ma)) == -1)
+		err(125, "private clone");
+	/* the clone keeps its own copies of the mounts; the paths can go */
 	if (umount2(dir, MNT_DETACH) == -1 || rmdir(dir) == -1)
 		err(125, "%s", dir);
 	return fd;
@@ -242,6 +269,127 @@ r_main(struct ti *ti)
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
 }
 
+static void
+test_path_ok(void)
+{
+	T_OK(mnt_path_ok("/data"), "path: /data");
+	T_OK(mnt_path_ok("/a//b/"), "path: /a//b/");
+	T_OK(mnt_path_ok("/a/..b/c."), "path: dots inside names are names");
+	T_OK(!mnt_path_ok("data"), "path: relative is refused");
+	T_OK(!mnt_path_ok(""), "path: empty is refused");
+	T_OK(!mnt_path_ok("/../x"), "path: .. is refused");
+	T_OK(!mnt_path_ok("/a/../../x"), "path: .. inside is refused");
+	T_OK(!mnt_path_ok("/a/.."), "path: trailing .. is refused");
+	T_OK(!mnt_path_ok("/a/./b"), "path: . is refused");
+}
+
+enum sc_call {
+	SC_GETPID, SC_KEYCTL, SC_BPF, SC_UNSHARE_USER, SC_CLONE_USER,
+	SC_CLONE3, SC_PERSONA_QUERY, SC_PERSONA_BAD, SC_VSOCK, SC_UNIX,
+	SC_MOUNT_API
+};
+
+static long
+sc_call(enum sc_call c)
+{
+	struct clone_args	ca;
+	long			r = -1;
+
+	switch (c) {
+	case SC_GETPID:
+		return getpid();
+	case SC_KEYCTL:
+		return syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
+		    KEY_SPEC_SESSION_KEYRING, 0);
+	case SC_BPF:
+		return syscall(SYS_bpf, 0, NULL, 0);
+	case SC_UNSHARE_USER:
+		return unshare(CLONE_NEWUSER);
+	case SC_CLONE_USER:
+		r = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+		break;
+	case SC_CLONE3:
+		memset(&ca, 0, sizeof(ca));
+		ca.exit_signal = SIGCHLD;
+		r = syscall(SYS_clone3, &ca, sizeof(ca));
+		break;
+	case SC_PERSONA_QUERY:
+		return personality(0xffffffff);
+	case SC_PERSONA_BAD:
+		return personality(READ_IMPLIES_EXEC);
+	case SC_VSOCK:
+		return socket(40 /* AF_VSOCK */, SOCK_STREAM, 0);
+	case SC_UNIX:
+		return socket(AF_UNIX, SOCK_STREAM, 0);
+	case SC_MOUNT_API:
+		return syscall(SYS_fsopen, "tmpfs", 0);
+	}
+	if (r == 0)
+		_exit(0);	/* a child made by a clone that got through */
+	return r;
+}
+
+/*
+ * In a child: keep only the bounding set bnd (-1: leave it), load the
+ * profile, make the call.  0 if it succeeded, else its errno.
+ */
+static int
+sc_try(long long bnd, enum sc_call c)
+{
+	pid_t	pid;
+	int	st, v;
+
+	if ((pid = fork()) == -1)
+		err(1, "fork");
+	if (pid == 0) {
+		for (v = 0; bnd != -1 && v <= CAP_LAST_CAP; v++)
+			if (!(bnd & (1LL << v)))
+				(void)prctl(PR_CAPBSET_DROP, v, 0, 0, 0);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+		    cell_seccomp_default() == -1)
+			_exit(255);
+		errno = 0;
+		_exit(sc_call(c) == -1 ? errno : 0);
+	}
+	if (waitpid(pid, &st, 0) == -1)
+		err(1, "waitpid");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 256;
+}
+
+static void
+test_seccomp(void)
+{
+	long long	docker = 0xa80425fb;
+	long long	admin = docker | 1LL << CAP_SYS_ADMIN;
+
+	T_EQ(sc_try(docker, SC_GETPID), 0, "seccomp: getpid is allowed");
+	T_EQ(sc_try(docker, SC_KEYCTL), EPERM, "seccomp: keyctl is refused");
+	T_EQ(sc_try(docker, SC_BPF), EPERM, "seccomp: bpf is refused");
+	T_EQ(sc_try(docker, SC_UNSHARE_USER), EPERM,
+	    "seccomp: unshare(CLONE_NEWUSER) is refused");
+	T_EQ(sc_try(docker, SC_CLONE_USER), EPERM,
+	    "seccomp: clone(CLONE_NEWUSER) is refused");
+	T_EQ(sc_try(docker, SC_CLONE3), ENOSYS,
+	    "seccomp: clone3 fails with ENOSYS, so libc falls back");
+	T_EQ(sc_try(docker, SC_PERSONA_QUERY), 0,
+	    "seccomp: personality(0xffffffff) is allowed");
+	T_EQ(sc_try(docker, SC_PERSONA_BAD), EPERM,
+	    "seccomp: personality(READ_IMPLIES_EXEC) is refused");
+	T_EQ(sc_try(docker, SC_VSOCK), EPERM, "seccomp: AF_VSOCK is refused");
+	T_EQ(sc_try(docker, SC_UNIX), 0, "seccomp: AF_UNIX is allowed");
+	if (geteuid() != 0) {
+		printf("skip - seccomp: rules that depend on capabilities: "
+		    "not root\n");
+		return;
+	}
+	T_EQ(sc_try(docker, SC_MOUNT_API), EPERM,
+	    "seccomp: fsopen is refused without CAP_SYS_ADMIN");
+	T_EQ(sc_try(admin, SC_MOUNT_API), 0,
+	    "seccomp: fsopen is allowed with CAP_SYS_ADMIN");
+	T_EQ(sc_try(admin, SC_UNSHARE_USER), EPERM,
+	    "seccomp: CAP_SYS_ADMIN still gets no user namespace");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -252,6 +400,11 @@ main(int argc, char **argv)
 	pid_t		 r;
 	int		 sv[2], st;
 
+	if (argc == 1) {
+		test_path_ok();
+		test_seccomp();
+		return tap_done();
+	}
 	if (argc < 4 || strcmp(argv[2], "--") != 0) {
 		fprintf(stderr, "usage: test_init ROOTFS_DIR -- CMD "
 		    "[ARG...]\n");

@@ -1,0 +1,113 @@
+/*
+ * overlay.c: the container's root file system, mounted by the container
+ * itself.  fs-helper hands C a detached tree: its upper and work dirs and
+ * the image layers beneath at lower/0..N-1, idmapped into C's id range.
+ * C stacks them with overlayfs inside its own user namespace ("userxattr"),
+ * so copy-ups run with the container's credentials and the kernel treats
+ * the mount as the unprivileged mount it is.
+ */
+#include <sys/mount.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "init.h"
+
+#define OVL_MAXLAYERS	64
+
+static int
+ovl_count(int treefd)
+{
+	char	name[32];
+	int	n;
+
+	for (n = 0; n < OVL_MAXLAYERS; n++) {
+		snprintf(name, sizeof(name), "lower/%d", n);
+		if (faccessat(treefd, name, F_OK, AT_SYMLINK_NOFOLLOW) == -1)
+			break;
+	}
+	return n;
+}
+
+/* Layer paths through our fd on the attached tree: top layer first. */
+static int
+ovl_lowerdir(int treefd, int n, char *buf, size_t len)
+{
+	char	one[64];
+	int	i;
+
+	buf[0] = '\0';
+	for (i = n - 1; i >= 0; i--) {
+		snprintf(one, sizeof(one), "%s/proc/self/fd/%d/lower/%d",
+		    i == n - 1 ? "" : ":", treefd, i);
+		if (strlcat(buf, one, len) >= len) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+ovl_mount(int treefd, const char *lower)
+{
+	char	path[64];
+	int	fsfd, mfd = -1;
+
+	if ((fsfd = fsopen("overlay", FSOPEN_CLOEXEC)) == -1)
+		return -1;
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", lower, 0) == -1)
+		goto done;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/upper", treefd);
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", path, 0) == -1)
+		goto done;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/work", treefd);
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", path, 0) == -1 ||
+	    fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) == -1 ||
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1)
+		goto done;
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NODEV);
+done:
+	close(fsfd);
+	return mfd;
+}
+
+/*
+ * Attach the tree (stacked on our private copy of "/", like the rootfs
+ * later), make the overlay from it as a detached mount, detach the tree
+ * again.  Returns the overlay's fd, or -1 with err set.
+ */
+int
+cell_overlay(int treefd, char *err, size_t errlen)
+{
+	char	lower[OVL_MAXLAYERS * 40], path[64];
+	int	hostfd, n, ofd;
+
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		return init_fail(err, errlen, "make mounts private");
+	if ((hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return init_fail(err, errlen, "open /");
+	n = move_mount(treefd, "", hostfd, "", MOVE_MOUNT_F_EMPTY_PATH |
+	    MOVE_MOUNT_T_EMPTY_PATH);
+	close(hostfd);
+	if (n == -1)
+		return init_fail(err, errlen, "attach layers");
+	if ((n = ovl_count(treefd)) == 0)
+		return init_failx(err, errlen, "rootfs: no layers");
+	if (ovl_lowerdir(treefd, n, lower, sizeof(lower)) == -1)
+		return init_fail(err, errlen, "rootfs: layers");
+	if ((ofd = ovl_mount(treefd, lower)) == -1)
+		return init_fail(err, errlen, "mount overlay");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", treefd);
+	if (umount2(path, MNT_DETACH) == -1) {
+		close(ofd);
+		return init_fail(err, errlen, "detach layers");
+	}
+	close(treefd);
+	return ofd;
+}
