@@ -49,7 +49,10 @@ mkdir_owned(int dfd, const char *name, uid_t uid, mode_t mode)
 		errno = ENOTDIR;
 		return -1;
 	}
-	return fchownat(dfd, name, uid, uid, AT_SYMLINK_NOFOLLOW);
+	/* the mode exactly, whatever umask celld was started with */
+	if (fchownat(dfd, name, uid, uid, AT_SYMLINK_NOFOLLOW) == -1)
+		return -1;
+	return fchmodat(dfd, name, mode, 0);
 }
 
 /* Clone layer as a read-only mount idmapped through userns, attach it. */

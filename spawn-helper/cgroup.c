@@ -41,7 +41,7 @@
 #define CG_V1_NOLIMIT	(1ULL << 62)	/* v1 says "none" as ~LONG_MAX */
 #define CG_NAP_MS	10
 #define CG_WAIT_NAPS	100		/* freezing, rmdir: about 1 s */
-#define CG_KILL_ROUNDS	50
+#define CG_KILL_ROUNDS	20		/* freeze, kill, thaw: at most ~4 s */
 
 enum cg_role {
 	R_MEM,		/* memory limit and usage */

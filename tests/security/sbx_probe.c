@@ -62,6 +62,8 @@ try_read_shadow(void)
 }
 
 /* A world-readable file outside every Landlock path of the table. */
+static int	probe_jailed;
+
 static int
 try_read_outside(void)
 {
@@ -252,6 +254,9 @@ probe_report(const char *name, int r, int err)
 		printf("ALLOWED %s\n", name);
 	else if (err == EPERM || err == EACCES)
 		printf("denied %s (%s)\n", name, strerror(err));
+	else if (err == ENOENT && probe_jailed)
+		printf("denied %s (not in its jail: %s)\n", name,
+		    strerror(err));
 	else
 		printf("ALLOWED %s (reached the kernel: %s)\n", name,
 		    strerror(err));
@@ -449,7 +454,9 @@ main(int argc, char **argv)
 	memset(vars, 0, sizeof(vars));
 	for (i = 1; i < argc; i++)
 		vars[i - 1] = argv[i];
-	probe_storage = vars[0];
+	/* a jailed table's whole world is its storage dir: "/" inside */
+	probe_jailed = pp->jail != NULL;
+	probe_storage = probe_jailed ? "" : vars[0];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	log_init(1, 0, "sbx_probe");
 	mounted = probe_mounted(probe_mnt);

@@ -179,8 +179,8 @@ rootfs_make(const char *lower, uint32_t base)
 	if (mkdir(path, 0700) == -1 || chown(path, base, base) == -1)
 		err(125, "%s", path);
 	snprintf(path, sizeof(path), "%s/lower", dir);
-	if (mkdir(path, 0755) == -1)
-		err(125, "%s", path);
+	if (mkdir(path, 0755) == -1 || chmod(path, 0755) == -1)
+		err(125, "%s", path);	/* exact modes, as fs-helper */
 	snprintf(path, sizeof(path), "%s/lower/0", dir);
 	if (mkdir(path, 0755) == -1 || mount(lower, path, NULL,
 	    MS_BIND | MS_REC, NULL) == -1)
