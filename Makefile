@@ -51,7 +51,7 @@ PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
 		   $(B)/celld-monitor $(B)/cellctl
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
-		   $(B)/tests/test_init $(B)/tests/probe
+		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup
 SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
 
 all: $(PROGS)
@@ -115,6 +115,15 @@ $(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
 $(B)/tests/test_init: $(O)/tests/unit/test_init.o $(O)/spawn-helper/init.o \
     $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
     $(O)/spawn-helper/overlay.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(O)/tests/cgroup_test.o: spawn-helper/cgroup.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCGROUP_TEST -c -o $@ $<
+
+$(B)/tests/test_cgroup: $(O)/tests/unit/test_cgroup.o $(O)/tests/cgroup_test.o \
+    $(O)/parent/delegate.o $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -30,7 +30,7 @@
 
 #define IO_CHUNK	4096
 
-/* Take over fd, if we were handed one; -1 when it is shut. */
+/* Take over fd; -1 for an fd we were not handed. */
 int
 io_open(struct iofd *io, int fd, size_t max)
 {
@@ -39,7 +39,7 @@ io_open(struct iofd *io, int fd, size_t max)
 	memset(io, 0, sizeof(*io));
 	io->fd = -1;
 	io->max = max;
-	if (fstat(fd, &st) == -1)
+	if (fd == -1 || fstat(fd, &st) == -1)
 		return -1;
 	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
 		fatal("fd %d", fd);

@@ -57,7 +57,8 @@ static const int mon_syscalls[] = {
 	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	SCMP_SYS(sendto), SCMP_SYS(clock_gettime), SCMP_SYS(exit_group),
 	-1	/* left out on purpose: execve, clone, ptrace, kill, socket,
-		 * connect, bind, open outside our dir, ioctl, prctl */
+		 * connect, bind, ioctl, and (below) any open outside our
+		 * dir, any prctl but the check, any fcntl but flags */
 };
 
 static const struct sbx_arg mon_argrules[] = {
@@ -185,31 +186,45 @@ mon_args(int argc, char **argv, struct mon *m, struct mon_args *a)
 	(void)snprintf(a->run, sizeof(a->run), "%s/monitors", a->rundir);
 }
 
-/* fds 0-2 shut would make the next open one of them, and log into it. */
-static void
-mon_stdfds(void)
+/*
+ * Which of fds 3 to 9 we were handed, noted before we open anything: a
+ * later open (the syslog socket, fdinfo) may land in a shut one, and must
+ * not be taken for C's stderr.  Fds 0-2 shut would make the next open one
+ * of them, and our log would go into it: /dev/null there.
+ */
+static unsigned
+mon_handed(void)
 {
-	int	fd;
+	unsigned	mask = 0;
+	int		fd;
 
 	for (fd = 0; fd <= 2; fd++)
 		if (fcntl(fd, F_GETFD) == -1 &&
 		    open("/dev/null", O_RDWR) != fd)
 			_exit(1);
+	closefrom(MON_FD_AERR + 1);
+	for (fd = MON_FD_PIDFD; fd <= MON_FD_AERR; fd++)
+		if (fcntl(fd, F_GETFD) != -1)
+			mask |= 1u << fd;
+	return mask;
 }
+
+#define HANDED(mask, fd)	((mask) & (1u << (fd)) ? (fd) : -1)
 
 /*
  * Fd 3 must be a pidfd of our own child, still unreaped.  Its pid comes
  * from the kernel (fdinfo); a -p that disagrees is an error.
  */
 static void
-mon_child(struct mon *m, pid_t want)
+mon_child(struct mon *m, pid_t want, unsigned handed)
 {
 	FILE		*f;
 	char		 line[128];
 	int		 pid = 0, seen = 0;
 	siginfo_t	 si;
 
-	if ((f = fopen("/proc/self/fdinfo/3", "re")) == NULL)
+	if (HANDED(handed, MON_FD_PIDFD) == -1 ||
+	    (f = fopen("/proc/self/fdinfo/3", "re")) == NULL)
 		fatal("fd %d: no pidfd", MON_FD_PIDFD);
 	while (fgets(line, sizeof(line), f) != NULL)
 		if (sscanf(line, "Pid:\t%d", &pid) == 1)
@@ -232,15 +247,15 @@ mon_child(struct mon *m, pid_t want)
 }
 
 static void
-mon_fds(struct mon *m)
+mon_fds(struct mon *m, unsigned h)
 {
-	if (io_open(&m->out.src, MON_FD_OUT, 0) == -1)
+	if (io_open(&m->out.src, HANDED(h, MON_FD_OUT), 0) == -1)
 		fatalx("fd %d: no stdout of the container", MON_FD_OUT);
-	(void)io_open(&m->err.src, MON_FD_ERR, 0);
-	(void)io_open(&m->cin, MON_FD_STDIN, MON_STDINMAX);
-	(void)io_open(&m->ain, MON_FD_AIN, MON_STDINMAX);
-	(void)io_open(&m->aout, MON_FD_AOUT, MON_ATTACHMAX);
-	(void)io_open(&m->aerr, MON_FD_AERR, MON_ATTACHMAX);
+	(void)io_open(&m->err.src, HANDED(h, MON_FD_ERR), 0);
+	(void)io_open(&m->cin, HANDED(h, MON_FD_STDIN), MON_STDINMAX);
+	(void)io_open(&m->ain, HANDED(h, MON_FD_AIN), MON_STDINMAX);
+	(void)io_open(&m->aout, HANDED(h, MON_FD_AOUT), MON_ATTACHMAX);
+	(void)io_open(&m->aerr, HANDED(h, MON_FD_AERR), MON_ATTACHMAX);
 	m->out.name = "stdout";
 	m->out.copy = &m->aout;
 	m->err.name = "stderr";
@@ -249,19 +264,20 @@ mon_fds(struct mon *m)
 		io_close(&m->cin);	/* no one types: C reads EOF */
 }
 
-static void
+/* Onto its fixed fd; -1 with errno, said once syslog is up. */
+static int
 mon_opendir(const char *path, int fixed)
 {
-	int	fd;
+	int	fd, r = 0;
 
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 	    O_CLOEXEC)) == -1)
-		fatal("%s", path);
-	if (fd == fixed)
-		return;
-	if (dup3(fd, fixed, O_CLOEXEC) == -1)
-		fatal("%s: dup", path);
-	close(fd);
+		return -1;
+	if (fd != fixed) {
+		r = dup3(fd, fixed, O_CLOEXEC);
+		close(fd);
+	}
+	return r == -1 ? -1 : 0;
 }
 
 /*
@@ -285,6 +301,29 @@ mon_check_ids(void)
 		fatalx("supplementary groups left");
 }
 
+/*
+ * Our fixed fds.  10 and 11 are taken before syslog opens its socket,
+ * which might land there; what failed is said once syslog can hear it.
+ */
+static void
+mon_claim(struct mon *m, struct mon_args *a, unsigned handed,
+    const char *title)
+{
+	int	e1 = 0, e2 = 0;
+
+	if (mon_opendir(a->dir, MON_FD_DIR) == -1)
+		e1 = errno;
+	if (mon_opendir(a->run, MON_FD_RUNDIR) == -1)
+		e2 = errno;
+	log_init(a->debug, a->verbose, title);
+	if (e1 != 0 || e2 != 0) {
+		errno = e1 != 0 ? e1 : e2;
+		fatal("%s", e1 != 0 ? a->dir : a->run);
+	}
+	mon_child(m, a->pid, handed);
+	mon_fds(m, handed);
+}
+
 static void
 mon_setup(struct mon *m, struct mon_args *a)
 {
@@ -293,11 +332,6 @@ mon_setup(struct mon *m, struct mon_args *a)
 	/* Other _celld processes must not ptrace into C's stdio and pidfd. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1)
 		fatal("dumpable");
-	closefrom(MON_FD_AERR + 1);
-	mon_child(m, a->pid);
-	mon_fds(m);
-	mon_opendir(a->dir, MON_FD_DIR);
-	mon_opendir(a->run, MON_FD_RUNDIR);
 	json_object_seed(0);	/* now: it reads /dev/urandom */
 	if (jlog_open(&m->log, MON_FD_DIR, a->logmax) == -1)
 		fatal("%s/log", a->dir);
@@ -484,6 +518,7 @@ main(int argc, char **argv)
 	struct mon_args		 a;
 	char			 title[32];
 	const char		*vars[3];
+	unsigned		 handed;
 
 	/* Inherited SIG_IGN would let the kernel reap C, status and all. */
 	signal(SIGCHLD, SIG_DFL);
@@ -497,11 +532,11 @@ main(int argc, char **argv)
 	mallopt(M_TRIM_THRESHOLD, 16 * 1024);
 	mallopt(M_TOP_PAD, 0);
 	setproctitle_init(argc, argv, environ);
-	mon_stdfds();
-	log_init(1, 0, "monitor");
+	handed = mon_handed();
+	log_init(1, 0, "monitor");	/* stderr until we know more */
 	mon_args(argc, argv, &m, &a);
 	(void)snprintf(title, sizeof(title), "monitor %.12s", m.id);
-	log_init(a.debug, a.verbose, title);
+	mon_claim(&m, &a, handed, title);
 	setproctitle("-celld: %s", title);
 	m.lfd = -1;
 	mon_setup(&m, &a);

@@ -3,10 +3,11 @@
 # its own celld with a temporary state dir and socket, and removes every
 # trace on exit.
 set -u
-[ -f tests/cgroup.sh ] && . tests/cgroup.sh
+. tests/cgroup.sh
 B=${B:-$(pwd)/build}
 T=$(mktemp -d /tmp/celld-test.XXXXXX)
 chmod 0711 "$T"
+CG="celld-test.${T##*.}"
 mount -t tmpfs -o mode=0711 celld-test "$T"
 mkdir -p "$T/libexec" "$T/etc"
 cp "$B/celld-net" "$B/celld-fs" "$B/celld-spawn" "$T/libexec/"
@@ -32,8 +33,9 @@ CONF
 start_celld() {
 	[ -f "$T/etc/celld.conf" ] || write_conf
 	[ -d "$T/lib/images" ] || sh tests/mkimage.sh "$T/lib" >/dev/null
-	"$B/celld" -d -v -f "$T/etc/celld.conf" -x "$T/libexec" \
-	    >>"$T/celld.log" 2>&1 &
+	# in a cgroup of this test's own: see tests/cgroup.sh
+	cgroup_exec "$CG" "$B/celld" -d -v -f "$T/etc/celld.conf" \
+	    -x "$T/libexec" >>"$T/celld.log" 2>&1 &
 	CELLD_PID=$!
 	wait_ready
 }
@@ -71,7 +73,7 @@ cleanup() {
 	# monitors and containers live on by design: end them all here
 	for p in $(test_pids); do kill -9 "$p" 2>/dev/null; done
 	sleep 0.1
-	command -v cgroup_cleanup >/dev/null && cgroup_cleanup
+	cgroup_cleanup -k "$CG"
 	umount -R "$T" 2>/dev/null
 	rmdir "$T" 2>/dev/null
 }

@@ -96,9 +96,10 @@ h_drop(void)
  * R's environment for the monitor, plus what we ask R to add: no tcache
  * in the monitor's malloc.  Its per-size caches pin chunks freed at
  * startup (libseccomp's) all over the heap, which then can't shrink:
- * about 30 KiB a monitor.  TEST_MONITOR_TUNABLES replaces it ("": none).
+ * about 30 KiB a monitor.  TEST_MONITOR_TUNABLES replaces it ("": none);
+ * make asan's ASAN_OPTIONS is passed on (the sandbox can't host LSan).
  */
-char	*h_env[] = { "GLIBC_TUNABLES=glibc.malloc.tcache_count=0", NULL };
+char	*h_env[] = { "GLIBC_TUNABLES=glibc.malloc.tcache_count=0", NULL, NULL };
 
 static void
 h_exec(struct run *r, const char *logmax, const char *pidarg, pid_t c)
