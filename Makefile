@@ -35,6 +35,7 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/cell.o $(O)/parent/state.o $(O)/parent/image.o \
 		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
+		   $(O)/parent/ctl_exec.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o
@@ -43,7 +44,7 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
 		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
-		   $(O)/spawn-helper/overlay.o
+		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
@@ -51,7 +52,8 @@ PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
 		   $(B)/celld-monitor $(B)/cellctl
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
-		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup
+		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup \
+		   $(B)/tests/test_monitor
 SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
 
 all: $(PROGS)
@@ -83,8 +85,12 @@ $(B)/celld-spawn: $(SPAWN_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) \
     $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/celld-monitor: $(MONITOR_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+# the monitor runs once per container: only what it uses, statically, so
+# that its private memory stays small (see monitor/monitor.c)
+$(B)/celld-monitor: $(MONITOR_OBJ) $(IMSG_OBJ) $(O)/privsep/log.o \
+    $(O)/privsep/drop.o $(O)/privsep/sandbox.o
+	$(CC) $(LDFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lseccomp -lcap \
+	    -lbsd -lmd -Wl,-Bdynamic
 
 $(B)/cellctl: $(CELLCTL_OBJ) $(IMSG_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -126,6 +132,11 @@ $(B)/tests/test_cgroup: $(O)/tests/unit/test_cgroup.o $(O)/tests/cgroup_test.o \
     $(O)/parent/delegate.o $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/test_monitor: $(O)/tests/unit/test_monitor.o \
+    $(O)/tests/unit/monitor_harness.o $(IMSG_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lbsd
 
 # a static probe, run inside containers and sandboxes
 $(B)/tests/probe: tests/probe/probe.c

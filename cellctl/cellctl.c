@@ -13,6 +13,7 @@ static const struct cmd {
 	int		(*fn)(struct ctl *, int, char **);
 } cmds[] = {
 	{ "create", cmd_create },
+	{ "exec", cmd_exec },
 	{ "info", cmd_info },
 	{ "inspect", cmd_inspect },
 	{ "kill", cmd_kill },

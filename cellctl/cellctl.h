@@ -15,6 +15,7 @@
 
 struct ctl {
 	struct imsgbuf	 ib;
+	void		(*intr)(struct ctl *);	/* a read saw EINTR */
 	const char	*sock;
 	int		 json;
 };
@@ -68,5 +69,21 @@ int	cmd_unpause(struct ctl *, int, char **);
 int	cmd_stats(struct ctl *, int, char **);
 int	cmd_top(struct ctl *, int, char **);
 int	cmd_update(struct ctl *, int, char **);
+
+/* tty.c */
+void	tty_size(struct cell_spec *);
+void	tty_raw(void);
+void	tty_follow(struct ctl *, const char *);
+
+/* cmd_exec.c */
+int	cmd_exec(struct ctl *, int, char **);
+
+/* tty.c */
+void	tty_size(struct cell_spec *);
+void	tty_raw(void);
+void	tty_follow(struct ctl *, const char *);
+
+/* cmd_exec.c */
+int	cmd_exec(struct ctl *, int, char **);
 
 #endif

@@ -80,6 +80,8 @@ ctl_wait(struct ctl *ctl, reply_fn fn, void *arg, struct msg_result *res)
 			if (n == 0)
 				ctl_die("%s: celld closed the connection",
 				    ctl->sock);
+			if (n == -1 && errno == EINTR && ctl->intr != NULL)
+				ctl->intr(ctl);
 			if (n == -1 && errno != EINTR && errno != EAGAIN)
 				ctl_die("%s: %s", ctl->sock, strerror(errno));
 			continue;

@@ -708,6 +708,8 @@ run_create(struct ctl *ctl, int argc, char **argv, char *id, size_t idlen)
 		ctl_die("out of memory");
 	if (spec_parse(argc, argv, spec, err, sizeof(err)) == -1)
 		ctl_die("%s", err);
+	if (spec->flags & SPEC_TTY)
+		tty_size(spec);
 	ctl_connect(ctl);
 	ctl_send(ctl, MSG_CTL_CREATE, -1, spec, sizeof(*spec));
 	if (ctl_wait(ctl, NULL, NULL, &res) != 0)
@@ -739,6 +741,10 @@ cmd_run(struct ctl *ctl, int argc, char **argv)
 	spec = run_create(ctl, argc, argv, id, sizeof(id));
 	detach = (spec->flags & SPEC_DETACH) != 0;
 	in = (spec->flags & SPEC_INTERACTIVE) != 0;
+	if ((spec->flags & SPEC_TTY) && !detach) {
+		tty_raw();
+		tty_follow(ctl, id);
+	}
 	free(spec);
 	if ((rv = cell_start(ctl, id, !detach, in)) != 0)
 		return rv;

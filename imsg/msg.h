@@ -86,6 +86,12 @@ enum msg_type {
 	MSG_SPAWN_UPDATE,	/* P->S  msg_spawn_update */
 	MSG_SPAWN_TOP,		/* P->S  msg_spawn_id; MSG_SPAWN_PROC each */
 	MSG_SPAWN_PROC,		/* S->P  msg_procline */
+	/* exec and ttys */
+	MSG_CTL_EXEC,		/* C->P  cell_spec: name = the container;
+				 * done.status = the command's */
+	MSG_CTL_RESIZE,		/* C->P  msg_ctl_resize */
+	MSG_SPAWN_EXECIN,	/* P->S  msg_spawn_exec; result at its exit */
+	MSG_MON_RESIZE,		/* P->M  msg_ctl_resize */
 	/* parent <-> monitor */
 	MSG_MON_STATE,		/* M->P  msg_mon_state */
 	MSG_TYPE_MAX
@@ -121,6 +127,8 @@ struct cell_spec {
 	uint32_t	argc;
 	uint32_t	envc;
 	uint32_t	ntmpfs;
+	uint16_t	rows;		/* the pty's size with SPEC_TTY */
+	uint16_t	cols;
 	int64_t		memory;		/* bytes, 0 = none */
 	int64_t		cpus_milli;	/* 0 = none */
 	int64_t		pids;		/* 0 = none */
@@ -241,6 +249,21 @@ struct msg_procline {
 	uint64_t	start_ticks;
 	uint64_t	cpu_ticks;
 	char		cmd[256];
+};
+
+struct msg_ctl_resize {
+	char		name[CELL_NAMELEN];
+	uint16_t	rows;
+	uint16_t	cols;
+};
+
+/* exec: execid names the stdio sent before it (MSG_SPAWN_STDIO) */
+struct msg_spawn_exec {
+	char		id[CELL_IDLEN + 1];
+	char		execid[CELL_IDLEN + 1];
+	int32_t		pid;			/* the container's init */
+	uint32_t	uid_base;
+	struct cell_spec spec;			/* caps, flags, argv, env, ... */
 };
 
 struct msg_mon_state {

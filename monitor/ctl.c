@@ -7,6 +7,7 @@
  * refused and ends that connection.  The exit record, STORAGE/containers/
  * ID/exit, is the same news on disk, for a parent that was not there.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -131,7 +132,25 @@ ctl_accept(struct mon *m)
 	ctl_send(m, c);
 }
 
-/* Gate, then switch; no message to the monitor is defined yet. */
+/* The client's terminal changed size: so does C's pty, if it has one. */
+static int
+ctl_resize(struct imsg *imsg)
+{
+	struct msg_ctl_resize	rz;
+	struct winsize		ws;
+
+	if (imsg_get_data(imsg, &rz, sizeof(rz)) == -1 || rz.rows == 0 ||
+	    rz.cols == 0)
+		return -1;
+	memset(&ws, 0, sizeof(ws));
+	ws.ws_row = rz.rows;
+	ws.ws_col = rz.cols;
+	if (ioctl(MON_FD_OUT, TIOCSWINSZ, &ws) == -1)
+		log_debug("control: resize: not a tty");
+	return 0;
+}
+
+/* Gate, then switch. */
 static int
 ctl_dispatch(struct imsg *imsg)
 {
@@ -142,6 +161,8 @@ ctl_dispatch(struct imsg *imsg)
 		return -1;
 	}
 	switch (type) {
+	case MSG_MON_RESIZE:
+		return ctl_resize(imsg);
 	default:
 		log_warnx("control: unexpected %s", msg_name(type));
 		return -1;

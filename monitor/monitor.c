@@ -14,6 +14,7 @@
  * exists once per container (see the USS figure in tests/unit/
  * test_monitor.c).
  */
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -57,7 +58,8 @@ static const int mon_syscalls[] = {
 	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap),
 	SCMP_SYS(sendto), SCMP_SYS(clock_gettime), SCMP_SYS(exit_group),
 	-1	/* left out on purpose: execve, clone, ptrace, kill, socket,
-		 * connect, bind, ioctl, and (below) any open outside our
+		 * connect, bind, any ioctl but the pty's size, and (below)
+		 * any open outside our
 		 * dir, any prctl but the check, any fcntl but flags */
 };
 
@@ -70,6 +72,7 @@ static const struct sbx_arg mon_argrules[] = {
 	{ SCMP_SYS(fcntl), 1, F_SETFL },	/* one call, and back (io.c) */
 	{ SCMP_SYS(prctl), 0, PR_GET_SECCOMP },	/* privsep_drop()'s check */
 	{ SCMP_SYS(madvise), 2, MADV_DONTNEED },	/* malloc_trim() */
+	{ SCMP_SYS(ioctl), 1, TIOCSWINSZ },	/* resize C's pty */
 	{ -1, 0, 0 }
 };
 

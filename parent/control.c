@@ -315,6 +315,12 @@ control_msg(struct client *c, struct imsg *imsg)
 	case MSG_CTL_TOP:
 		ctl_top(c, imsg);
 		break;
+	case MSG_CTL_EXEC:
+		ctl_exec(c, imsg);
+		break;
+	case MSG_CTL_RESIZE:
+		ctl_resize(c, imsg);
+		break;
 	default:
 		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));
 	}

@@ -178,6 +178,10 @@ void		 ctl_stats(struct client *, struct imsg *);
 void		 ctl_update(struct client *, struct imsg *);
 void		 ctl_top(struct client *, struct imsg *);
 
+/* ctl_exec.c */
+void		 ctl_exec(struct client *, struct imsg *);
+void		 ctl_resize(struct client *, struct imsg *);
+
 /* run.c: the start pipeline and exits */
 int		 run_start(struct client *, struct cell *);
 void		 run_exited(struct cell *, int, time_t);

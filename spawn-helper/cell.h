@@ -4,6 +4,8 @@
 #ifndef CELLD_CELL_H
 #define CELLD_CELL_H
 
+#include <sys/queue.h>
+
 #define MONITOR_BINFD	10	/* see cell_monitor_fds() */
 
 struct cell_ctx {
@@ -23,6 +25,24 @@ struct cell_ctx {
 	uid_t			 mon_uid;	/* _celld */
 	gid_t			 mon_gid;
 };
+
+/* A container between CREATE and EXEC, and its client's stdio. */
+struct pending {
+	TAILQ_ENTRY(pending)	 entry;
+	char			 id[CELL_IDLEN + 1];
+	int			 stdio[3];
+	int			 syncfd;
+	pid_t			 pid;
+};
+
+/* cell.c, shared with exec.c */
+struct pending	*pending_get(const char *, int);
+void		 pending_free(struct pending *);
+int		 cell_owns(const char *, pid_t);
+int		 cell_pty(const struct cell_spec *, int *, int *);
+
+/* exec.c */
+void	spawn_execin(struct imsgev *, struct imsg *);
 
 /* cellfd.c */
 int	cell_child_stdio(const struct cell_ctx *);

@@ -14,6 +14,7 @@
  * 1 and 2 is closed (the sync socket is close-on-exec), and the cwd is set
  * inside the new root, so no host directory stays reachable.
  */
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -601,6 +602,22 @@ init_finish(const struct cell_init *ci, struct init_cmd *cmd, char *err,
 	return 0;
 }
 
+/*
+ * With a tty, the command leads a new session whose controlling terminal
+ * is its stdin, so ^C typed at the client reaches it as SIGINT.
+ */
+static int
+init_tty(const struct cell_spec *spec, char *err, size_t errlen)
+{
+	if (!(spec->flags & SPEC_TTY))
+		return 0;
+	if (setsid() == -1 && errno != EPERM)
+		return init_fail(err, errlen, "setsid");
+	if (ioctl(0, TIOCSCTTY, 0) == -1)
+		return init_fail(err, errlen, "controlling tty");
+	return 0;
+}
+
 int
 cell_init_run(const struct cell_init *ci, char *err, size_t errlen)
 {
@@ -611,6 +628,39 @@ cell_init_run(const struct cell_init *ci, char *err, size_t errlen)
 	if (init_creds(err, errlen) == -1 ||
 	    mnt_setup(ci, err, errlen) == -1 ||
 	    init_hostname(ci, &cmd, err, errlen) == -1 ||
+	    init_tty(ci->spec, err, errlen) == -1 ||
+	    init_finish(ci, &cmd, err, errlen) == -1)
+		goto done;
+	status = init_exec(&cmd, err, errlen);
+done:
+	init_cmd_free(&cmd);
+	return status;
+}
+
+/*
+ * exec: another process in a running container.  The caller has joined
+ * every namespace of the container (see exec.c), which also made the
+ * container's root our root and cwd; from here it is the same as a
+ * container's first process, less the mounts and the hostname.
+ */
+int
+cell_exec_run(const struct cell_init *ci, char *err, size_t errlen)
+{
+	struct init_cmd	cmd;
+	int		status = 125;
+
+	memset(&cmd, 0, sizeof(cmd));
+	if (setgroups(0, NULL) == -1 || setresgid(0, 0, 0) == -1 ||
+	    setresuid(0, 0, 0) == -1) {
+		init_fail(err, errlen, "become container root");
+		goto done;
+	}
+	umask(022);
+	if (gethostname(cmd.host, sizeof(cmd.host) - 1) == -1) {
+		init_fail(err, errlen, "gethostname");
+		goto done;
+	}
+	if (init_tty(ci->spec, err, errlen) == -1 ||
 	    init_finish(ci, &cmd, err, errlen) == -1)
 		goto done;
 	status = init_exec(&cmd, err, errlen);

@@ -35,6 +35,7 @@ struct cell_init {
  * found.
  */
 int	cell_init_run(const struct cell_init *, char *, size_t);
+int	cell_exec_run(const struct cell_init *, char *, size_t);
 
 /* seccomp_profile.c: the default container profile, an allow-list */
 int	cell_seccomp_default(void);

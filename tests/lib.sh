@@ -34,7 +34,8 @@ start_celld() {
 	[ -f "$T/etc/celld.conf" ] || write_conf
 	[ -d "$T/lib/images" ] || sh tests/mkimage.sh "$T/lib" >/dev/null
 	# in a cgroup of this test's own: see tests/cgroup.sh
-	cgroup_exec "$CG" "$B/celld" -d -v -f "$T/etc/celld.conf" \
+	# its own session: a terminal test tearing down its group spares it
+	cgroup_exec "$CG" setsid "$B/celld" -d -v -f "$T/etc/celld.conf" \
 	    -x "$T/libexec" >>"$T/celld.log" 2>&1 &
 	CELLD_PID=$!
 	wait_ready

@@ -199,7 +199,8 @@ run_h(struct run *r, struct wiring *w, int report, child_fn fn,
 		    dup2(w->cio[2], 2) == -1 || dup2(w->go, 3) == -1)
 			die("dup2");
 		closefrom(4);
-		(void)read(3, &b, 1);	/* until the test lets go */
+		if (read(3, &b, 1) == -1)	/* until the test lets go */
+			_exit(2);
 		close(3);
 		fn();
 		_exit(0);
@@ -667,13 +668,15 @@ proc_smaps(pid_t pid)
 int
 proc_title_ok(pid_t pid)
 {
-	char	 path[64], buf[128] = "";
+	char	 path[64], buf[128];
 	FILE	*f;
+	size_t	 n;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
 	if ((f = fopen(path, "re")) == NULL)
 		return 0;
-	(void)fread(buf, 1, sizeof(buf) - 1, f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
 	fclose(f);
 	return strncmp(buf, "celld: monitor 0123456789ab", 27) == 0;
 }

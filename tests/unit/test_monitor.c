@@ -8,20 +8,11 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
-#include <sys/capability.h>
-#include <sys/pidfd.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 
-#include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <jansson.h>
 #include <limits.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,7 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "imsg/imsg.h"
 #include "imsg/msg.h"
 #include "tests/unit/monitor_harness.h"
 #include "tests/unit/tap.h"
@@ -178,7 +168,7 @@ check_memory(const struct run *r)
 	if (getenv("TEST_MONITOR_SMAPS") != NULL)
 		proc_smaps(r->mon);
 	if (SANITIZED)
-		printf("skip - memory: a sanitizer's runtime is no monitor's\n");
+		printf("skip - memory: not measured under a sanitizer\n");
 	else
 		T_OK(ps.uss > 0 && ps.uss < 200,
 		    "memory: a monitor beside another has a USS under 200 KiB");

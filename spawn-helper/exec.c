@@ -1,0 +1,248 @@
+/*
+ * exec.c: a new process in a running container (cellctl exec).
+ *
+ * spawn-helper forks E.  E joins the container's pid namespace, forks X
+ * (so X is born inside it), and gives up every privilege; it then copies
+ * a pty if there is one, reaps X and reports its status on a pipe.  X
+ * moves itself into the container's cgroup, joins the container's other
+ * namespaces through its init's pidfd (which also puts its root and cwd
+ * inside the container), and then becomes the command just as the
+ * container's first process did: user, capabilities, no_new_privs,
+ * seccomp.  Nothing of the host goes with it but the client's own stdio.
+ */
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include <bsd/string.h>
+
+#include "spawn.h"
+#include "cell.h"
+
+extern struct cell_ctx	cellbase;
+
+#define EXEC_NS	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | \
+		 CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)
+
+struct execjob {
+	TAILQ_ENTRY(execjob)	 entry;
+	struct imsgev		*iev;
+	uint32_t		 peer;
+	int			 fd;		/* E's status pipe */
+	struct event		*ev;
+};
+
+static TAILQ_HEAD(, execjob)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
+
+/* In X: inside the container, then the command. */
+static void __attribute__((noreturn))
+exec_x(const struct msg_spawn_exec *req, int pidfd, const int *fds)
+{
+	struct cell_init	ci;
+	char			err[CELL_MSGLEN];
+	int			code;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (setns(pidfd, EXEC_NS) == -1) {
+		dprintf(fds[2], "cellctl exec: cannot enter the container: "
+		    "%s\n", strerror(errno));
+		_exit(125);
+	}
+	if (dup2(fds[0], 0) == -1 || dup2(fds[1], 1) == -1 ||
+	    dup2(fds[2], 2) == -1)
+		_exit(125);
+	memset(&ci, 0, sizeof(ci));
+	ci.id = req->id;
+	ci.spec = &req->spec;
+	ci.sync_fd = -1;
+	ci.uid_base = req->uid_base;
+	code = cell_exec_run(&ci, err, sizeof(err));
+	dprintf(2, "cellctl exec: %s\n", err);
+	_exit(code);
+}
+
+/* Copy between the pty master and the client until X is done. */
+static void
+exec_copy(int master, const int *client)
+{
+	struct pollfd	pfd[2];
+	char		buf[8192];
+	ssize_t		n;
+
+	pfd[0].fd = master;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = client[0];
+	pfd[1].events = client[0] != -1 ? POLLIN : 0;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+			return;
+		if (pfd[0].revents) {
+			if ((n = read(master, buf, sizeof(buf))) <= 0)
+				return;		/* EIO: the slave is gone */
+			if (write(client[1], buf, n) != n)
+				return;
+		}
+		if (pfd[1].revents) {
+			if ((n = read(client[0], buf, sizeof(buf))) <= 0)
+				pfd[1].fd = -1;
+			else if (write(master, buf, n) != n)
+				return;
+		}
+	}
+}
+
+/* E, once X runs: no privilege at all, copy, reap, report. */
+static void __attribute__((noreturn))
+exec_e_wait(const struct cell_ctx *cx, pid_t x, int master,
+    const int *client, int report)
+{
+	int	status, code;
+
+	if (cell_drop(cx) == -1)
+		_exit(125);
+	if (master != -1)
+		exec_copy(master, client);
+	while (waitpid(x, &status, 0) == -1)
+		if (errno != EINTR)
+			_exit(125);
+	code = WIFEXITED(status) ? WEXITSTATUS(status) :
+	    128 + WTERMSIG(status);
+	if (write(report, &code, sizeof(code)) != sizeof(code))
+		_exit(125);
+	_exit(0);
+}
+
+/* In E: into the container's pid namespace, then X. */
+static void __attribute__((noreturn))
+exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
+    int pidfd, const int *client, int report)
+{
+	int	xfds[3], master = -1, slave = -1, i;
+	pid_t	x;
+
+	signal(SIGCHLD, SIG_DFL);
+	/* in the container's cgroup first: X is born there, stop kills it */
+	if (cgroup_attach(req->id, getpid()) == -1 ||
+	    setns(pidfd, CLONE_NEWPID) == -1)
+		_exit(125);
+	for (i = 0; i < 3; i++)
+		xfds[i] = client[i];
+	if (req->spec.flags & SPEC_TTY) {
+		if (cell_pty(&req->spec, &master, &slave) == -1)
+			_exit(125);
+		xfds[0] = xfds[1] = xfds[2] = slave;
+	} else if (xfds[0] == -1 &&
+	    (xfds[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		_exit(125);
+	for (i = 1; i < 3; i++)
+		if (xfds[i] == -1 && (xfds[i] = open("/dev/null",
+		    O_WRONLY | O_CLOEXEC)) == -1)
+			_exit(125);
+	if ((x = fork()) == -1)
+		_exit(125);
+	if (x == 0)
+		exec_x(req, pidfd, xfds);
+	if (slave != -1)
+		close(slave);
+	close(pidfd);
+	exec_e_wait(cx, x, master, client, report);
+}
+
+static void
+exec_done(int fd, short ev, void *arg)
+{
+	struct execjob	*j = arg;
+	int		 code = 125;
+
+	(void)ev;
+	if (read(fd, &code, sizeof(code)) != sizeof(code))
+		code = 125;	/* E died: the container stopped under it */
+	imsgev_reply(j->iev, j->peer, 0, code, NULL);
+	TAILQ_REMOVE(&jobs, j, entry);
+	event_free(j->ev);
+	close(j->fd);
+	free(j);
+}
+
+static int
+exec_job(struct imsgev *iev, uint32_t peer, int fd)
+{
+	struct execjob	*j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return -1;
+	j->iev = iev;
+	j->peer = peer;
+	j->fd = fd;
+	j->ev = event_new(iev->base, fd, EV_READ, exec_done, j);
+	if (j->ev == NULL || event_add(j->ev, NULL) == -1) {
+		free(j);
+		return -1;
+	}
+	TAILQ_INSERT_TAIL(&jobs, j, entry);
+	return 0;
+}
+
+void
+spawn_execin(struct imsgev *iev, struct imsg *imsg)
+{
+	static struct msg_spawn_exec	 req;
+	struct cell_ctx			 cx = cellbase;
+	struct pending			*p;
+	int				 pidfd, rep[2], client[3], i;
+	uint32_t			 peer = imsg_get_peerid(imsg);
+	pid_t				 e;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id)) ||
+	    !msg_id_ok(req.execid, sizeof(req.execid)) ||
+	    !msg_spec_ok(&req.spec) || req.spec.argc == 0 ||
+	    !cell_owns(req.id, req.pid) ||
+	    (pidfd = syscall(SYS_pidfd_open, req.pid, 0)) == -1) {
+		imsgev_reply(iev, peer, EINVAL, 125, "exec: bad request");
+		return;
+	}
+	client[0] = client[1] = client[2] = -1;
+	if ((p = pending_get(req.execid, 0)) != NULL)
+		for (i = 0; i < 3; i++) {
+			client[i] = p->stdio[i];
+			p->stdio[i] = -1;
+		}
+	if (pipe2(rep, O_CLOEXEC) == -1 || (e = fork()) == -1) {
+		imsgev_reply(iev, peer, errno, 125, "exec");
+		goto done;
+	}
+	if (e == 0) {
+		close(rep[0]);
+		exec_e(&cx, &req, pidfd, client, rep[1]);
+	}
+	close(rep[1]);
+	if (req.spec.flags & SPEC_DETACH) {
+		close(rep[0]);
+		imsgev_reply(iev, peer, 0, 0, NULL);
+	} else if (exec_job(iev, peer, rep[0]) == -1) {
+		close(rep[0]);
+		imsgev_reply(iev, peer, errno, 125, "exec");
+	}
+done:
+	if (p != NULL)
+		pending_free(p);
+	for (i = 0; i < 3; i++)
+		if (client[i] != -1)
+			close(client[i]);
+	close(pidfd);
+}
