@@ -68,6 +68,15 @@ monconn_try(int fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	if ((fd = monconn_connect(c)) == -1) {
+		/*
+		 * A command that ends at once: the monitor may have written
+		 * its exit record and removed its socket before our first
+		 * try.  The record (cleared at every start) is the answer.
+		 */
+		if (errno == ENOENT && state_read_exit(c) == 0) {
+			monconn_gone(c);
+			return;
+		}
 		if (++c->mon_tries < MON_TRIES && (errno == ENOENT ||
 		    errno == ECONNREFUSED)) {
 			evtimer_add(c->mon_timer, &tv);
