@@ -35,7 +35,7 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/cell.o $(O)/parent/state.o $(O)/parent/image.o \
 		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
-		   $(O)/parent/ctl_exec.o \
+		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o
@@ -44,7 +44,8 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
 		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
-		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o
+		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
+		   $(O)/spawn-helper/volume.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
@@ -114,7 +115,8 @@ $(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(IMSG_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
-    $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(IMSG_OBJ)
+    $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(O)/cellctl/tty.o \
+    $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -70,6 +70,8 @@ int	cmd_stats(struct ctl *, int, char **);
 int	cmd_top(struct ctl *, int, char **);
 int	cmd_update(struct ctl *, int, char **);
 
+const char *spec_volsrc(uint32_t);
+
 /* tty.c */
 void	tty_size(struct cell_spec *);
 void	tty_raw(void);
@@ -77,6 +79,8 @@ void	tty_follow(struct ctl *, const char *);
 
 /* cmd_exec.c */
 int	cmd_exec(struct ctl *, int, char **);
+
+const char *spec_volsrc(uint32_t);
 
 /* tty.c */
 void	tty_size(struct cell_spec *);

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -406,6 +407,51 @@ opt_hostname(struct parse *p, const char *s)
 	    "--hostname");
 }
 
+/*
+ * The source of each -v, kept here: cellctl opens it itself, with the
+ * user's own permissions, and passes celld the fd (see vol_send()).
+ */
+static char	vol_src[SPEC_MAXVOLS][PATH_MAX];
+
+const char *
+spec_volsrc(uint32_t i)
+{
+	return i < SPEC_MAXVOLS ? vol_src[i] : NULL;
+}
+
+/* -v SRC:DST[:ro|:rw], SRC an absolute host path (no named volumes). */
+static int
+opt_volume(struct parse *p, const char *v)
+{
+	struct cell_spec	*s = p->spec;
+	char			 buf[PATH_MAX + SPEC_PATHLEN + 8], *dst, *mode;
+
+	if (strlcpy(buf, v, sizeof(buf)) >= sizeof(buf))
+		return perr(p, "-v: too long");
+	if (s->nvols >= SPEC_MAXVOLS)
+		return perr(p, "-v: at most %d volumes", SPEC_MAXVOLS);
+	if (buf[0] != '/')
+		return perr(p, "-v %s: the source must be an absolute host "
+		    "path (named volumes are not supported)", v);
+	if ((dst = strchr(buf, ':')) == NULL)
+		return perr(p, "-v %s: want SRC:DST[:ro]", v);
+	*dst++ = '\0';
+	if ((mode = strchr(dst, ':')) != NULL) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") == 0)
+			s->vols[s->nvols].ro = 1;
+		else if (strcmp(mode, "rw") != 0)
+			return perr(p, "-v %s: mode must be ro or rw", v);
+	}
+	if (!msg_path_ok(dst, strlen(dst) + 1, 0) || strcmp(dst, "/") == 0 ||
+	    strlcpy(s->vols[s->nvols].dst, dst, sizeof(s->vols[0].dst)) >=
+	    sizeof(s->vols[0].dst))
+		return perr(p, "-v %s: bad container path", v);
+	strlcpy(vol_src[s->nvols], buf, sizeof(vol_src[0]));
+	s->nvols++;
+	return 0;
+}
+
 static int
 opt_value(struct parse *p, int c, const char *v)
 {
@@ -453,7 +499,7 @@ opt_value(struct parse *p, int c, const char *v)
 		s->flags |= SPEC_NONET;
 		return 0;
 	case 'v':
-		return perr(p, "-v: volumes are not supported yet");
+		return opt_volume(p, v);
 	case 'p':
 		return perr(p, "-p: publishing ports is not supported yet");
 	default:	/* --ip, --dns, --add-host */
@@ -696,6 +742,30 @@ cell_wait(struct ctl *ctl, const char *name, int *status)
 	return 0;
 }
 
+/*
+ * Open each volume's source as the user running cellctl, and hand celld
+ * the fd: celld never resolves a path a client typed, and a symlink
+ * swapped in later can't redirect what was opened.
+ */
+static void
+vol_send(struct ctl *ctl, const struct cell_spec *spec)
+{
+	struct msg_volume	mv;
+	uint32_t		i;
+	int			fd;
+
+	for (i = 0; i < spec->nvols; i++) {
+		fd = open(vol_src[i], O_RDONLY | O_NOCTTY | O_CLOEXEC);
+		if (fd == -1)
+			ctl_die("-v %s: %s", vol_src[i], strerror(errno));
+		memset(&mv, 0, sizeof(mv));
+		mv.index = i;
+		mv.ro = spec->vols[i].ro;
+		strlcpy(mv.dst, spec->vols[i].dst, sizeof(mv.dst));
+		ctl_send(ctl, MSG_CTL_VOLUME, fd, &mv, sizeof(mv));
+	}
+}
+
 /* Parse, connect and CREATE; id gets the new container's id. */
 static struct cell_spec *
 run_create(struct ctl *ctl, int argc, char **argv, char *id, size_t idlen)
@@ -711,6 +781,7 @@ run_create(struct ctl *ctl, int argc, char **argv, char *id, size_t idlen)
 	if (spec->flags & SPEC_TTY)
 		tty_size(spec);
 	ctl_connect(ctl);
+	vol_send(ctl, spec);
 	ctl_send(ctl, MSG_CTL_CREATE, -1, spec, sizeof(*spec));
 	if (ctl_wait(ctl, NULL, NULL, &res) != 0)
 		ctl_die("%s", res.msg[0] ? res.msg : strerror(res.err));

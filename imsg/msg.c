@@ -116,6 +116,10 @@ static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
 	    sizeof(struct msg_spawn_exec), FD_NO },
 	[MSG_MON_RESIZE] = { "mon-resize", FROM(PROC_PARENT),
 	    sizeof(struct msg_ctl_resize), FD_NO },
+	[MSG_CTL_VOLUME] = { "ctl-volume", FROM(PROC_CLIENT),
+	    sizeof(struct msg_volume), FD_YES },
+	[MSG_SPAWN_VOLUME] = { "spawn-volume", FROM(PROC_PARENT),
+	    sizeof(struct msg_volume), FD_YES },
 	[MSG_MON_STATE] = { "mon-state", FROM(PROC_MONITOR),
 	    sizeof(struct msg_mon_state), FD_NO },
 };

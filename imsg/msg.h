@@ -92,6 +92,9 @@ enum msg_type {
 	MSG_CTL_RESIZE,		/* C->P  msg_ctl_resize */
 	MSG_SPAWN_EXECIN,	/* P->S  msg_spawn_exec; result at its exit */
 	MSG_MON_RESIZE,		/* P->M  msg_ctl_resize */
+	/* volumes: the client's fd, checked, cloned by spawn-helper */
+	MSG_CTL_VOLUME,		/* C->P  msg_volume + fd, before CREATE */
+	MSG_SPAWN_VOLUME,	/* P->S  msg_volume + the fd, before EXEC */
 	/* parent <-> monitor */
 	MSG_MON_STATE,		/* M->P  msg_mon_state */
 	MSG_TYPE_MAX
@@ -101,6 +104,7 @@ enum msg_type {
 #define SPEC_ARGMAX	8192		/* argv, NUL separated */
 #define SPEC_ENVMAX	16384		/* environment, NUL separated */
 #define SPEC_MAXTMPFS	8
+#define SPEC_MAXVOLS	16
 #define SPEC_PATHLEN	256
 
 #define SPEC_DETACH	0x0001
@@ -136,6 +140,11 @@ struct cell_spec {
 	uint64_t	cap_drop;
 	uint64_t	caps;		/* final set, computed by the parent */
 	char		tmpfs[SPEC_MAXTMPFS][SPEC_PATHLEN];
+	uint32_t	nvols;		/* -v, in the order their fds came */
+	struct {
+		char		dst[SPEC_PATHLEN];
+		uint32_t	ro;
+	}		vols[SPEC_MAXVOLS];
 	char		args[SPEC_ARGMAX];
 	char		env[SPEC_ENVMAX];
 };
@@ -249,6 +258,13 @@ struct msg_procline {
 	uint64_t	start_ticks;
 	uint64_t	cpu_ticks;
 	char		cmd[256];
+};
+
+struct msg_volume {
+	char		id[CELL_IDLEN + 1];	/* the container (P->S) */
+	uint32_t	index;			/* into spec.vols */
+	uint32_t	ro;
+	char		dst[SPEC_PATHLEN];	/* C->P only */
 };
 
 struct msg_ctl_resize {

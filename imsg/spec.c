@@ -100,5 +100,11 @@ msg_spec_ok(const struct cell_spec *s)
 		if (!msg_path_ok(s->tmpfs[i], sizeof(s->tmpfs[i]), 0) ||
 		    strcmp(s->tmpfs[i], "/") == 0)
 			return 0;
+	if (s->nvols > SPEC_MAXVOLS)
+		return 0;
+	for (i = 0; i < s->nvols; i++)
+		if (!msg_path_ok(s->vols[i].dst, sizeof(s->vols[i].dst), 0) ||
+		    strcmp(s->vols[i].dst, "/") == 0 || s->vols[i].ro > 1)
+			return 0;
 	return 1;
 }

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <bsd/string.h>
 
@@ -60,6 +61,8 @@ cell_new(uid_t owner)
 	} while (cell_by_id(c->id) != NULL);
 	c->owner = owner;
 	c->slot = -1;
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		c->vols[i] = -1;
 	c->created = time(NULL);
 	TAILQ_INIT(&c->waiters);
 	RB_INSERT(cells, &cells, c);
@@ -113,9 +116,13 @@ void
 cell_free(struct cell *c)
 {
 	struct waiter	*w;
+	int		 i;
 
 	monconn_close(c);
 	cell_slot_free(c);
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		if (c->vols[i] != -1)
+			close(c->vols[i]);
 	if (c->stop_timer != NULL)
 		event_free(c->stop_timer);
 	while ((w = TAILQ_FIRST(&c->waiters)) != NULL) {

@@ -56,6 +56,8 @@ static const int parent_syscalls[] = {
 	SCMP_SYS(ftruncate), SCMP_SYS(pread64), SCMP_SYS(pwrite64),
 	SCMP_SYS(mkdir), SCMP_SYS(rmdir), SCMP_SYS(unlink),
 	SCMP_SYS(rename), SCMP_SYS(stat), SCMP_SYS(lstat),
+	/* volumes: where a file lives, by its fd (parent/volume.c) */
+	SCMP_SYS(readlink), SCMP_SYS(readlinkat),
 	/* ping reports our own privileges from the kernel */
 	SCMP_SYS(capget),
 	-1	/* left out on purpose: mount, ptrace, execve, clone, kill,
@@ -256,6 +258,7 @@ parent_setup(const char *libexec)
 	parent_rlimit();
 	parent_dirs(pw);
 	cell_init();
+	volume_init();
 	env->ctlfd = parent_socket();
 	memset(&la, 0, sizeof(la));
 	la.debug = env->debug;

@@ -55,6 +55,9 @@ control_close(struct client *c)
 	for (i = 0; i < 3; i++)
 		if (c->stdio[i] != -1)
 			close(c->stdio[i]);
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		if (c->vols[i] != -1)
+			close(c->vols[i]);
 	request_client_gone(c->id);
 	TAILQ_REMOVE(&clients, c, entry);
 	run_release(c->id);
@@ -164,7 +167,7 @@ static void
 control_accept(int lfd, short ev, void *arg)
 {
 	struct client	*c;
-	int		 fd;
+	int		 fd, i;
 
 	(void)ev;
 	(void)arg;
@@ -193,6 +196,8 @@ control_accept(int lfd, short ev, void *arg)
 	}
 	c->id = control_nextid++;
 	c->stdio[0] = c->stdio[1] = c->stdio[2] = -1;
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		c->vols[i] = -1;
 	if (imsgev_init(&c->iev, env->base, fd, control_dispatch, c) == -1 ||
 	    (c->idle = evtimer_new(env->base, control_idle, c)) == NULL) {
 		close(fd);
@@ -320,6 +325,9 @@ control_msg(struct client *c, struct imsg *imsg)
 		break;
 	case MSG_CTL_RESIZE:
 		ctl_resize(c, imsg);
+		break;
+	case MSG_CTL_VOLUME:
+		ctl_volume(c, imsg);
 		break;
 	default:
 		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));

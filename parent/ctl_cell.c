@@ -88,6 +88,25 @@ ctl_spec_finish(struct cell *c)
 		snprintf(c->name, sizeof(c->name), "cell_%.12s", c->id);
 }
 
+/* The volume fds this client sent before CREATE go to the container. */
+static int
+ctl_take_vols(struct client *cl, struct cell *c)
+{
+	uint32_t	i;
+
+	for (i = 0; i < c->spec.nvols; i++)
+		if (cl->vols[i] == -1)
+			return -1;
+	for (i = 0; i < SPEC_MAXVOLS; i++) {
+		if (i < c->spec.nvols)
+			c->vols[i] = cl->vols[i];
+		else if (cl->vols[i] != -1)
+			close(cl->vols[i]);
+		cl->vols[i] = -1;
+	}
+	return 0;
+}
+
 void
 ctl_create(struct client *cl, struct imsg *imsg)
 {
@@ -123,6 +142,11 @@ ctl_create(struct client *cl, struct imsg *imsg)
 	}
 	c->spec = s;
 	strlcpy(c->name, s.name, sizeof(c->name));
+	if (ctl_take_vols(cl, c) == -1) {
+		cell_free(c);
+		control_done(cl, EINVAL, 0, "create: a volume's fd is missing");
+		return;
+	}
 	if (image_resolve(c, err, sizeof(err)) == -1) {
 		cell_free(c);
 		control_done(cl, ENOENT, 0, err);

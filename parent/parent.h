@@ -28,6 +28,7 @@ struct client {
 	int			 admin;
 	int			 pending;	/* requests in flight */
 	int			 stdio[3];	/* for the next start -a */
+	int			 vols[SPEC_MAXVOLS];	/* for the next create */
 	struct event		*idle;
 };
 
@@ -43,6 +44,7 @@ struct request {
 	request_cb		 cb;		/* helper replies go here */
 	char			 cell[CELL_IDLEN + 1];
 	int			 step;
+	int			 fd;		/* held between steps, or -1 */
 	int			 stdio[3];
 	int			 waiting;	/* helper replies outstanding */
 	uint32_t		 waitmask;	/* which helpers */
@@ -100,6 +102,7 @@ struct cell {
 	struct event		*stop_timer;
 	TAILQ_HEAD(, waiter)	 waiters;
 	int			 paused;
+	int			 vols[SPEC_MAXVOLS];	/* the clients' fds */
 	uint32_t		 rm_hold;	/* run --rm: client still to wait */
 	int			 rm_pending;
 };
@@ -177,6 +180,11 @@ void		 ctl_pause(struct client *, struct imsg *);
 void		 ctl_stats(struct client *, struct imsg *);
 void		 ctl_update(struct client *, struct imsg *);
 void		 ctl_top(struct client *, struct imsg *);
+
+/* volume.c */
+void		 volume_init(void);
+const char	*volume_check(struct client *, int);
+void		 ctl_volume(struct client *, struct imsg *);
 
 /* ctl_exec.c */
 void		 ctl_exec(struct client *, struct imsg *);

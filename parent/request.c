@@ -46,6 +46,7 @@ request_new(struct client *c, uint32_t type)
 	r->client = c->id;
 	r->type = type;
 	r->stdio[0] = r->stdio[1] = r->stdio[2] = -1;
+	r->fd = -1;
 	if ((r->timeout = evtimer_new(env->base, request_expired, r)) ==
 	    NULL) {
 		free(r);
@@ -78,6 +79,8 @@ request_free(struct request *r)
 	for (int i = 0; i < 3; i++)
 		if (r->stdio[i] != -1)
 			close(r->stdio[i]);
+	if (r->fd != -1)
+		close(r->fd);
 	TAILQ_REMOVE(&requests, r, entry);
 	evtimer_del(r->timeout);
 	event_free(r->timeout);

@@ -10,6 +10,7 @@
  *                 -> 0, or the 125/126/127 reason
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 enum { STEP_CREATE, STEP_ROOTFS, STEP_EXEC };
 
 static void	run_step(struct request *, int, struct imsg *);
+static int	run_send_vols(struct cell *, struct request *);
 
 /* Answer the client of r, if it is still there. */
 static void
@@ -109,6 +111,12 @@ run_start(struct client *cl, struct cell *c)
 	ms.log_max = env->conf.log_max;
 	ms.spec = c->spec;
 	c->state = CELL_STARTING;
+	if (run_send_vols(c, r) == -1) {
+		run_abort(c, r, errno, 125, errno == ENOENT ? "a volume's fd "
+		    "was lost (celld restarted): create the container again" :
+		    "volume");
+		return 0;
+	}
 	if (state_clear_exit(c) == -1 || state_save(c) == -1 ||
 	    run_send_stdio(c, r) == -1 ||
 	    helpers_send(HELPER_SPAWN, MSG_SPAWN_CREATE, r->id, -1, &ms,
@@ -144,10 +152,9 @@ run_created(struct cell *c, struct request *r, struct imsg *imsg)
 }
 
 static void
-run_rootfs(struct cell *c, struct request *r, struct imsg *imsg)
+run_exec(struct cell *c, struct request *r, int fd)
 {
 	struct msg_spawn_id	id;
-	int			fd = imsg_get_fd(imsg);
 
 	memset(&id, 0, sizeof(id));
 	strlcpy(id.id, c->id, sizeof(id.id));
@@ -156,6 +163,41 @@ run_rootfs(struct cell *c, struct request *r, struct imsg *imsg)
 	if (helpers_send(HELPER_SPAWN, MSG_SPAWN_EXEC, r->id, fd, &id,
 	    sizeof(id)) == -1)
 		run_abort(c, r, errno, 125, "spawn-helper is not available");
+}
+
+static void
+run_rootfs(struct cell *c, struct request *r, struct imsg *imsg)
+{
+	run_exec(c, r, imsg_get_fd(imsg));
+}
+
+/*
+ * Each volume's fd goes to spawn-helper before CREATE, which checks it
+ * again and binds it where C will find it (a copy: we keep the client's
+ * fd for restarts); spawn-helper refuses the CREATE if it refused one.
+ */
+static int
+run_send_vols(struct cell *c, struct request *r)
+{
+	struct msg_volume	mv;
+	uint32_t		i;
+	int			dup;
+
+	for (i = 0; i < c->spec.nvols; i++) {
+		if (c->vols[i] == -1) {
+			errno = ENOENT;
+			return -1;
+		}
+		memset(&mv, 0, sizeof(mv));
+		strlcpy(mv.id, c->id, sizeof(mv.id));
+		mv.index = i;
+		mv.ro = c->spec.vols[i].ro;
+		if ((dup = fcntl(c->vols[i], F_DUPFD_CLOEXEC, 3)) == -1 ||
+		    helpers_send(HELPER_SPAWN, MSG_SPAWN_VOLUME, r->id, dup,
+		    &mv, sizeof(mv)) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 /* EXEC answered: the command runs, or C exits with 125, 126 or 127. */
@@ -206,6 +248,7 @@ run_step(struct request *r, int h, struct imsg *imsg)
 	else if (type == MSG_FS_ROOTFS_FD && r->step == STEP_ROOTFS &&
 	    h == HELPER_FS)
 		run_rootfs(c, r, imsg);
+
 	else
 		run_abort(c, r, EIO, 125, "unexpected helper reply");
 }

@@ -55,13 +55,16 @@ json_strings(json_t *a, char *buf, size_t size, uint32_t *n)
 static json_t *
 spec_json(const struct cell_spec *s)
 {
-	json_t	*t = json_array();
+	json_t	*t = json_array(), *v = json_array();
 	uint32_t i;
 
 	for (i = 0; i < s->ntmpfs; i++)
 		json_array_append_new(t, json_string(s->tmpfs[i]));
-	return json_pack("{s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o s:o "
-	    "s:o}", "image", s->image, "hostname", s->hostname, "user",
+	for (i = 0; i < s->nvols; i++)
+		json_array_append_new(v, json_pack("{s:s s:b}", "dst",
+		    s->vols[i].dst, "ro", s->vols[i].ro));
+	return json_pack("{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
+	    "s:o s:o}", "volumes", v, "image", s->image, "hostname", s->hostname, "user",
 	    s->user, "workdir", s->workdir, "entrypoint", s->entrypoint,
 	    "flags", (int)s->flags, "memory", (json_int_t)s->memory, "cpus",
 	    (json_int_t)s->cpus_milli, "pids", (json_int_t)s->pids, "caps",
@@ -131,11 +134,13 @@ spec_load(struct cell_spec *s, json_t *j)
 	const char	*img = "", *host = "", *user = "", *wd = "", *ep = "";
 	json_int_t	 mem = 0, cpus = 0, pids = 0, caps = 0;
 	int		 flags = 0;
-	json_t		*args = NULL, *envs = NULL, *t = NULL, *v;
+	json_t		*args = NULL, *envs = NULL, *t = NULL, *v, *vols;
 	size_t		 i;
+	const char	*dst;
+	int		 ro;
 
-	if (json_unpack(j, "{s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o s:o "
-	    "s:o}", "image", &img, "hostname", &host, "user", &user,
+	if (json_unpack(j, "{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
+	    "s:o s:o}", "volumes", &vols, "image", &img, "hostname", &host, "user", &user,
 	    "workdir", &wd, "entrypoint", &ep, "flags", &flags, "memory",
 	    &mem, "cpus", &cpus, "pids", &pids, "caps", &caps, "args", &args,
 	    "env", &envs, "tmpfs", &t) == -1)
@@ -155,6 +160,14 @@ spec_load(struct cell_spec *s, json_t *j)
 			return -1;
 		strlcpy(s->tmpfs[i], json_string_value(v), sizeof(s->tmpfs[i]));
 		s->ntmpfs = i + 1;
+	}
+	json_array_foreach(vols, i, v) {
+		if (i >= SPEC_MAXVOLS || json_unpack(v, "{s:s s:b}", "dst",
+		    &dst, "ro", &ro) == -1)
+			return -1;
+		strlcpy(s->vols[i].dst, dst, sizeof(s->vols[i].dst));
+		s->vols[i].ro = ro;
+		s->nvols = i + 1;
 	}
 	if (json_strings(args, s->args, sizeof(s->args), &s->argc) == -1 ||
 	    json_strings(envs, s->env, sizeof(s->env), &s->envc) == -1)
@@ -190,6 +203,8 @@ state_load(const char *id)
 	c->slot = -1;
 	c->pid = pid;
 	c->exit_status = status;
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		c->vols[i] = -1;
 	c->created = cr;
 	c->started = st;
 	c->finished = fi;

@@ -8,6 +8,7 @@
  * failure on the same socket, and a successful exec closes it.
  */
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -41,7 +42,10 @@ static void __attribute__((noreturn))
 cell_child(const struct msg_spawn *ms, int gofd, int syncfd)
 {
 	struct cell_init	 ci;
-	char			 err[CELL_MSGLEN], c, cbuf[CMSG_SPACE(sizeof(int))];
+	char			 err[CELL_MSGLEN], c;
+	char			 cbuf[CMSG_SPACE(sizeof(int) * (1 + SPEC_MAXVOLS))];
+	int			 fds[1 + SPEC_MAXVOLS];
+	size_t			 nfd;
 	struct iovec		 iov = { &c, 1 };
 	struct msghdr		 mh;
 	struct cmsghdr		*cm;
@@ -59,10 +63,15 @@ cell_child(const struct msg_spawn *ms, int gofd, int syncfd)
 	if (recvmsg(syncfd, &mh, MSG_CMSG_CLOEXEC) != 1 ||
 	    (cm = CMSG_FIRSTHDR(&mh)) == NULL || cm->cmsg_type != SCM_RIGHTS)
 		_exit(125);
+	nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	if (nfd != 1)
+		_exit(125);
+	memcpy(fds, CMSG_DATA(cm), nfd * sizeof(int));
 	memset(&ci, 0, sizeof(ci));
 	ci.id = ms->id;
 	ci.spec = &ms->spec;
-	memcpy(&ci.rootfs_fd, CMSG_DATA(cm), sizeof(int));
+	ci.rootfs_fd = fds[0];
+	ci.volroot = cellbase.rundir;	/* see volume_stage() */
 	ci.sync_fd = syncfd;
 	ci.uid_base = ms->uid_base;
 	memset(err, 0, sizeof(err));
@@ -141,6 +150,10 @@ cell_r(const struct cell_ctx *cx)
 	signal(SIGCHLD, SIG_DFL);
 	if (setsid() == -1)
 		_exit(125);
+	if (volume_stage(cx) == -1) {
+		log_warn("%.12s: volumes", cx->ms->id);
+		_exit(125);
+	}
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CELL_NSFLAGS | CLONE_PIDFD;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
@@ -154,6 +167,12 @@ cell_r(const struct cell_ctx *cx)
 		if (cell_child_stdio(cx) == -1)
 			_exit(125);
 		cell_child(cx->ms, 3, 4);	/* see cell_child_stdio() */
+	}
+	/* C has its copy: give the monitor its run dir back */
+	if (cx->ms->spec.nvols > 0 && umount2(cx->rundir, MNT_DETACH) == -1) {
+		log_warn("%.12s: unstage volumes", cx->ms->id);
+		kill(pid, SIGKILL);
+		_exit(125);
 	}
 	cell_monitor(cx, pid, pidfd);
 }
@@ -204,6 +223,8 @@ pending_get(const char *id, int create)
 		return NULL;
 	strlcpy(p->id, id, sizeof(p->id));
 	p->stdio[0] = p->stdio[1] = p->stdio[2] = p->syncfd = -1;
+	for (int i = 0; i < SPEC_MAXVOLS; i++)
+		p->vols[i] = -1;
 	TAILQ_INSERT_TAIL(&pendings, p, entry);
 	return p;
 }
@@ -218,6 +239,9 @@ pending_free(struct pending *p)
 			close(p->stdio[i]);
 	if (p->syncfd != -1)
 		close(p->syncfd);
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		if (p->vols[i] != -1)
+			close(p->vols[i]);
 	TAILQ_REMOVE(&pendings, p, entry);
 	free(p);
 }
@@ -397,7 +421,13 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 		imsgev_reply(iev, peer, EEXIST, 0, "create: busy");
 		return;
 	}
+	if (p->volerr[0] != '\0') {
+		imsgev_reply(iev, peer, EPERM, 125, p->volerr);
+		pending_free(p);
+		return;
+	}
 	cx.ms = &ms;
+	cx.vols = p->vols;
 	if (cgroup_create(ms.id, ms.spec.memory, ms.spec.cpus_milli,
 	    ms.spec.pids) == -1 || (p->pid = cell_start(&cx, p)) == -1) {
 		imsgev_reply(iev, peer, errno ? errno : EIO, 125,
@@ -419,10 +449,12 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 	    sizeof(rep));
 }
 
+/* The rootfs tree, then each volume's mount, in one message to C. */
 static int
-send_fd(int sock, int fd)
+send_fds(int sock, const int *fds, int n)
 {
-	char		 c = 'r', cbuf[CMSG_SPACE(sizeof(int))];
+	char		 c = 'r', cbuf[CMSG_SPACE(sizeof(int) *
+			    (1 + SPEC_MAXVOLS))];
 	struct iovec	 iov = { &c, 1 };
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
@@ -432,12 +464,12 @@ send_fd(int sock, int fd)
 	mh.msg_iov = &iov;
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
+	mh.msg_controllen = CMSG_SPACE(sizeof(int) * n);
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
 	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
 }
 
@@ -482,7 +514,8 @@ spawn_exec(struct imsgev *iev, struct imsg *imsg)
 	struct msg_spawn_id	 req;
 	struct pending		*p;
 	char			 msg[CELL_MSGLEN];
-	int			 fd = imsg_get_fd(imsg), code;
+	int			 fd = imsg_get_fd(imsg), code, n;
+	int			 fds[1 + SPEC_MAXVOLS];
 	uint32_t		 peer = imsg_get_peerid(imsg);
 
 	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
@@ -492,7 +525,9 @@ spawn_exec(struct imsgev *iev, struct imsg *imsg)
 		close(fd);
 		return;
 	}
-	if (send_fd(p->syncfd, fd) == -1) {
+	fds[0] = fd;
+	n = 1;
+	if (send_fds(p->syncfd, fds, n) == -1) {
 		close(fd);
 		imsgev_reply(iev, peer, errno, 125, "exec: container is gone");
 		pending_free(p);

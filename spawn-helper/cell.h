@@ -22,6 +22,7 @@ struct cell_ctx {
 	int			 err[2];
 	int			 in[2];
 	int			 stdio[3];	/* the client's, or -1 */
+	const int		*vols;		/* staged by volume_stage() */
 	uid_t			 mon_uid;	/* _celld */
 	gid_t			 mon_gid;
 };
@@ -33,13 +34,21 @@ struct pending {
 	int			 stdio[3];
 	int			 syncfd;
 	pid_t			 pid;
+	int			 vols[SPEC_MAXVOLS];	/* cloned, for C */
+	char			 volerr[CELL_MSGLEN];
 };
 
-/* cell.c, shared with exec.c */
+/* cell.c, shared with exec.c and volume.c */
+extern struct cell_ctx	cellbase;
 struct pending	*pending_get(const char *, int);
 void		 pending_free(struct pending *);
 int		 cell_owns(const char *, pid_t);
 int		 cell_pty(const struct cell_spec *, int *, int *);
+
+/* volume.c */
+void	volume_setup(const char *);
+int	volume_stage(const struct cell_ctx *);
+void	spawn_volume(struct imsgev *, struct imsg *);
 
 /* exec.c */
 void	spawn_execin(struct imsgev *, struct imsg *);

@@ -33,7 +33,7 @@
 #include "spawn.h"
 #include "cell.h"
 
-extern struct cell_ctx	cellbase;
+
 
 #define EXEC_NS	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWUTS | \
 		 CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWCGROUP)

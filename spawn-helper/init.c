@@ -609,7 +609,7 @@ init_finish(const struct cell_init *ci, struct init_cmd *cmd, char *err,
 static int
 init_tty(const struct cell_spec *spec, char *err, size_t errlen)
 {
-	if (!(spec->flags & SPEC_TTY))
+	if (!(spec->flags & SPEC_TTY) || !isatty(0))
 		return 0;
 	if (setsid() == -1 && errno != EPERM)
 		return init_fail(err, errlen, "setsid");

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -78,6 +79,7 @@ static const char *const mnt_links[][2] = {
 struct mnt_ctx {
 	const struct cell_spec	*spec;
 	int			 rootfd;	/* the rootfs mount */
+	int			 vol[SPEC_MAXVOLS];	/* clones, till attached */
 	int			 dev[NDEVS];	/* host nodes, cloned */
 	int			 sys;		/* sysfs, or the host's */
 	char			*err;
@@ -497,6 +499,55 @@ mnt_user_tmpfs(struct mnt_ctx *m)
 	return 0;
 }
 
+/*
+ * -v: spawn-helper staged each volume at VOLROOT/vN in the namespace ours
+ * was copied from (volume_stage()), so it is locked here.  Clone them now,
+ * before anything is stacked on "/"; the clones keep the locks.
+ */
+static int
+mnt_vol_open(struct mnt_ctx *m, const struct cell_init *ci)
+{
+	char		path[PATH_MAX];
+	uint32_t	i;
+
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		m->vol[i] = -1;
+	for (i = 0; i < m->spec->nvols && i < SPEC_MAXVOLS; i++) {
+		snprintf(path, sizeof(path), "%s/v%u", ci->volroot, i);
+		m->vol[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (m->vol[i] == -1)
+			return init_fail(m->err, m->errlen, "volume %u", i);
+	}
+	return 0;
+}
+
+/* Attach each at its place in the rootfs, a walk that refuses symlinks. */
+static int
+mnt_volumes(struct mnt_ctx *m)
+{
+	struct stat	st;
+	uint32_t	i;
+	const char	*dst;
+	int		fd;
+
+	for (i = 0; i < m->spec->nvols && i < SPEC_MAXVOLS; i++) {
+		dst = m->spec->vols[i].dst;
+		fd = m->vol[i];
+		m->vol[i] = -1;
+		if (!mnt_path_ok(dst) || fstat(fd, &st) == -1) {
+			close(fd);
+			errno = EINVAL;
+			return init_fail(m->err, m->errlen, "volume %.*s",
+			    SPEC_PATHLEN, dst);
+		}
+		if (mnt_put(m, fd, dst, S_ISDIR(st.st_mode) ? MT_DIR :
+		    MT_FILE) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* The order matters: the masks go last so no other mount covers them. */
 static int
 mnt_build(struct mnt_ctx *m)
@@ -506,7 +557,7 @@ mnt_build(struct mnt_ctx *m)
 
 	if (mnt_put(m, mnt_fs("proc", NULL, ATTR_SAFE), "/proc",
 	    MT_DIR) == -1 || mnt_dev(m) == -1 || mnt_sys(m) == -1 ||
-	    mnt_user_tmpfs(m) == -1)
+	    mnt_user_tmpfs(m) == -1 || mnt_volumes(m) == -1)
 		return -1;
 	if (!(m->spec->flags & SPEC_PRIVILEGED)) {
 		for (i = 0; mnt_masked[i] != NULL; i++)
@@ -561,7 +612,8 @@ mnt_setup(const struct cell_init *ci, char *err, size_t errlen)
 	m.sys = -1;
 	for (i = 0; i < NDEVS; i++)
 		m.dev[i] = -1;
-	if ((m.rootfd = cell_overlay(ci->rootfs_fd, err, errlen)) == -1 ||
+	if (mnt_vol_open(&m, ci) == -1 ||
+	    (m.rootfd = cell_overlay(ci->rootfs_fd, err, errlen)) == -1 ||
 	    mnt_attach_root(&m) == -1 || mnt_build(&m) == -1 ||
 	    mnt_pivot(&m) == -1)
 		goto done;
@@ -572,5 +624,8 @@ done:
 			close(m.dev[i]);
 	if (m.sys != -1)
 		close(m.sys);
+	for (i = 0; i < SPEC_MAXVOLS; i++)
+		if (m.vol[i] != -1)
+			close(m.vol[i]);
 	return r;
 }

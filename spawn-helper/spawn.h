@@ -24,6 +24,7 @@ struct cell_init {
 	int			 rootfs_fd;	/* detached mount tree */
 	int			 sync_fd;	/* to spawn-helper */
 	uint32_t		 uid_base;	/* host id of container uid 0 */
+	const char		*volroot;	/* where C finds its volumes */
 };
 
 /*

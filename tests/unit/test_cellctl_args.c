@@ -159,8 +159,14 @@ t_values(void)
 	    "--net=none");
 	T_OK(fails(parse("--network=bridge", "x", NULL), "--network: networks "
 	    "other than none are not supported yet"), "--network bridge");
-	T_OK(fails(parse("-v", "/a:/b", "x", NULL),
-	    "-v: volumes are not supported yet"), "-v refused for now");
+	T_OK(parse("-v", "/a:/b:ro", "-v", "/c:/d", "x", NULL) == 0 &&
+	    spec.nvols == 2 && spec.vols[0].ro == 1 && spec.vols[1].ro == 0 &&
+	    strcmp(spec.vols[0].dst, "/b") == 0 &&
+	    strcmp(spec_volsrc(1), "/c") == 0, "-v SRC:DST[:ro]");
+	T_OK(parse("-v", "rel:/b", "x", NULL) == -1, "-v relative source");
+	T_OK(parse("-v", "/a:/b:rx", "x", NULL) == -1, "-v bad mode");
+	T_OK(parse("-v", "/a:b", "x", NULL) == -1, "-v relative target");
+	T_OK(parse("-v", "/a", "x", NULL) == -1, "-v without a target");
 	T_OK(fails(parse("-p", "80:80", "x", NULL),
 	    "-p: publishing ports is not supported yet"), "-p refused for now");
 }

@@ -1,0 +1,184 @@
+/*
+ * volume.c: a client's volume, checked again and cloned for C.
+ *
+ * The parent decided the policy (parent/volume.c).  Here we check what
+ * holds whatever the parent says: the fd is a directory or a regular
+ * file, and not inside celld's storage, where every container's files
+ * and the image layers live.  Then we clone it as a detached bind mount
+ * (we are in the host's mount namespace: fs-helper, jailed in the storage
+ * dir, can't clone a host mount, and shouldn't), nosuid and nodev, and
+ * read-only all the way down for ":ro".  A mount made read-only here, in
+ * the initial user namespace, stays read-only: C's user namespace can't
+ * remount it writable, even with --privileged.
+ */
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "spawn.h"
+#include "cell.h"
+
+static dev_t	store_dev;
+static ino_t	store_ino;
+
+void
+volume_setup(const char *storage)
+{
+	struct stat	st;
+
+	if (stat(storage, &st) == -1)
+		fatal("spawn-helper: %s", storage);
+	store_dev = st.st_dev;
+	store_ino = st.st_ino;
+}
+
+/* Is the dir at fd inside the storage?  Walk up ".." by "..". */
+static int
+vol_in_store(int fd)
+{
+	struct stat	st;
+	dev_t		pdev = 0;
+	ino_t		pino = 0;
+	int		dfd, up, depth, r = 0;
+
+	if ((dfd = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		return -1;
+	for (depth = 0; depth < 4096; depth++) {
+		if (fstat(dfd, &st) == -1) {
+			r = -1;
+			break;
+		}
+		if (st.st_dev == store_dev && st.st_ino == store_ino) {
+			r = 1;
+			break;
+		}
+		if (depth > 0 && st.st_dev == pdev && st.st_ino == pino)
+			break;		/* the root */
+		pdev = st.st_dev;
+		pino = st.st_ino;
+		up = openat(dfd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(dfd);
+		if ((dfd = up) == -1)
+			return -1;
+	}
+	close(dfd);
+	return r;
+}
+
+static int
+vol_isdir(int fd)
+{
+	struct stat	st;
+
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int
+vol_clone(int fd, int ro)
+{
+	struct mount_attr	ma;
+	int			mfd;
+
+	mfd = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_EMPTY_PATH | AT_RECURSIVE);
+	if (mfd == -1)
+		return -1;
+	memset(&ma, 0, sizeof(ma));
+	ma.attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+	    (ro ? MOUNT_ATTR_RDONLY : 0);
+	ma.propagation = MS_PRIVATE;
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma,
+	    sizeof(ma)) == -1) {
+		close(mfd);
+		return -1;
+	}
+	return mfd;
+}
+
+/*
+ * In R, before it clones C: the volumes go into a mount namespace of R's
+ * own (the initial user namespace owns it), on a small tmpfs over the
+ * run dir, at v0, v1, ...  C's namespace is then copied from this one
+ * across a user namespace boundary, which locks every mount and its
+ * flags: C finds its volumes there, binds copies into its rootfs, and a
+ * read-only one stays read-only whatever C does, --privileged or not.
+ */
+int
+volume_stage(const struct cell_ctx *cx)
+{
+	char		path[PATH_MAX];
+	uint32_t	i;
+	int		fd;
+
+	if (cx->ms->spec.nvols == 0)
+		return 0;
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    mount("celld-volumes", cx->rundir, "tmpfs", MS_NOSUID | MS_NODEV |
+	    MS_NOEXEC, "mode=0755,size=64k") == -1)
+		return -1;
+	for (i = 0; i < cx->ms->spec.nvols; i++) {
+		if (cx->vols[i] == -1) {
+			errno = EBADF;
+			return -1;
+		}
+		snprintf(path, sizeof(path), "%s/v%u", cx->rundir, i);
+		if (vol_isdir(cx->vols[i])) {
+			if (mkdir(path, 0755) == -1)
+				return -1;
+		} else if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL |
+		    O_CLOEXEC, 0644)) == -1)
+			return -1;
+		else
+			close(fd);
+		if (move_mount(cx->vols[i], "", AT_FDCWD, path,
+		    MOVE_MOUNT_F_EMPTY_PATH) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* MSG_SPAWN_VOLUME: on failure, remember why; CREATE will refuse. */
+void
+spawn_volume(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_volume	 mv;
+	struct pending		*p;
+	struct stat		 st;
+	int			 fd = imsg_get_fd(imsg), mfd = -1;
+	const char		*why = NULL;
+
+	(void)iev;
+	if (imsg_get_data(imsg, &mv, sizeof(mv)) == -1 ||
+	    !msg_id_ok(mv.id, sizeof(mv.id)) || mv.index >= SPEC_MAXVOLS ||
+	    mv.ro > 1 || (p = pending_get(mv.id, 1)) == NULL) {
+		log_warnx("volume: bad request");
+		close(fd);
+		return;
+	}
+	if (fstat(fd, &st) == -1 || (!S_ISDIR(st.st_mode) &&
+	    !S_ISREG(st.st_mode)))
+		why = "not a directory or regular file";
+	else if (S_ISDIR(st.st_mode) && vol_in_store(fd) != 0)
+		why = "inside celld's storage";
+	else if ((mfd = vol_clone(fd, mv.ro)) == -1)
+		why = strerror(errno);
+	close(fd);
+	if (why != NULL) {
+		snprintf(p->volerr, sizeof(p->volerr), "volume %u: %s",
+		    mv.index, why);
+		return;
+	}
+	if (p->vols[mv.index] != -1)
+		close(p->vols[mv.index]);
+	p->vols[mv.index] = mfd;
+}
