@@ -35,7 +35,7 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/cell.o $(O)/parent/state.o $(O)/parent/image.o \
 		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
-		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o \
+		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o $(O)/parent/audit.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o

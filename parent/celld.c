@@ -259,6 +259,7 @@ parent_setup(const char *libexec)
 	parent_dirs(pw);
 	cell_init();
 	volume_init();
+	audit_init();
 	env->ctlfd = parent_socket();
 	memset(&la, 0, sizeof(la));
 	la.debug = env->debug;

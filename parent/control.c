@@ -103,6 +103,7 @@ control_done(struct client *c, int err, int status, const char *msg)
 	res.status = status;
 	if (msg != NULL)
 		strlcpy(res.msg, msg, sizeof(res.msg));
+	audit(c, err, msg);
 	return control_reply(c, MSG_CTL_DONE, &res, sizeof(res));
 }
 
@@ -187,9 +188,9 @@ control_accept(int lfd, short ev, void *arg)
 	}
 	if (control_identify(c, fd) == -1 || (!c->admin &&
 	    control_user_count(c->uid) >= CONTROL_MAXUSER)) {
-		log_warnx("control: uid %u refused: %s", c->uid,
-		    errno == EACCES ? "blocked by policy" :
-		    "too many connections");
+		strlcpy(c->verb, "connect", sizeof(c->verb));
+		audit(c, errno == EACCES ? EACCES : EUSERS, errno == EACCES ?
+		    "blocked by policy" : "too many connections");
 		close(fd);
 		free(c);
 		return;
@@ -259,6 +260,7 @@ control_info(struct client *c)
 static void
 control_msg(struct client *c, struct imsg *imsg)
 {
+	audit_context(c, imsg);
 	if (msg_check(imsg, PROC_CLIENT) == -1) {
 		control_done(c, errno, 0, errno == ENOSYS ?
 		    "unknown request" : "malformed request");

@@ -192,6 +192,8 @@ ctl_waiter(struct client *cl, struct cell *c, int kind)
 		return -1;
 	w->client = cl->id;
 	w->kind = kind;
+	strlcpy(w->verb, cl->verb, sizeof(w->verb));
+	strlcpy(w->target, cl->target, sizeof(w->target));
 	cl->pending++;
 	TAILQ_INSERT_TAIL(&c->waiters, w, entry);
 	return 0;

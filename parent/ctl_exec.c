@@ -21,22 +21,16 @@
 static void
 exec_step(struct request *r, int h, struct imsg *imsg)
 {
-	struct client		*cl = r->client ? control_find(r->client) : NULL;
 	struct msg_result	 res;
 
 	(void)h;
 	if (imsg == NULL || imsg_get_type(imsg) != MSG_RESULT ||
 	    imsg_get_data(imsg, &res, sizeof(res)) == -1) {
-		if (cl != NULL)
-			control_done(cl, EIO, 125, "exec: spawn-helper "
-			    "went away");
-		request_free(r);
+		request_done(r, EIO, 125, "exec: spawn-helper went away");
 		return;
 	}
 	res.msg[sizeof(res.msg) - 1] = '\0';
-	if (cl != NULL)
-		control_done(cl, res.err, res.status, res.msg);
-	request_free(r);
+	request_done(r, res.err, res.status, res.msg);
 }
 
 /* The container's environment, then the request's -e (which win). */

@@ -51,10 +51,7 @@ more_forward(struct request *r, int h, struct imsg *imsg)
 
 	(void)h;
 	if (imsg == NULL) {
-		if (cl != NULL)
-			control_done(cl, ETIMEDOUT, 0, "spawn-helper did not "
-			    "answer");
-		request_free(r);
+		request_done(r, ETIMEDOUT, 0, "spawn-helper did not answer");
 		return;
 	}
 	switch (imsg_get_type(imsg)) {
@@ -80,10 +77,7 @@ more_forward(struct request *r, int h, struct imsg *imsg)
 	default:
 		return;
 	}
-	if (cl != NULL)
-		control_done(cl, r->step, 0, r->step ? "spawn-helper refused" :
-		    NULL);
-	request_free(r);
+	request_done(r, r->step, 0, r->step ? "spawn-helper refused" : NULL);
 }
 
 static int

@@ -29,6 +29,8 @@ struct client {
 	int			 pending;	/* requests in flight */
 	int			 stdio[3];	/* for the next start -a */
 	int			 vols[SPEC_MAXVOLS];	/* for the next create */
+	char			 verb[32];	/* the request being served, */
+	char			 target[CELL_NAMELEN];	/* for the audit */
 	struct event		*idle;
 };
 
@@ -42,6 +44,8 @@ struct request {
 	uint32_t		 client;	/* client id; 0 once it is gone */
 	uint32_t		 type;
 	request_cb		 cb;		/* helper replies go here */
+	char			 verb[32];	/* the client's, for the audit */
+	char			 target[CELL_NAMELEN];
 	char			 cell[CELL_IDLEN + 1];
 	int			 step;
 	int			 fd;		/* held between steps, or -1 */
@@ -75,6 +79,8 @@ struct waiter {
 	TAILQ_ENTRY(waiter)	 entry;
 	uint32_t		 client;
 	int			 kind;		/* WAIT_EXIT, WAIT_STOP */
+	char			 verb[32];	/* for the audit */
+	char			 target[CELL_NAMELEN];
 };
 #define WAIT_EXIT	0
 #define WAIT_STOP	1
@@ -134,6 +140,7 @@ void		 helpers_shutdown(void);
 struct request	*request_new(struct client *, uint32_t);
 struct request	*request_find(uint32_t);
 void		 request_free(struct request *);
+void		 request_done(struct request *, int, int, const char *);
 void		 request_client_gone(uint32_t);
 void		 request_ping(struct client *);
 void		 request_pong(int, uint32_t, struct msg_procinfo *);
@@ -180,6 +187,11 @@ void		 ctl_pause(struct client *, struct imsg *);
 void		 ctl_stats(struct client *, struct imsg *);
 void		 ctl_update(struct client *, struct imsg *);
 void		 ctl_top(struct client *, struct imsg *);
+
+/* audit.c */
+void		 audit_init(void);
+void		 audit(const struct client *, int, const char *);
+void		 audit_context(struct client *, struct imsg *);
 
 /* volume.c */
 void		 volume_init(void);

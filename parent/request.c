@@ -45,6 +45,8 @@ request_new(struct client *c, uint32_t type)
 		request_nextid = 1;
 	r->client = c->id;
 	r->type = type;
+	strlcpy(r->verb, c->verb, sizeof(r->verb));
+	strlcpy(r->target, c->target, sizeof(r->target));
 	r->stdio[0] = r->stdio[1] = r->stdio[2] = -1;
 	r->fd = -1;
 	if ((r->timeout = evtimer_new(env->base, request_expired, r)) ==
@@ -85,6 +87,20 @@ request_free(struct request *r)
 	evtimer_del(r->timeout);
 	event_free(r->timeout);
 	free(r);
+}
+
+/* Answer r's client, if it is still there, as the request it made. */
+void
+request_done(struct request *r, int err, int status, const char *msg)
+{
+	struct client	*c;
+
+	if (r->client != 0 && (c = control_find(r->client)) != NULL) {
+		strlcpy(c->verb, r->verb, sizeof(c->verb));
+		strlcpy(c->target, r->target, sizeof(c->target));
+		control_done(c, err, status, msg);
+	}
+	request_free(r);
 }
 
 void
@@ -204,10 +220,7 @@ request_finish(struct request *r)
 		strlcat(msg, missing > 1 ? ", " : "", sizeof(msg));
 		strlcat(msg, helpers_name(h), sizeof(msg));
 	}
-	if (c != NULL) {
-		if (missing)
-			strlcat(msg, ": not answering", sizeof(msg));
-		control_done(c, missing ? EAGAIN : 0, 0, missing ? msg : NULL);
-	}
-	request_free(r);
+	if (missing)
+		strlcat(msg, ": not answering", sizeof(msg));
+	request_done(r, missing ? EAGAIN : 0, 0, missing ? msg : NULL);
 }

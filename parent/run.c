@@ -31,11 +31,7 @@ static int	run_send_vols(struct cell *, struct request *);
 static void
 run_done(struct request *r, int err, int status, const char *msg)
 {
-	struct client	*cl;
-
-	if (r->client != 0 && (cl = control_find(r->client)) != NULL)
-		control_done(cl, err, status, msg);
-	request_free(r);
+	request_done(r, err, status, msg);
 }
 
 /* A start that failed before C ran its command: undo what was made. */
@@ -266,6 +262,8 @@ run_wake(struct cell *c, int kind, int err, int status, const char *msg)
 			continue;
 		if ((cl = control_find(w->client)) != NULL) {
 			cl->pending--;
+			strlcpy(cl->verb, w->verb, sizeof(cl->verb));
+			strlcpy(cl->target, w->target, sizeof(cl->target));
 			control_done(cl, err, status, msg);
 		}
 		TAILQ_REMOVE(&c->waiters, w, entry);
