@@ -214,12 +214,14 @@ install: all
 	install -m 0755 $(B)/cellctl $(DESTDIR)$(BINDIR)/cellctl
 	install -m 0755 $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
 	    $(B)/celld-monitor \
+	    $(wildcard $(B)/celld-init) \
 	    $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 parent/celld.8 cellctl/cellctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 parent/celld.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	sed 's,@SBINDIR@,$(SBINDIR),' celld.service > \
 	    $(DESTDIR)/etc/systemd/system/celld.service
 	test -n "$(DESTDIR)" || sh tests/users.sh
+	sh tests/mkimage.sh $(DESTDIR)/var/lib/celld
 	test -e $(DESTDIR)/etc/celld.conf || install -m 0644 celld.conf \
 	    $(DESTDIR)/etc/celld.conf
 
