@@ -17,12 +17,13 @@ PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lsubid
 # format-truncation: every path is built from storage and rundir, which
 # celld refuses when longer than STORE_PATHMAX (parent/celld.c)
-WARN		 = -Wall -Wextra -Werror -Wno-format-truncation
+WARN		 = -Wall -Wextra -Werror -Wno-format-truncation \
+		   -Wno-unknown-warning-option
 CFLAGS		?= -O2 -g
-CFLAGS		+= -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+XCFLAGS		 = -std=gnu11 $(WARN) -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 		   -DLIBEXECDIR=\"$(LIBEXECDIR)\" -fstack-protector-strong \
 		   -D_FORTIFY_SOURCE=2 -fPIE
-LDFLAGS		+= -pie -Wl,-z,relro,-z,now
+XLDFLAGS	 = -pie -Wl,-z,relro,-z,now
 YACC		 = byacc
 
 IMSG_OBJ	 = $(O)/imsg/imsg.o $(O)/imsg/msg.o $(O)/imsg/spec.o
@@ -36,6 +37,7 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
 		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o $(O)/parent/audit.o \
+		   $(O)/parent/seccomp_json.o $(O)/parent/ctl_seccomp.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o
@@ -45,23 +47,24 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
 		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
-		   $(O)/spawn-helper/volume.o
+		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
+		   $(O)/spawn-helper/initbin.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
 PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
-		   $(B)/celld-monitor $(B)/cellctl
+		   $(B)/celld-monitor $(B)/cellctl $(B)/celld-init
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
 		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup \
-		   $(B)/tests/test_monitor
+		   $(B)/tests/test_monitor $(B)/tests/test_seccomp_json
 SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
 
 all: $(PROGS)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -c -o $@ $<
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
@@ -70,75 +73,88 @@ $(O)/parent/parse.c: parent/parse.y
 	$(YACC) -o $@ $<
 
 $(O)/parent/parse.o: $(O)/parent/parse.c
-	$(CC) $(CFLAGS) -Iparent -Wno-unused-but-set-variable \
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -Iparent -Wno-unused-but-set-variable \
 	    -Wno-sign-compare -c -o $@ $<
 
 $(B)/celld: $(PARENT_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/celld-net: $(NET_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/celld-fs: $(FS_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/celld-spawn: $(SPAWN_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) \
     $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # the monitor runs once per container: only what it uses, statically, so
 # that its private memory stays small (see monitor/monitor.c)
 $(B)/celld-monitor: $(MONITOR_OBJ) $(IMSG_OBJ) $(O)/privsep/log.o \
     $(O)/privsep/drop.o $(O)/privsep/sandbox.o
-	$(CC) $(LDFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lseccomp -lcap \
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lseccomp -lcap \
 	    -lbsd -lmd -Wl,-Bdynamic
 
 $(B)/cellctl: $(CELLCTL_OBJ) $(IMSG_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # unit tests
 $(B)/tests/test_imsg: $(O)/tests/unit/test_imsg.o $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_msg: $(O)/tests/unit/test_msg.o $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_conf: $(O)/tests/unit/test_conf_main.o $(O)/parent/conf.o \
     $(O)/parent/parse.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
     $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(O)/cellctl/tty.o \
+    $(O)/cellctl/seccomp.o \
     $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_init: $(O)/tests/unit/test_init.o $(O)/spawn-helper/init.o \
     $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
     $(O)/spawn-helper/overlay.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/tests/cgroup_test.o: spawn-helper/cgroup.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DCGROUP_TEST -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DCGROUP_TEST -c -o $@ $<
 
 $(B)/tests/test_cgroup: $(O)/tests/unit/test_cgroup.o $(O)/tests/cgroup_test.o \
     $(O)/parent/delegate.o $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_monitor: $(O)/tests/unit/test_monitor.o \
     $(O)/tests/unit/monitor_harness.o $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ -ljansson -lbsd
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -ljansson -lbsd
+
+# --init's pid 1, static with libc alone: it runs inside containers, and
+# is exec'd from a sealed memfd (spawn-helper/initbin.c)
+$(B)/celld-init: spawn-helper/cinit.c
+	@mkdir -p $(dir $@)
+	$(CC) -static -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -o $@ \
+	    spawn-helper/cinit.c
+
+$(B)/tests/test_seccomp_json: $(O)/tests/unit/test_seccomp_json.o \
+    $(O)/parent/seccomp_json.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # a static probe, run inside containers and sandboxes
 $(B)/tests/probe: tests/probe/probe.c
@@ -156,20 +172,20 @@ SBX_OBJ		 = $(O)/tests/sbx/net.o $(O)/tests/sbx/fs.o \
 $(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
     $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(O)/tests/sbx/%.o: net-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=net_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=net_main -c -o $@ $<
 $(O)/tests/sbx/%.o: fs-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=fs_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=fs_main -c -o $@ $<
 $(O)/tests/sbx/%.o: spawn-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=spawn_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=spawn_main -c -o $@ $<
 $(O)/tests/sbx/%.o: parent/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -DSBX_PROBE -Dmain=parent_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=parent_main -c -o $@ $<
 
 tests: all $(UNIT) $(SECURITY)
 
@@ -187,6 +203,7 @@ check: deps
 asan: deps
 	$(MAKE) B=build-asan CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    XWARN="-Wno-missing-field-initializers" \
 	    LDFLAGS="-fsanitize=address,undefined" tests
 	@sh tests/users.sh
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh build-asan
@@ -198,6 +215,15 @@ fuzz: deps
 	    -o $(B)/fuzz/fuzz_imsg imsg/imsg.c fuzz/fuzz_imsg.c
 	$(B)/fuzz/fuzz_imsg -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
 	    $(B)/fuzz/corpus-imsg 2>&1 | tail -5 || exit 1
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined \
+	    -o $(B)/fuzz/fuzz_seccomp_json parent/seccomp_json.c \
+	    fuzz/fuzz_seccomp_json.c $(PKG_LIBS)
+	@mkdir -p $(B)/fuzz/corpus-seccomp-json
+	cp -n tests/unit/seccomp/*.json $(B)/fuzz/corpus-seccomp-json/
+	$(B)/fuzz/fuzz_seccomp_json -max_total_time=$(FUZZ_TIME) \
+	    -print_final_stats=1 $(B)/fuzz/corpus-seccomp-json 2>&1 | \
+	    tail -5 || exit 1
 
 bench: all
 	@sh bench/run.sh $(B)

@@ -90,4 +90,9 @@ void	tty_follow(struct ctl *, const char *);
 /* cmd_exec.c */
 int	cmd_exec(struct ctl *, int, char **);
 
+/* seccomp.c */
+int	seccomp_path_set(const char *);
+const char *seccomp_path(void);
+void	seccomp_send(struct ctl *);
+
 #endif

@@ -377,12 +377,16 @@ opt_secopt(struct parse *p, const char *s)
 	/* Docker takes "key=value" and, deprecated, "key:value". */
 	if (strncmp(s, "seccomp", 7) == 0 && (s[7] == '=' || s[7] == ':')) {
 		v = s + 8;
+		/* the last seccomp= wins, as in Docker */
+		p->spec->flags &= ~(SPEC_UNCONFINED | SPEC_SECCOMP);
 		if (strcmp(v, "unconfined") == 0) {
 			p->spec->flags |= SPEC_UNCONFINED;
 			return 0;
 		}
-		return perr(p, "--security-opt: seccomp=FILE is not supported "
-		    "yet");
+		if (seccomp_path_set(v) == -1)
+			return perr(p, "--security-opt: seccomp=FILE: bad path");
+		p->spec->flags |= SPEC_SECCOMP;		/* see seccomp.c */
+		return 0;
 	}
 	if (strcmp(s, "no-new-privileges") == 0 ||
 	    strcmp(s, "no-new-privileges=true") == 0 ||
@@ -782,6 +786,8 @@ run_create(struct ctl *ctl, int argc, char **argv, char *id, size_t idlen)
 		tty_size(spec);
 	ctl_connect(ctl);
 	vol_send(ctl, spec);
+	if (spec->flags & SPEC_SECCOMP)
+		seccomp_send(ctl);
 	ctl_send(ctl, MSG_CTL_CREATE, -1, spec, sizeof(*spec));
 	if (ctl_wait(ctl, NULL, NULL, &res) != 0)
 		ctl_die("%s", res.msg[0] ? res.msg : strerror(res.err));

@@ -122,6 +122,10 @@ static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
 	    sizeof(struct msg_volume), FD_YES },
 	[MSG_MON_STATE] = { "mon-state", FROM(PROC_MONITOR),
 	    sizeof(struct msg_mon_state), FD_NO },
+	[MSG_CTL_SECCOMP] = { "ctl-seccomp", FROM(PROC_CLIENT),
+	    sizeof(struct msg_seccomp), FD_YES },
+	[MSG_SPAWN_BPF] = { "spawn-bpf", FROM(PROC_PARENT),
+	    sizeof(struct msg_spawn_bpf), FD_NO },
 };
 
 const char *

@@ -9,6 +9,9 @@
 #define CELLD_MSG_H
 
 #include <stdint.h>
+
+#include <linux/filter.h>
+
 #include "imsg.h"
 
 #define CELLD_VERSION	"0.1.0"
@@ -97,6 +100,14 @@ enum msg_type {
 	MSG_SPAWN_VOLUME,	/* P->S  msg_volume + the fd, before EXEC */
 	/* parent <-> monitor */
 	MSG_MON_STATE,		/* M->P  msg_mon_state */
+	/*
+	 * seccomp=FILE: the client's profile as a sealed memfd; the parent
+	 * compiles it, spawn-helper hands the program to C.  Appended here:
+	 * monitors outlive a celld upgrade, so older numbers stay put.
+	 */
+	MSG_CTL_SECCOMP,	/* C->P  msg_seccomp + fd, before CREATE */
+	MSG_SPAWN_BPF,		/* P->S  msg_spawn_bpf, before CREATE or
+				 * EXECIN (id is then the exec's id) */
 	MSG_TYPE_MAX
 };
 
@@ -118,6 +129,11 @@ enum msg_type {
 #define SPEC_NNP	0x0100		/* always set by the parent */
 #define SPEC_UNCONFINED	0x0200		/* seccomp=unconfined */
 #define SPEC_CAPDROPALL	0x0400
+#define SPEC_SECCOMP	0x0800		/* seccomp=FILE: a profile was sent */
+#define SPEC_SCREPLACE	0x1000		/* parent only: the profile replaces
+					 * the default instead of stacking */
+
+#define SECCOMP_JSONMAX	(1024 * 1024)	/* a profile's JSON, in bytes */
 
 /* What to run.  Client sends it; the parent resolves and fills the rest. */
 struct cell_spec {
@@ -265,6 +281,18 @@ struct msg_volume {
 	uint32_t	index;			/* into spec.vols */
 	uint32_t	ro;
 	char		dst[SPEC_PATHLEN];	/* C->P only */
+};
+
+struct msg_seccomp {
+	uint32_t	size;			/* what the client wrote */
+};
+
+/* a classic BPF program for C, compiled by the parent (seccomp_json.c) */
+struct msg_spawn_bpf {
+	char		id[CELL_IDLEN + 1];	/* container or exec id */
+	uint32_t	replace;		/* 1: instead of the default */
+	uint32_t	n;			/* 1..BPF_MAXINSNS */
+	struct sock_filter insns[BPF_MAXINSNS];
 };
 
 struct msg_ctl_resize {

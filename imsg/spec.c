@@ -75,7 +75,7 @@ hostname_ok(const char *h, size_t size)
 	return 1;
 }
 
-#define SPEC_FLAGS	0x07ff
+#define SPEC_FLAGS	0x1fff
 #define CAP_ALL_MASK	((1ULL << 41) - 1)	/* CAP_CHECKPOINT_RESTORE */
 
 int

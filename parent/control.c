@@ -331,6 +331,9 @@ control_msg(struct client *c, struct imsg *imsg)
 	case MSG_CTL_VOLUME:
 		ctl_volume(c, imsg);
 		break;
+	case MSG_CTL_SECCOMP:
+		ctl_seccomp(c, imsg);
+		break;
 	default:
 		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));
 	}

@@ -121,6 +121,11 @@ ctl_create(struct client *cl, struct imsg *imsg)
 		    "spec");
 		return;
 	}
+	if ((s.flags & SPEC_SECCOMP) && (s.flags & SPEC_UNCONFINED)) {
+		control_done(cl, EINVAL, 0, "create: seccomp=unconfined and a "
+		    "seccomp profile exclude each other");
+		return;
+	}
 	if ((why = ctl_forbidden(cl, &s)) != NULL) {
 		control_done(cl, EPERM, 0, why);
 		return;
@@ -153,8 +158,15 @@ ctl_create(struct client *cl, struct imsg *imsg)
 		return;
 	}
 	ctl_spec_finish(c);
+	if (seccomp_create(cl, c, err, sizeof(err)) == -1) {
+		seccomp_remove(c);
+		cell_free(c);
+		control_done(cl, EINVAL, 0, err);
+		return;
+	}
 	if (state_save(c) == -1) {
 		log_warn("%.12s: save state", c->id);
+		seccomp_remove(c);
 		cell_free(c);
 		control_done(cl, errno, 0, "create: save state");
 		return;

@@ -142,7 +142,9 @@ ctl_exec(struct client *cl, struct imsg *imsg)
 	r->waitmask = 1u << HELPER_SPAWN;
 	evtimer_del(r->timeout);	/* an exec may run for as long as it likes */
 	strlcpy(r->cell, c->id, sizeof(r->cell));
+	/* a custom seccomp profile binds an exec as it binds the command */
 	if (exec_stdio(cl, se.execid, r->id) == -1 ||
+	    seccomp_send(c, se.execid, r->id) == -1 ||
 	    helpers_send(HELPER_SPAWN, MSG_SPAWN_EXECIN, r->id, -1, &se,
 	    sizeof(se)) == -1) {
 		control_done(cl, EAGAIN, 125, "spawn-helper is not available");

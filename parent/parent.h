@@ -198,6 +198,21 @@ void		 volume_init(void);
 const char	*volume_check(struct client *, int);
 void		 ctl_volume(struct client *, struct imsg *);
 
+/* seccomp_json.c: Docker's profile format, compiled (no side effects) */
+struct seccomp_bpf {
+	uint32_t		 n;
+	struct sock_filter	 insns[];
+};
+struct seccomp_bpf *seccomp_json_compile(const char *, size_t, uint64_t,
+		    char *, size_t);
+
+/* ctl_seccomp.c: seccomp=FILE, from the client's fd to spawn-helper */
+void		 ctl_seccomp(struct client *, struct imsg *);
+void		 seccomp_forget(uint32_t);
+int		 seccomp_create(struct client *, struct cell *, char *, size_t);
+int		 seccomp_send(const struct cell *, const char *, uint32_t);
+void		 seccomp_remove(const struct cell *);
+
 /* ctl_exec.c */
 void		 ctl_exec(struct client *, struct imsg *);
 void		 ctl_resize(struct client *, struct imsg *);

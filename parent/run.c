@@ -113,6 +113,12 @@ run_start(struct client *cl, struct cell *c)
 		    "volume");
 		return 0;
 	}
+	if (seccomp_send(c, c->id, r->id) == -1) {
+		run_abort(c, r, errno, 125, errno == ENOENT ? "the seccomp "
+		    "program was lost: create the container again" :
+		    "seccomp program");
+		return 0;
+	}
 	if (state_clear_exit(c) == -1 || state_save(c) == -1 ||
 	    run_send_stdio(c, r) == -1 ||
 	    helpers_send(HELPER_SPAWN, MSG_SPAWN_CREATE, r->id, -1, &ms,
@@ -298,11 +304,13 @@ run_waited(struct cell *c, uint32_t client)
 	}
 }
 
+/* The client has gone: what it held for a run goes too. */
 void
 run_release(uint32_t client)
 {
 	struct cell	*c, *next;
 
+	seccomp_forget(client);		/* a profile sent, never created */
 	for (c = RB_MIN(cells, &cells); c != NULL; c = next) {
 		next = RB_NEXT(cells, &cells, c);
 		run_waited(c, client);
@@ -351,6 +359,7 @@ run_removed(struct request *r, int h, struct imsg *imsg)
 		run_done(r, 0, 0, NULL);
 		return;
 	}
+	seccomp_remove(c);
 	if (state_remove(c) == -1)
 		log_warn("%.12s: remove state", c->id);
 	run_wake(c, -1, 0, c->exit_status, NULL);

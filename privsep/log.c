@@ -132,3 +132,21 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+/*
+ * Under AddressSanitizer (make asan), leak checking at exit is off for
+ * every daemon: LeakSanitizer inspects the process with ptrace and
+ * /proc, which our own seccomp and Landlock rules forbid.  Helpers are
+ * exec'd with an empty environment, so this can't be left to ASAN_OPTIONS.
+ */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+const char	*__asan_default_options(void);
+
+const char *
+__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
+#endif

@@ -197,8 +197,12 @@ sandbox_seccomp(const int *sys, const struct sbx_arg *args, int kill)
 		}
 	}
 	for (; args != NULL && args->nr != -1; args++) {
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, args->nr, 1,
-		    SCMP_CMP(args->arg, SCMP_CMP_EQ, args->val)) < 0) {
+		/* spelled out: SCMP_CMP() leaves datum_b to the compiler */
+		struct scmp_arg_cmp cmp = { args->arg, SCMP_CMP_EQ, args->val,
+		    0 };
+
+		if (seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, args->nr, 1,
+		    &cmp) < 0) {
 			log_warnx("seccomp: cannot add rule for %d",
 			    args->nr);
 			goto done;

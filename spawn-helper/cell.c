@@ -39,8 +39,9 @@
 
 /* In C: wait for the maps, then for the rootfs, then become the command. */
 static void __attribute__((noreturn))
-cell_child(const struct msg_spawn *ms, int gofd, int syncfd)
+cell_child(const struct cell_ctx *cx, int gofd, int syncfd)
 {
+	const struct msg_spawn	*ms = cx->ms;
 	struct cell_init	 ci;
 	char			 err[CELL_MSGLEN], c;
 	char			 cbuf[CMSG_SPACE(sizeof(int) * (1 + SPEC_MAXVOLS))];
@@ -73,6 +74,10 @@ cell_child(const struct msg_spawn *ms, int gofd, int syncfd)
 	ci.rootfs_fd = fds[0];
 	ci.volroot = cellbase.rundir;	/* see volume_stage() */
 	ci.sync_fd = syncfd;
+	ci.bpf = cx->bpf;
+	ci.nbpf = cx->nbpf;
+	ci.bpf_replace = cx->bpf_replace;
+	ci.initfd = (ms->spec.flags & SPEC_INIT) ? CELL_INITFD : -1;
 	ci.uid_base = ms->uid_base;
 	memset(err, 0, sizeof(err));
 	code = cell_init_run(&ci, err, sizeof(err));
@@ -166,7 +171,7 @@ cell_r(const struct cell_ctx *cx)
 	if (pid == 0) {
 		if (cell_child_stdio(cx) == -1)
 			_exit(125);
-		cell_child(cx->ms, 3, 4);	/* see cell_child_stdio() */
+		cell_child(cx, 3, 4);	/* see cell_child_stdio() */
 	}
 	/* C has its copy: give the monitor its run dir back */
 	if (cx->ms->spec.nvols > 0 && umount2(cx->rundir, MNT_DETACH) == -1) {
@@ -201,6 +206,10 @@ cell_setup(const char *storage, const char *rundir, int debug)
 	strlcpy(slash + 1, "celld-monitor", sizeof(self) - (slash + 1 - self));
 	if ((cellbase.monfd = open(self, O_PATH | O_CLOEXEC)) == -1)
 		fatal("spawn-helper: %s", self);
+	/* optional: without it, only --init is refused */
+	strlcpy(slash + 1, "celld-init", sizeof(self) - (slash + 1 - self));
+	if ((cellbase.initfd = initbin_open(self)) == -1)
+		log_warn("spawn-helper: %s: --init will be refused", self);
 	if ((pw = getpwnam(CELLD_USER)) == NULL)
 		fatalx("spawn-helper: no user %s", CELLD_USER);
 	cellbase.mon_uid = pw->pw_uid;
@@ -242,6 +251,7 @@ pending_free(struct pending *p)
 	for (i = 0; i < SPEC_MAXVOLS; i++)
 		if (p->vols[i] != -1)
 			close(p->vols[i]);
+	free(p->bpf);
 	TAILQ_REMOVE(&pendings, p, entry);
 	free(p);
 }
@@ -405,6 +415,7 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 	struct cell_ctx		 cx = cellbase;
 	struct pending		*p;
 	char			 path[64];
+	const char		*why = NULL;
 	int			 nsfd;
 	uint32_t		 peer = imsg_get_peerid(imsg);
 
@@ -421,13 +432,18 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 		imsgev_reply(iev, peer, EEXIST, 0, "create: busy");
 		return;
 	}
-	if (p->volerr[0] != '\0') {
-		imsgev_reply(iev, peer, EPERM, 125, p->volerr);
+	if (p->volerr[0] != '\0' || bpf_check(&ms.spec, p, &why) == -1 ||
+	    ((ms.spec.flags & SPEC_INIT) && cx.initfd == -1)) {
+		imsgev_reply(iev, peer, EPERM, 125, p->volerr[0] ? p->volerr :
+		    why ? why : "--init: celld-init is not installed");
 		pending_free(p);
 		return;
 	}
 	cx.ms = &ms;
 	cx.vols = p->vols;
+	cx.bpf = p->bpf;
+	cx.nbpf = p->nbpf;
+	cx.bpf_replace = p->bpf_replace;
 	if (cgroup_create(ms.id, ms.spec.memory, ms.spec.cpus_milli,
 	    ms.spec.pids) == -1 || (p->pid = cell_start(&cx, p)) == -1) {
 		imsgev_reply(iev, peer, errno ? errno : EIO, 125,

@@ -7,6 +7,7 @@
 #include <sys/queue.h>
 
 #define MONITOR_BINFD	10	/* see cell_monitor_fds() */
+#define CELL_INITFD	5	/* see cell_child_stdio() */
 
 struct cell_ctx {
 	const struct msg_spawn	*ms;
@@ -23,6 +24,10 @@ struct cell_ctx {
 	int			 in[2];
 	int			 stdio[3];	/* the client's, or -1 */
 	const int		*vols;		/* staged by volume_stage() */
+	const struct sock_filter *bpf;		/* seccomp=FILE, for C */
+	uint32_t		 nbpf;
+	int			 bpf_replace;
+	int			 initfd;	/* celld-init's memfd, or -1 */
 	uid_t			 mon_uid;	/* _celld */
 	gid_t			 mon_gid;
 };
@@ -35,7 +40,11 @@ struct pending {
 	int			 syncfd;
 	pid_t			 pid;
 	int			 vols[SPEC_MAXVOLS];	/* cloned, for C */
-	char			 volerr[CELL_MSGLEN];
+	char			 volerr[CELL_MSGLEN];	/* CREATE refuses: a
+							 * volume, a program */
+	struct sock_filter	*bpf;		/* MSG_SPAWN_BPF's, or NULL */
+	uint32_t		 nbpf;
+	int			 bpf_replace;
 };
 
 /* cell.c, shared with exec.c and volume.c */
@@ -52,6 +61,11 @@ void	spawn_volume(struct imsgev *, struct imsg *);
 
 /* exec.c */
 void	spawn_execin(struct imsgev *, struct imsg *);
+
+/* bpf.c */
+void	spawn_bpf(struct imsgev *, struct imsg *);
+int	bpf_check(const struct cell_spec *, const struct pending *,
+	    const char **);
 
 /* cellfd.c */
 int	cell_child_stdio(const struct cell_ctx *);

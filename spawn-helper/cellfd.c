@@ -42,11 +42,14 @@ fd_layout(const int *src, int n)
 	return close_range(n, ~0U, 0);
 }
 
-/* C: 0 stdin (or /dev/null), 1 and 2 the pipes, 3 go, 4 sync. */
+/*
+ * C: 0 stdin (or /dev/null), 1 and 2 the pipes, 3 go, 4 sync, and with
+ * --init, 5 celld-init's memfd (CELL_INITFD).
+ */
 int
 cell_child_stdio(const struct cell_ctx *cx)
 {
-	int	src[5], null = -1, r;
+	int	src[6], null = -1, r;
 
 	if (cx->in[0] == -1 &&
 	    (null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
@@ -56,9 +59,11 @@ cell_child_stdio(const struct cell_ctx *cx)
 	src[2] = cx->err[1];
 	src[3] = cx->gofd_c;
 	src[4] = cx->syncfd_c;
-	r = fd_layout(src, 5);
+	src[5] = (cx->ms->spec.flags & SPEC_INIT) ? cx->initfd : -1;
+	r = fd_layout(src, 6);
 	if (r == 0 && (fcntl(3, F_SETFD, FD_CLOEXEC) == -1 ||
-	    fcntl(4, F_SETFD, FD_CLOEXEC) == -1))
+	    fcntl(4, F_SETFD, FD_CLOEXEC) == -1 ||
+	    (src[5] != -1 && fcntl(5, F_SETFD, FD_CLOEXEC) == -1)))
 		r = -1;
 	return r;
 }

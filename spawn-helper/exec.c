@@ -50,7 +50,8 @@ static TAILQ_HEAD(, execjob)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
 
 /* In X: inside the container, then the command. */
 static void __attribute__((noreturn))
-exec_x(const struct msg_spawn_exec *req, int pidfd, const int *fds)
+exec_x(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
+    int pidfd, const int *fds)
 {
 	struct cell_init	ci;
 	char			err[CELL_MSGLEN];
@@ -70,6 +71,10 @@ exec_x(const struct msg_spawn_exec *req, int pidfd, const int *fds)
 	ci.spec = &req->spec;
 	ci.sync_fd = -1;
 	ci.uid_base = req->uid_base;
+	ci.bpf = cx->bpf;		/* the container's own profile */
+	ci.nbpf = cx->nbpf;
+	ci.bpf_replace = cx->bpf_replace;
+	ci.initfd = -1;			/* --init is the container's pid 1 */
 	code = cell_exec_run(&ci, err, sizeof(err));
 	dprintf(2, "cellctl exec: %s\n", err);
 	_exit(code);
@@ -155,7 +160,7 @@ exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 	if ((x = fork()) == -1)
 		_exit(125);
 	if (x == 0)
-		exec_x(req, pidfd, xfds);
+		exec_x(cx, req, pidfd, xfds);
 	if (slave != -1)
 		close(slave);
 	close(pidfd);
@@ -203,6 +208,7 @@ spawn_execin(struct imsgev *iev, struct imsg *imsg)
 	static struct msg_spawn_exec	 req;
 	struct cell_ctx			 cx = cellbase;
 	struct pending			*p;
+	const char			*why;
 	int				 pidfd, rep[2], client[3], i;
 	uint32_t			 peer = imsg_get_peerid(imsg);
 	pid_t				 e;
@@ -222,6 +228,17 @@ spawn_execin(struct imsgev *iev, struct imsg *imsg)
 			client[i] = p->stdio[i];
 			p->stdio[i] = -1;
 		}
+	if ((p != NULL && p->volerr[0] != '\0') ||
+	    bpf_check(&req.spec, p, &why) == -1) {
+		imsgev_reply(iev, peer, EPERM, 125, p != NULL &&
+		    p->volerr[0] != '\0' ? p->volerr : why);
+		goto done;
+	}
+	if (p != NULL) {
+		cx.bpf = p->bpf;	/* E and X get copies at fork */
+		cx.nbpf = p->nbpf;
+		cx.bpf_replace = p->bpf_replace;
+	}
 	if (pipe2(rep, O_CLOEXEC) == -1 || (e = fork()) == -1) {
 		imsgev_reply(iev, peer, errno, 125, "exec");
 		goto done;

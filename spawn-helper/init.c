@@ -492,18 +492,27 @@ init_signals(void)
 
 /*
  * Step 8: fds 0, 1 and 2 only.  The sync socket stays until exec, which
- * closes it (close-on-exec): spawn-helper reads EOF as success.
+ * closes it (close-on-exec): spawn-helper reads EOF as success.  So does
+ * celld-init's memfd with --init: it is what we exec, and the exec closes
+ * it too.  Each kept fd is >= 3, or -1 for none.
  */
 static int
-init_fds(int sync_fd)
+init_fds(int keep1, int keep2)
 {
-	if (sync_fd < 3)
-		return close_range(3, ~0U, 0);
-	if (sync_fd > 3 && close_range(3, sync_fd - 1, 0) == -1)
-		return -1;
-	if (close_range(sync_fd + 1, ~0U, 0) == -1)
-		return -1;
-	return fcntl(sync_fd, F_SETFD, FD_CLOEXEC);
+	int	lo = 3, next;
+
+	for (;;) {
+		next = keep1 >= lo ? keep1 : -1;
+		if (keep2 >= lo && (next == -1 || keep2 < next))
+			next = keep2;
+		if (next == -1)
+			return close_range(lo, ~0U, 0);
+		if (next > lo && close_range(lo, next - 1, 0) == -1)
+			return -1;
+		if (fcntl(next, F_SETFD, FD_CLOEXEC) == -1)
+			return -1;
+		lo = next + 1;
+	}
 }
 
 /* 126 or 127 and the reason, in the words a shell would use */
@@ -535,11 +544,66 @@ init_exec_fail(const char *name, int slash, int e, char *err,
 }
 
 /*
+ * --init: "celld-init -- PATH ARGV0 ARGS...", from its sealed memfd (see
+ * initbin.c), which runs PATH as its child.  Only returns on failure.
+ */
+static int
+init_exec_init(const struct cell_init *ci, struct init_cmd *cmd,
+    const char *path, char *err, size_t errlen)
+{
+	char	**argv;
+	size_t	  n;
+
+	for (n = 0; cmd->argv[n] != NULL; n++)
+		;
+	if ((argv = calloc(n + 4, sizeof(*argv))) == NULL) {
+		init_fail(err, errlen, "celld-init");
+		return 125;
+	}
+	argv[0] = "celld-init";
+	argv[1] = "--";
+	argv[2] = (char *)path;
+	memcpy(argv + 3, cmd->argv, n * sizeof(*argv));
+	execveat(ci->initfd, "", argv, cmd->envp, AT_EMPTY_PATH);
+	init_fail(err, errlen, "celld-init");
+	free(argv);
+	return 125;
+}
+
+/*
+ * One candidate: exec it; or, with --init, check that an exec would find
+ * it (celld-init then runs it), so that a missing or unexecutable command
+ * still fails here, with 127 or 126 and the reason.  -1 and errno when it
+ * won't do.
+ */
+static int
+init_attempt(const struct cell_init *ci, struct init_cmd *cmd,
+    const char *path)
+{
+	struct stat	st;
+
+	if (ci->initfd < 3) {		/* no --init, or an exec */
+		execve(path, cmd->argv, cmd->envp);
+		return -1;
+	}
+	if (stat(path, &st) == -1)
+		return -1;
+	/* as execve: a directory, no x bit or a noexec mount is EACCES */
+	if (!S_ISREG(st.st_mode) || faccessat(AT_FDCWD, path, X_OK, 0) ==
+	    -1) {
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * execvpe(), along the container's PATH (not ours), and without its
  * fallback of running a file that fails with ENOEXEC through /bin/sh.
  */
 static int
-init_exec(struct init_cmd *cmd, char *err, size_t errlen)
+init_exec(const struct cell_init *ci, struct init_cmd *cmd, char *err,
+    size_t errlen)
 {
 	const char	*name = cmd->argv[0], *p, *e;
 	char		 path[PATH_MAX];
@@ -548,7 +612,8 @@ init_exec(struct init_cmd *cmd, char *err, size_t errlen)
 	if (name[0] == '\0')
 		return init_exec_fail("\"\"", 0, ENOENT, err, errlen);
 	if (strchr(name, '/') != NULL) {
-		execve(name, cmd->argv, cmd->envp);
+		if (init_attempt(ci, cmd, name) == 0)
+			return init_exec_init(ci, cmd, name, err, errlen);
 		return init_exec_fail(name, 1, errno, err, errlen);
 	}
 	if ((p = init_getenv(cmd->envp, "PATH")) == NULL)
@@ -558,7 +623,9 @@ init_exec(struct init_cmd *cmd, char *err, size_t errlen)
 		n = snprintf(path, sizeof(path), "%.*s%s%s", (int)(e - p), p,
 		    e == p ? "" : "/", name);
 		if (n > 0 && (size_t)n < sizeof(path)) {
-			execve(path, cmd->argv, cmd->envp);
+			if (init_attempt(ci, cmd, path) == 0)
+				return init_exec_init(ci, cmd, path, err,
+				    errlen);
 			if (errno == EACCES)
 				seen_eacces = 1;
 			else if (errno != ENOENT && errno != ENOTDIR)
@@ -593,12 +660,18 @@ init_finish(const struct cell_init *ci, struct init_cmd *cmd, char *err,
 		return init_fail(err, errlen, "no_new_privs");
 	if (init_signals() == -1)
 		return init_fail(err, errlen, "signals");
-	if (init_fds(ci->sync_fd) == -1)
+	if (init_fds(ci->sync_fd, ci->initfd) == -1)
 		return init_fail(err, errlen, "close fds");
 	/* last, so that nothing above is filtered; in force at execve */
 	if (!(spec->flags & (SPEC_UNCONFINED | SPEC_PRIVILEGED)) &&
+	    !(ci->bpf != NULL && ci->bpf_replace) &&
 	    cell_seccomp_default() == -1)
 		return init_fail(err, errlen, "seccomp");
+	/* seccomp=FILE: on top, or instead (the parent's policy) */
+	if ((spec->flags & SPEC_SECCOMP) && ci->bpf == NULL)
+		return init_failx(err, errlen, "seccomp profile missing");
+	if (ci->bpf != NULL && cell_seccomp_load(ci->bpf, ci->nbpf) == -1)
+		return init_fail(err, errlen, "seccomp profile");
 	return 0;
 }
 
@@ -631,7 +704,11 @@ cell_init_run(const struct cell_init *ci, char *err, size_t errlen)
 	    init_tty(ci->spec, err, errlen) == -1 ||
 	    init_finish(ci, &cmd, err, errlen) == -1)
 		goto done;
-	status = init_exec(&cmd, err, errlen);
+	if ((ci->spec->flags & SPEC_INIT) && ci->initfd < 3) {
+		init_failx(err, errlen, "--init: celld-init is not available");
+		goto done;
+	}
+	status = init_exec(ci, &cmd, err, errlen);
 done:
 	init_cmd_free(&cmd);
 	return status;
@@ -663,7 +740,7 @@ cell_exec_run(const struct cell_init *ci, char *err, size_t errlen)
 	if (init_tty(ci->spec, err, errlen) == -1 ||
 	    init_finish(ci, &cmd, err, errlen) == -1)
 		goto done;
-	status = init_exec(&cmd, err, errlen);
+	status = init_exec(ci, &cmd, err, errlen);
 done:
 	init_cmd_free(&cmd);
 	return status;

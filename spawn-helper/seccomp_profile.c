@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 
 #include "init.h"
 
@@ -331,4 +332,24 @@ done:
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * seccomp=FILE: the parent's program for this container, loaded as it
+ * came.  The kernel checks it; it stacks on whatever filters we already
+ * run under (spawn-helper's, and the default profile unless the parent's
+ * policy let it replace that), and a syscall must pass every one of them.
+ */
+int
+cell_seccomp_load(const struct sock_filter *insns, uint32_t n)
+{
+	struct sock_fprog	prog;
+
+	if (n == 0 || n > BPF_MAXINSNS) {
+		errno = EINVAL;
+		return -1;
+	}
+	prog.len = n;
+	prog.filter = (struct sock_filter *)insns;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }

@@ -25,6 +25,11 @@ struct cell_init {
 	int			 sync_fd;	/* to spawn-helper */
 	uint32_t		 uid_base;	/* host id of container uid 0 */
 	const char		*volroot;	/* where C finds its volumes */
+	const struct sock_filter *bpf;		/* seccomp=FILE, or NULL */
+	uint32_t		 nbpf;
+	int			 bpf_replace;	/* instead of the default */
+	int			 initfd;	/* --init: celld-init's sealed
+						 * memfd (initbin.c), or -1 */
 };
 
 /*
@@ -40,6 +45,10 @@ int	cell_exec_run(const struct cell_init *, char *, size_t);
 
 /* seccomp_profile.c: the default container profile, an allow-list */
 int	cell_seccomp_default(void);
+int	cell_seccomp_load(const struct sock_filter *, uint32_t);
+
+/* initbin.c: celld-init, copied once into a sealed memfd */
+int	initbin_open(const char *);
 
 /*
  * cgroup.c: containers' cgroups, beneath the subtree the parent delegated

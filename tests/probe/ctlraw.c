@@ -17,7 +17,8 @@
  *   ctlraw PATH stale	 leave a socket file that nobody listens on
  *
  * Modes: ping garbage truncated oversize unknown badsize wrongsender
- * launch midmsg nofd fdtype fdstray.  Each prints what the peer answered:
+ * launch midmsg nofd fdtype fdstray, and rm:NAME (a well-formed "rm -f
+ * NAME", whoever owns NAME).  Each prints what the peer answered:
  * "done ERR MSG" (a result), "msg NAME" (anything else), "eof" (the peer
  * hung up) or "silent" (nothing for 2 seconds).
  */
@@ -153,6 +154,7 @@ raw_polite(int fd, const char *mode, int helper)
 {
 	struct msg_ping		mp = { 1 };
 	struct msg_launch	ml = { PROC_NET };
+	struct msg_ctl_target	t;
 	uint32_t		ping = helper ? MSG_PING : MSG_CTL_PING;
 	size_t			plen = helper ? sizeof(mp) : 0;
 	int			r = -1, nfd;
@@ -176,6 +178,12 @@ raw_polite(int fd, const char *mode, int helper)
 		/* the parent's type, but for the launcher: not ours */
 		r = raw_frame(fd, MSG_LAUNCH, IMSG_HDR_SIZE + sizeof(ml), 0,
 		    &ml, sizeof(ml), -1);
+	} else if (strncmp(mode, "rm:", 3) == 0 && !helper) {
+		memset(&t, 0, sizeof(t));
+		snprintf(t.name, sizeof(t.name), "%s", mode + 3);
+		t.flags = CTL_FORCE;
+		r = raw_frame(fd, MSG_CTL_RM, IMSG_HDR_SIZE + sizeof(t), 0,
+		    &t, sizeof(t), -1);
 	} else if (strcmp(mode, "fdtype") == 0) {
 		/* an fd on a type that takes none: refused, fd closed */
 		if ((nfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
