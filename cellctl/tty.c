@@ -63,18 +63,27 @@ tty_sigwinch(int sig)
 	tty_winch = 1;
 }
 
+static void	tty_resize_once(struct ctl *);
+
 /* Called by ctl_wait() when a read was interrupted. */
 static void
 tty_intr(struct ctl *ctl)
+{
+	/* loop: a change may land while the last one is being sent */
+	while (tty_winch) {
+		tty_winch = 0;
+		tty_resize_once(ctl);
+	}
+}
+
+static void
+tty_resize_once(struct ctl *ctl)
 {
 	struct ctl		c2;
 	struct msg_ctl_resize	rz;
 	struct msg_result	res;
 	struct cell_spec	s;
 
-	if (!tty_winch)
-		return;
-	tty_winch = 0;
 	memset(&s, 0, sizeof(s));
 	tty_size(&s);
 	if (s.rows == 0 || s.cols == 0)

@@ -129,6 +129,13 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 
 	if ((dfd = cell_dir(req->id)) == -1)
 		return -1;
+	/*
+	 * Only the container's root group may pass through its dir (to its
+	 * upper, work and layers); no other user of the host can read what
+	 * the container writes.
+	 */
+	if (fchown(dfd, -1, req->uid_base) == -1 || fchmod(dfd, 0710) == -1)
+		goto done;
 	if (mkdir_owned(dfd, "upper", req->uid_base, 0755) == -1 ||
 	    mkdir_owned(dfd, "work", req->uid_base, 0700) == -1 ||
 	    mkdir_owned(dfd, "lower", 0, 0755) == -1)

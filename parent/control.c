@@ -30,6 +30,17 @@ static int			 control_nclients;
 
 static void	control_dispatch(int, short, void *);
 
+const struct conf_policy *
+client_policy(const struct client *c)
+{
+	gid_t	all[65];
+	int	n = c->ngroups;
+
+	memcpy(all, c->groups, n * sizeof(gid_t));
+	all[n++] = c->gid;	/* the primary group, always */
+	return conf_policy_for(&env->conf, c->uid, all, n);
+}
+
 int
 control_clients(void)
 {
@@ -154,14 +165,35 @@ control_identify(struct client *c, int fd)
 	c->pid = cred.pid;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &glen) == -1)
 		glen = 0;
-	pol = conf_policy_for(&env->conf, c->uid, groups,
-	    glen / sizeof(gid_t));
+	c->ngroups = glen / sizeof(gid_t);
+	if (c->ngroups > (int)nitems(c->groups))
+		c->ngroups = nitems(c->groups);
+	memcpy(c->groups, groups, c->ngroups * sizeof(gid_t));
+	pol = client_policy(c);
 	if (pol != NULL && pol->deny && c->uid != 0) {
 		errno = EACCES;
 		return -1;
 	}
 	c->admin = c->uid == 0 || (pol != NULL && pol->admin);
 	return 0;
+}
+
+/* One answer to a refused connection, so its user learns why. */
+static void
+control_refuse(int fd, const char *why)
+{
+	struct imsgbuf		ib;
+	struct msg_result	res;
+
+	if (imsgbuf_init(&ib, fd) == -1)
+		return;
+	memset(&res, 0, sizeof(res));
+	res.err = EACCES;
+	res.status = 125;
+	strlcpy(res.msg, why, sizeof(res.msg));
+	if (imsg_compose(&ib, MSG_CTL_DONE, 0, 0, -1, &res, sizeof(res)) == 0)
+		(void)imsgbuf_write(&ib);	/* never block on it */
+	imsgbuf_clear(&ib);
 }
 
 static void
@@ -191,6 +223,8 @@ control_accept(int lfd, short ev, void *arg)
 		strlcpy(c->verb, "connect", sizeof(c->verb));
 		audit(c, errno == EACCES ? EACCES : EUSERS, errno == EACCES ?
 		    "blocked by policy" : "too many connections");
+		control_refuse(fd, errno == EACCES ? "blocked by celld's "
+		    "policy" : "too many connections");
 		close(fd);
 		free(c);
 		return;

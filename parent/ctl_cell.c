@@ -29,11 +29,11 @@ static const int default_caps[] = {
 static const struct conf_policy *
 ctl_policy(struct client *cl)
 {
-	return conf_policy_for(&env->conf, cl->uid, &cl->gid, 1);
+	return client_policy(cl);
 }
 
 /* What the policy forbids this user, as one line, or NULL. */
-static const char *
+const char *
 ctl_forbidden(struct client *cl, const struct cell_spec *s)
 {
 	const struct conf_policy	*p = ctl_policy(cl);
@@ -53,7 +53,8 @@ ctl_forbidden(struct client *cl, const struct cell_spec *s)
 	    (s->pids == 0 || s->pids > p->max_pids)) ||
 	    (p->max_cpus_milli > 0 && (s->cpus_milli == 0 ||
 	    s->cpus_milli > p->max_cpus_milli))))
-		return "limits exceed the policy's maximum";
+		return "your policy caps memory, cpus or pids: give a limit "
+		    "(-m, --cpus, --pids-limit) within it";
 	return NULL;
 }
 

@@ -120,9 +120,10 @@ ctl_exec(struct client *cl, struct imsg *imsg)
 		return;
 	}
 	if ((c = cell_lookup(req.name, cl->uid, cl->admin)) == NULL ||
-	    c->state != CELL_RUNNING) {
+	    c->state != CELL_RUNNING || c->paused) {
 		snprintf(err, sizeof(err), "%s: %s", req.name, c == NULL ?
-		    "no such container" : "container is not running");
+		    "no such container" : c->paused ? "container is paused" :
+		    "container is not running");
 		control_done(cl, c == NULL ? ENOENT : EINVAL, 125, err);
 		return;
 	}

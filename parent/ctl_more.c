@@ -122,7 +122,9 @@ ctl_update(struct client *cl, struct imsg *imsg)
 {
 	struct msg_ctl_update	 u;
 	struct msg_spawn_update	 su;
+	static struct cell_spec	 s;
 	struct cell		*c;
+	const char		*why;
 
 	if (imsg_get_data(imsg, &u, sizeof(u)) == -1 ||
 	    !msg_str_ok(u.name, sizeof(u.name)) || u.memory < -1 ||
@@ -134,12 +136,20 @@ ctl_update(struct client *cl, struct imsg *imsg)
 		control_done(cl, ENOENT, 0, "no such container");
 		return;
 	}
+	s = c->spec;
 	if (u.memory >= 0)
-		c->spec.memory = u.memory;
+		s.memory = u.memory;
 	if (u.cpus_milli >= 0)
-		c->spec.cpus_milli = u.cpus_milli;
+		s.cpus_milli = u.cpus_milli;
 	if (u.pids >= 0)
-		c->spec.pids = u.pids;
+		s.pids = u.pids;
+	if ((why = ctl_forbidden(cl, &s)) != NULL) {	/* no way around */
+		control_done(cl, EPERM, 0, why);
+		return;
+	}
+	c->spec.memory = s.memory;
+	c->spec.cpus_milli = s.cpus_milli;
+	c->spec.pids = s.pids;
 	state_save(c);
 	if (c->state != CELL_RUNNING) {
 		control_done(cl, 0, 0, NULL);	/* applies at next start */

@@ -24,6 +24,8 @@ struct client {
 	uint32_t		 id;
 	uid_t			 uid;
 	gid_t			 gid;
+	gid_t			 groups[64];	/* SO_PEERGROUPS, for policy */
+	int			 ngroups;
 	pid_t			 pid;
 	int			 admin;
 	int			 pending;	/* requests in flight */
@@ -180,6 +182,8 @@ void		 ctl_wait(struct client *, struct imsg *);
 void		 ctl_ps(struct client *, struct imsg *);
 void		 ctl_logs(struct client *, struct imsg *);
 
+const char	*ctl_forbidden(struct client *, const struct cell_spec *);
+
 /* ctl_more.c */
 void		 ctl_inspect(struct client *, struct imsg *);
 void		 ctl_rename(struct client *, struct imsg *);
@@ -187,6 +191,9 @@ void		 ctl_pause(struct client *, struct imsg *);
 void		 ctl_stats(struct client *, struct imsg *);
 void		 ctl_update(struct client *, struct imsg *);
 void		 ctl_top(struct client *, struct imsg *);
+
+/* policy: the first block that matches the client, by uid or any group */
+const struct conf_policy *client_policy(const struct client *);
 
 /* audit.c */
 void		 audit_init(void);

@@ -104,7 +104,8 @@ state_save(const struct cell *c)
 
 	snprintf(dir, sizeof(dir), "%s/containers/%s", env->conf.storage,
 	    c->id);
-	if (mkdir(dir, 0711) == -1 && errno != EEXIST)
+	/* 0700 until fs-helper opens it to the container's root group */
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST)
 		return -1;
 	for (i = 0; i < c->nlayers; i++)
 		json_array_append_new(l, json_string(c->layers[i]));

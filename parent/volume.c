@@ -122,6 +122,44 @@ vol_walk(int dfd, const struct place *allowed, int n)
 	return r;
 }
 
+/* Is path p at or beneath prefix? Component-wise, both normalized. */
+static int
+beneath(const char *p, const char *prefix)
+{
+	size_t	n = strlen(prefix);
+
+	if (strcmp(prefix, "/") == 0)
+		return 1;
+	return strncmp(p, prefix, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+/*
+ * When the walk can't pass a directory _celld may not search (a 0700
+ * home), judge by the kernel's name for the object the fd is: the path
+ * it has now, not one a client typed.
+ */
+static int
+vol_by_path(int fd, const struct conf_policy *pol)
+{
+	char	link[64], path[PATH_MAX];
+	ssize_t	n;
+	int	i;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, path, sizeof(path) - 1)) <= 0)
+		return -1;
+	path[n] = '\0';
+	if (path[0] != '/' || strstr(path, " (deleted)") != NULL)
+		return -1;
+	if (beneath(path, env->conf.storage) ||
+	    beneath(path, env->conf.rundir))
+		return 2;
+	for (i = 0; pol != NULL && i < pol->nvolumes; i++)
+		if (beneath(path, pol->volumes[i]))
+			return 1;
+	return 0;
+}
+
 /*
  * May this client share the object of fd?  Admins may share anything;
  * others what lies beneath a "volumes" prefix of their policy, and never
@@ -139,14 +177,15 @@ volume_check(struct client *cl, int fd)
 		return "cannot stat the source";
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))
 		return "only directories and regular files can be volumes";
-	pol = conf_policy_for(&env->conf, cl->uid, &cl->gid, 1);
+	pol = client_policy(cl);
 	for (i = 0; pol != NULL && i < pol->nvolumes; i++)
 		if (place_of(pol->volumes[i], &allowed[n]) == 0)
 			n++;
-	if ((dfd = vol_dirfd(fd, &st)) == -1)
+	if ((dfd = vol_dirfd(fd, &st)) == -1 ||
+	    (r = vol_walk(dfd, allowed, n)) == -1)
+		r = vol_by_path(fd, pol);	/* a dir we may not search */
+	if (r == -1)
 		return "cannot find where the source lives";
-	if ((r = vol_walk(dfd, allowed, n)) == -1)
-		return "cannot walk up from the source";
 	if (cl->admin)
 		return NULL;
 	if (r == 2)

@@ -64,8 +64,8 @@ exec_x(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 		_exit(125);
 	}
 	if (dup2(fds[0], 0) == -1 || dup2(fds[1], 1) == -1 ||
-	    dup2(fds[2], 2) == -1)
-		_exit(125);
+	    dup2(fds[2], 2) == -1 || close_range(3, ~0U, 0) == -1)
+		_exit(125);	/* nothing of spawn-helper's stays open */
 	memset(&ci, 0, sizeof(ci));
 	ci.id = req->id;
 	ci.spec = &req->spec;

@@ -647,7 +647,14 @@ init_finish(const struct cell_init *ci, struct init_cmd *cmd, char *err,
 	const struct cell_spec	*spec = ci->spec;
 	struct init_user	 u;
 	const char		*wd = spec->workdir[0] ? spec->workdir : "/";
+	char			 cwdbuf[PATH_MAX];
 
+	/*
+	 * fds first: a workdir like /proc/self/fd/N must find nothing of
+	 * the host's to lead out through (CVE-2024-21626).
+	 */
+	if (init_fds(ci->sync_fd, ci->initfd) == -1)
+		return init_fail(err, errlen, "close fds");
 	if (init_user(spec, &u, err, errlen) == -1 ||
 	    init_cmd(spec, &u, cmd, err, errlen) == -1 ||
 	    init_workdir(wd, err, errlen) == -1 ||
@@ -656,12 +663,14 @@ init_finish(const struct cell_init *ci, struct init_cmd *cmd, char *err,
 	/* as the user, so a workdir it can't enter is an error now */
 	if (chdir(wd) == -1)
 		return init_fail(err, errlen, "chdir %s", wd);
+	/* and it must lie under our root: getcwd() fails otherwise */
+	if (getcwd(cwdbuf, sizeof(cwdbuf)) == NULL || cwdbuf[0] != '/')
+		return init_failx(err, errlen, "workdir %s: outside the "
+		    "container", wd);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1)
 		return init_fail(err, errlen, "no_new_privs");
 	if (init_signals() == -1)
 		return init_fail(err, errlen, "signals");
-	if (init_fds(ci->sync_fd, ci->initfd) == -1)
-		return init_fail(err, errlen, "close fds");
 	/* last, so that nothing above is filtered; in force at execve */
 	if (!(spec->flags & (SPEC_UNCONFINED | SPEC_PRIVILEGED)) &&
 	    !(ci->bpf != NULL && ci->bpf_replace) &&
