@@ -209,21 +209,25 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh build-asan
 
 FUZZ_TIME	?= 60
+# each target runs FUZZ_TIME seconds; a crash or leak fails the target
 fuzz: deps
-	@mkdir -p $(B)/fuzz
+	@mkdir -p $(B)/fuzz/corpus-imsg $(B)/fuzz/corpus-seccomp-json
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
 	    -o $(B)/fuzz/fuzz_imsg imsg/imsg.c fuzz/fuzz_imsg.c
-	$(B)/fuzz/fuzz_imsg -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
-	    $(B)/fuzz/corpus-imsg 2>&1 | tail -5 || exit 1
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined \
 	    -o $(B)/fuzz/fuzz_seccomp_json parent/seccomp_json.c \
 	    fuzz/fuzz_seccomp_json.c $(PKG_LIBS)
-	@mkdir -p $(B)/fuzz/corpus-seccomp-json
 	cp -n tests/unit/seccomp/*.json $(B)/fuzz/corpus-seccomp-json/
-	$(B)/fuzz/fuzz_seccomp_json -max_total_time=$(FUZZ_TIME) \
-	    -print_final_stats=1 $(B)/fuzz/corpus-seccomp-json 2>&1 | \
-	    tail -5 || exit 1
+	@for t in imsg seccomp_json; do \
+		c=$$(echo $$t | tr _ -); \
+		echo "fuzz_$$t: $(FUZZ_TIME) s"; \
+		$(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
+		    -print_final_stats=1 $(B)/fuzz/corpus-$$c \
+		    > $(B)/fuzz/$$t.log 2>&1; rc=$$?; \
+		tail -4 $(B)/fuzz/$$t.log; \
+		[ $$rc = 0 ] || { echo "fuzz_$$t: FAILED"; exit 1; }; \
+	done
 
 bench: all
 	@sh bench/run.sh $(B)

@@ -384,7 +384,8 @@ opt_secopt(struct parse *p, const char *s)
 			return 0;
 		}
 		if (seccomp_path_set(v) == -1)
-			return perr(p, "--security-opt: seccomp=FILE: bad path");
+			return perr(p, "--security-opt: seccomp=FILE: bad "
+			    "path");
 		p->spec->flags |= SPEC_SECCOMP;		/* see seccomp.c */
 		return 0;
 	}

@@ -39,7 +39,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	b = seccomp_json_compile((const char *)data, size - 1,
 	    caps[data[size - 1] % 3], err, sizeof(err));
 	if (b == NULL && (err[0] == '\0' || strchr(err, '\n') != NULL))
-		abort();		/* a refusal must say why, on one line */
+		abort();	/* a refusal must say why, on one line */
 	if (b != NULL && (b->n < 1 || b->n > BPF_MAXINSNS))
 		abort();
 	free(b);

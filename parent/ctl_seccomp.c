@@ -205,7 +205,7 @@ seccomp_create(struct client *cl, struct cell *c, char *err, size_t errlen)
 		snprintf(err, errlen, "seccomp profile: %s", why);
 		return -1;
 	}
-	p = conf_policy_for(&env->conf, cl->uid, &cl->gid, 1);
+	p = client_policy(cl);
 	if (cl->admin || (p != NULL && (p->allow & POL_ALLOW_UNCONFINED)))
 		c->spec.flags |= SPEC_SCREPLACE;
 	if (sc_save(c, b) == -1) {

@@ -35,8 +35,20 @@
 #include "parent.h"
 
 #define SCJ_MAXARGS	16	/* args[] entries in one syscalls[] entry */
-#define SCJ_MAXRULES	16384	/* rules added, after includes/excludes */
+#define SCJ_MAXRULES	4096	/* rules added, after includes/excludes */
 #define SCJ_MAXERRNO	4095	/* the kernel's MAX_ERRNO */
+/*
+ * libseccomp's decision tree for one syscall grows with the product of
+ * its rules' sizes (rules on one syscall are merged into every branch of
+ * the others), and its BPF generation is worse than quadratic in the
+ * result: eight rules of six range tests on one syscall, 2 KiB of JSON,
+ * hold the parent for minutes.  So before anything reaches libseccomp,
+ * each syscall with argument rules costs the product of its rules' costs
+ * (1, plus per test 1 for EQ and MASKED_EQ, 2 for NE and 3 for a range,
+ * which split into high and low words), and the sum is capped.  Docker's
+ * default profile costs under 100; the worst that passes takes ~0.2 s.
+ */
+#define SCJ_BUDGET	512
 
 #if defined(__x86_64__)
 #define SCJ_ARCH	"SCMP_ARCH_X86_64"
@@ -424,17 +436,92 @@ scj_parse(const char *buf, size_t len, struct scj_profile *p, char *err,
 	return r;
 }
 
-/* One entry's rules, if it applies to a container with caps. */
+/* Does c apply, to a container with caps, under default action def? */
 static int
-scj_add(scmp_filter_ctx ctx, const struct scj_call *c, uint64_t caps,
-    size_t *nrules)
+scj_applies(const struct scj_call *c, uint64_t caps, uint32_t def)
+{
+	/* like the default, it adds nothing (and libseccomp refuses it) */
+	return c->action != def && !c->never &&
+	    (c->inc_caps & caps) == c->inc_caps && (c->exc_caps & caps) == 0;
+}
+
+struct scj_cost {
+	int		nr;
+	uint64_t	factor;
+};
+
+static int
+scj_cost_cmp(const void *a, const void *b)
+{
+	const struct scj_cost	*x = a, *y = b;
+
+	return x->nr < y->nr ? -1 : x->nr > y->nr;
+}
+
+/* What one entry's argument rules cost one syscall (see SCJ_BUDGET). */
+static uint64_t
+scj_rule_cost(const struct scj_call *c)
+{
+	uint64_t	cost = 1, w;
+	size_t		i;
+
+	for (i = 0; i < c->nargs; i++) {
+		w = c->args[i].op == SCMP_CMP_EQ || c->args[i].op ==
+		    SCMP_CMP_MASKED_EQ ? 1 : c->args[i].op == SCMP_CMP_NE ?
+		    2 : 3;
+		/* split: a rule of its own for each test */
+		cost = c->split ? cost * (1 + w) : cost + w;
+		if (cost > SCJ_BUDGET)
+			return SCJ_BUDGET + 1;
+	}
+	return cost;
+}
+
+/* The cost of the argument rules, by syscall (see SCJ_BUDGET). */
+static int
+scj_budget(const struct scj_profile *p, uint64_t caps, char *err,
+    size_t errlen)
+{
+	struct scj_cost	*v;
+	size_t		 i, k, n = 0;
+	uint64_t	 prod = 1, total = 0;
+
+	for (i = 0; i < p->ncalls; i++)
+		n += p->calls[i].nnrs;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL)
+		return scj_err(err, errlen, "out of memory");
+	for (i = n = 0; i < p->ncalls; i++) {
+		if (p->calls[i].nargs == 0 || !scj_applies(&p->calls[i], caps,
+		    p->defact))
+			continue;
+		for (k = 0; k < p->calls[i].nnrs; k++) {
+			v[n].nr = p->calls[i].nrs[k];
+			v[n++].factor = scj_rule_cost(&p->calls[i]);
+		}
+	}
+	qsort(v, n, sizeof(*v), scj_cost_cmp);
+	for (i = 0; i < n && total <= SCJ_BUDGET; i++) {
+		prod = prod * v[i].factor > SCJ_BUDGET ? SCJ_BUDGET + 1 :
+		    prod * v[i].factor;
+		if (i + 1 == n || v[i + 1].nr != v[i].nr) {
+			total += prod;
+			prod = 1;
+		}
+	}
+	free(v);
+	if (total > SCJ_BUDGET)
+		return scj_err(err, errlen, "argument rules too complex (cost "
+		    "over %d: fewer tests per syscall, please)", SCJ_BUDGET);
+	return 0;
+}
+
+/* One entry's rules. */
+static int
+scj_add(scmp_filter_ctx ctx, const struct scj_call *c, size_t *nrules)
 {
 	size_t	i, k;
 	int	r = 0;
 
-	if (c->never || (c->inc_caps & caps) != c->inc_caps ||
-	    (c->exc_caps & caps) != 0)
-		return 0;
 	for (i = 0; i < c->nnrs && r >= 0; i++) {
 		*nrules += c->split ? c->nargs : 1;
 		if (*nrules > SCJ_MAXRULES)
@@ -491,6 +578,8 @@ scj_compile(const struct scj_profile *p, uint64_t caps, char *err,
 	size_t			 i, nrules = 0;
 	int			 fd = -1, r;
 
+	if (scj_budget(p, caps, err, errlen) == -1)
+		return NULL;
 	if ((ctx = seccomp_init(p->defact)) == NULL) {
 		scj_err(err, errlen, "defaultAction refused by libseccomp");
 		return NULL;
@@ -502,10 +591,9 @@ scj_compile(const struct scj_profile *p, uint64_t caps, char *err,
 		goto done;
 	}
 	for (i = 0; i < p->ncalls; i++) {
-		/* the default already does it; libseccomp refuses such */
-		if (p->calls[i].action == p->defact)
+		if (!scj_applies(&p->calls[i], caps, p->defact))
 			continue;
-		if ((r = scj_add(ctx, &p->calls[i], caps, &nrules)) < 0) {
+		if ((r = scj_add(ctx, &p->calls[i], &nrules)) < 0) {
 			scj_err(err, errlen, "syscalls[%zu]: %s", i, r ==
 			    -E2BIG ? "too many rules" : "rule refused by "
 			    "libseccomp");

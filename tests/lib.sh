@@ -12,6 +12,7 @@ mount -t tmpfs -o mode=0711 celld-test "$T"
 mkdir -p "$T/libexec" "$T/etc"
 cp "$B/celld-net" "$B/celld-fs" "$B/celld-spawn" "$T/libexec/"
 [ -x "$B/celld-monitor" ] && cp "$B/celld-monitor" "$T/libexec/"
+[ -x "$B/celld-init" ] && cp "$B/celld-init" "$T/libexec/"
 chmod 0755 "$T/libexec" "$T"/libexec/*
 export CELLD_SOCK="$T/celld.sock"
 CELLCTL="$B/cellctl"

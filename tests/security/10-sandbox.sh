@@ -18,15 +18,19 @@ USER_spawn=_celld_spawn
 # fs-helper lives in a jail whose root is the storage dir: the host's
 # files are absent there (ENOENT counts as denied for it), and it makes no
 # file system instance (no fsopen).  write_storage is the positive
-# control: the probe isn't just broken.
-ALLOW_parent="write_storage"
-ALLOW_net=""
-ALLOW_fs="write_storage"
+# control: the probe isn't just broken.  The parent compiles seccomp=FILE
+# profiles into a memfd and never loads a filter; the helpers may narrow
+# themselves further (prctl is in every helper's base set), which takes
+# nothing from anyone.
+ALLOW_parent="write_storage memfd"
+ALLOW_net="seccomp_load"
+ALLOW_fs="write_storage seccomp_load"
 ALLOW_spawn="read_outside write_storage mount fsmount socket_inet"
-ALLOW_spawn="$ALLOW_spawn ptrace_traceme execve kill_pid1 setuid0"
+ALLOW_spawn="$ALLOW_spawn ptrace_traceme execve kill_pid1 setuid0 memfd"
+ALLOW_spawn="$ALLOW_spawn seccomp_load"
 ATTEMPTS="read_shadow read_outside write_outside write_storage mount fsmount
 socket_inet ptrace_traceme ptrace_attach setuid0 init_module finit_module
-kexec_load bpf keyctl perf_event_open kill_pid1 execve"
+kexec_load bpf keyctl perf_event_open kill_pid1 memfd seccomp_load execve"
 
 # a world-readable file of root's, outside every table's paths
 mkdir -p "$T/outside" "$T/mnt"
@@ -140,6 +144,16 @@ t_no_unexpected_allowed() {
 # attack: the positive control fails (the probe denies everything)
 t_storage_dir_writable_where_granted() {
 	allowed write_storage parent fs spawn && denied write_storage net
+}
+
+# the parent's memfd_create, for seccomp=FILE (parent/seccomp_json.c)
+t_parent_may_make_a_memfd() {
+	allowed memfd parent && denied memfd net fs
+}
+
+# attack: the parent loads a seccomp filter (it only compiles them)
+t_parent_loads_no_seccomp_filter() {
+	denied seccomp_load parent
 }
 
 # attack: read /etc/shadow

@@ -34,9 +34,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+#include <sys/prctl.h>
+
 #include <linux/bpf.h>
 #include <linux/keyctl.h>
 #include <linux/perf_event.h>
+#include <linux/seccomp.h>
 
 #include "../../privsep/privsep.h"
 
@@ -206,6 +210,29 @@ try_bpf(void)
 	return 0;
 }
 
+/* the parent's seccomp=FILE compiler writes its program to a memfd */
+static int
+try_memfd(void)
+{
+	long	fd;
+
+	if ((fd = syscall(SYS_memfd_create, "probe", MFD_CLOEXEC)) == -1)
+		return -1;
+	close((int)fd);
+	return 0;
+}
+
+/* a filter that allows everything: loading any filter is the attempt */
+static int
+try_seccomp_load(void)
+{
+	struct sock_filter	f = BPF_STMT(BPF_RET | BPF_K,
+				    SECCOMP_RET_ALLOW);
+	struct sock_fprog	prog = { 1, &f };
+
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
 static int
 try_keyctl(void)
 {
@@ -313,6 +340,8 @@ probe_attacks(void)
 	probe_try("keyctl", try_keyctl);
 	probe_try("perf_event_open", try_perf);
 	probe_try("kill_pid1", try_kill_pid1);
+	probe_try("memfd", try_memfd);
+	probe_try("seccomp_load", try_seccomp_load);
 	probe_try("execve", try_execve);	/* last: may replace us */
 	fflush(stdout);
 	_exit(PROBE_DONE);

@@ -282,9 +282,20 @@ t_secopt(void)
 	T_OK(parse("--security-opt", "no-new-privileges", "--security-opt",
 	    "no-new-privileges:true", "x", NULL) == 0 && spec.flags == 0,
 	    "no-new-privileges accepted");
-	T_OK(fails(parse("--security-opt", "seccomp=/p.json", "x", NULL),
-	    "--security-opt: seccomp=FILE is not supported yet"),
-	    "seccomp=FILE refused for now");
+	T_OK(parse("--security-opt", "seccomp=/p.json", "x", NULL) == 0 &&
+	    spec.flags == SPEC_SECCOMP &&
+	    strcmp(seccomp_path(), "/p.json") == 0,
+	    "seccomp=FILE: the path is kept for cellctl to open");
+	T_OK(parse("--security-opt", "seccomp=unconfined", "--security-opt",
+	    "seccomp:p.json", "x", NULL) == 0 && spec.flags == SPEC_SECCOMP &&
+	    strcmp(seccomp_path(), "p.json") == 0,
+	    "seccomp: the last one wins (a file)");
+	T_OK(parse("--security-opt", "seccomp=/p.json", "--security-opt",
+	    "seccomp=unconfined", "x", NULL) == 0 &&
+	    spec.flags == SPEC_UNCONFINED, "seccomp: the last one wins "
+	    "(unconfined)");
+	T_OK(fails(parse("--security-opt", "seccomp=", "x", NULL),
+	    "--security-opt: seccomp=FILE: bad path"), "seccomp= empty");
 	T_OK(fails(parse("--security-opt", "no-new-privileges=false", "x",
 	    NULL), "--security-opt: no-new-privileges is always on"),
 	    "no-new-privileges=false");
