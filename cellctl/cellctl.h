@@ -80,15 +80,6 @@ void	tty_follow(struct ctl *, const char *);
 /* cmd_exec.c */
 int	cmd_exec(struct ctl *, int, char **);
 
-const char *spec_volsrc(uint32_t);
-
-/* tty.c */
-void	tty_size(struct cell_spec *);
-void	tty_raw(void);
-void	tty_follow(struct ctl *, const char *);
-
-/* cmd_exec.c */
-int	cmd_exec(struct ctl *, int, char **);
 
 /* seccomp.c */
 int	seccomp_path_set(const char *);
