@@ -53,13 +53,33 @@ ctl_connect(struct ctl *ctl)
 		ctl_die("out of memory");
 }
 
+/* A connection celld refused carries one MSG_CTL_DONE saying why. */
+static void
+ctl_refused(struct ctl *ctl)
+{
+	struct imsg		imsg;
+	struct msg_result	res;
+	int			saved = errno;
+
+	if (imsgbuf_read(&ctl->ib) > 0 && imsg_get(&ctl->ib, &imsg) > 0 &&
+	    imsg_get_type(&imsg) == MSG_CTL_DONE &&
+	    imsg_get_data(&imsg, &res, sizeof(res)) == 0 && res.err != 0) {
+		res.msg[sizeof(res.msg) - 1] = '\0';
+		ctl_die("%s: %s", ctl->sock, res.msg);
+	}
+	errno = saved;
+}
+
 void
 ctl_send(struct ctl *ctl, uint32_t type, int fd, const void *data,
     size_t len)
 {
-	if (imsg_compose(&ctl->ib, type, 0, 0, fd, data, len) == -1 ||
-	    imsgbuf_flush(&ctl->ib) == -1)
+	if (imsg_compose(&ctl->ib, type, 0, 0, fd, data, len) == -1)
 		ctl_die("%s: send: %s", ctl->sock, strerror(errno));
+	if (imsgbuf_flush(&ctl->ib) == -1) {
+		ctl_refused(ctl);	/* celld may have said why it hung up */
+		ctl_die("%s: send: %s", ctl->sock, strerror(errno));
+	}
 }
 
 /*

@@ -118,6 +118,37 @@ control_done(struct client *c, int err, int status, const char *msg)
 	return control_reply(c, MSG_CTL_DONE, &res, sizeof(res));
 }
 
+/* Fairness: a policy's "max connections" and "max operations" per user. */
+static int
+control_maxconn(const struct client *c)
+{
+	const struct conf_policy	*p = client_policy(c);
+
+	return p != NULL && p->max_conns > 0 ? p->max_conns :
+	    CONTROL_MAXUSER;
+}
+
+static int
+control_maxops(const struct client *c)
+{
+	const struct conf_policy	*p = client_policy(c);
+
+	return p != NULL && p->max_ops > 0 ? p->max_ops : CONTROL_MAXUSER;
+}
+
+/* Requests in flight for uid, over all its connections. */
+static int
+control_user_ops(uid_t uid)
+{
+	struct client	*c;
+	int		 n = 0;
+
+	TAILQ_FOREACH(c, &clients, entry)
+		if (c->uid == uid)
+			n += c->pending;
+	return n;
+}
+
 static int
 control_user_count(uid_t uid)
 {
@@ -219,7 +250,7 @@ control_accept(int lfd, short ev, void *arg)
 		return;
 	}
 	if (control_identify(c, fd) == -1 || (!c->admin &&
-	    control_user_count(c->uid) >= CONTROL_MAXUSER)) {
+	    control_user_count(c->uid) >= control_maxconn(c))) {
 		strlcpy(c->verb, "connect", sizeof(c->verb));
 		audit(c, errno == EACCES ? EACCES : EUSERS, errno == EACCES ?
 		    "blocked by policy" : "too many connections");
@@ -300,7 +331,8 @@ control_msg(struct client *c, struct imsg *imsg)
 		    "unknown request" : "malformed request");
 		return;
 	}
-	if (c->pending >= CONTROL_MAXPENDING) {
+	if (c->pending >= CONTROL_MAXPENDING ||
+	    (!c->admin && control_user_ops(c->uid) >= control_maxops(c))) {
 		control_done(c, EBUSY, 0, "too many requests in flight");
 		return;
 	}

@@ -59,7 +59,8 @@ echo "secret of A" > "$T/share/home-$UA/secret"
 chown -R "$UA:" "$T/share/home-$UA"
 write_conf "policy group \"cell\" { max containers 3 volumes { \"$T/share\" } }
 policy user \"$UC\" { block }
-policy user \"$UL\" { max containers 3 max memory 64M max pids 100 }
+policy user \"$UL\" { max containers 3 max memory 64M max pids 100
+    max connections 3 }
 policy user \"root\" { admin }"
 start_celld || exit 1
 
@@ -454,6 +455,24 @@ t_volume_source_swapped_for_a_symlink_changes_nothing() {
 	cellctl rm -f aswap >/dev/null
 	rm -rf "$T/share/a"
 	return $r
+}
+
+# attack: one user holds every connection it can, to starve the others
+t_connections_are_limited_per_user() {
+	setpriv --reuid="$UL" --regid="$UL" --init-groups \
+	    "$RAW" "$CELLD_SOCK" idle:3 > "$T/idle.out" 2>&1 &
+	idler=$!
+	i=0
+	while ! grep -q held "$T/idle.out" && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	out=$(ctl_as "$UL" ps 2>&1); s=$?
+	echo "$out"
+	ok=0
+	[ $s = 125 ] && echo "$out" | grep -q "too many connections" || ok=1
+	ctl_as "$UA" ps >/dev/null || { echo "other user starved"; ok=1; }
+	kill $idler; wait $idler 2>/dev/null
+	return $ok
 }
 
 run_tests
