@@ -176,16 +176,16 @@ $(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
 
 $(O)/tests/sbx/%.o: net-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=net_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=net_main -c -o $@ $<
 $(O)/tests/sbx/%.o: fs-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=fs_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=fs_main -c -o $@ $<
 $(O)/tests/sbx/%.o: spawn-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=spawn_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=spawn_main -c -o $@ $<
 $(O)/tests/sbx/%.o: parent/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DSBX_PROBE -Dmain=parent_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=parent_main -c -o $@ $<
 
 tests: all $(UNIT) $(SECURITY)
 
@@ -206,7 +206,7 @@ asan: deps
 	    XWARN="-Wno-missing-field-initializers" \
 	    LDFLAGS="-fsanitize=address,undefined" tests
 	@sh tests/users.sh
-	@ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh build-asan
+	@CELLD_ASAN=1 ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh build-asan
 
 FUZZ_TIME	?= 60
 # each target runs FUZZ_TIME seconds; a crash or leak fails the target

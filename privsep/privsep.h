@@ -79,7 +79,8 @@ struct proc_privs {
 	SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap), SCMP_SYS(mremap), \
 	SCMP_SYS(madvise), SCMP_SYS(futex), SCMP_SYS(getrandom),	\
 	SCMP_SYS(capget), SCMP_SYS(prctl), SCMP_SYS(newfstatat),	\
-	SCMP_SYS(fstat)
+	SCMP_SYS(fstat),						\
+	SCMP_SYS(sigaltstack)	/* harmless; AddressSanitizer needs it */
 
 /* drop.c */
 void	privsep_drop(const struct proc_privs *, const char *const *);

@@ -212,6 +212,10 @@ t_one_user_cannot_take_every_connection() {
 # left behind makes RSS climb up to it, though nothing new is allocated)
 t_flood_without_reading_is_bounded() {
 	before=$(status_field "$PARENT" VmData)
+	# 16 MB; AddressSanitizer's quarantine holds freed memory back
+	# and at least 5 pings answered meanwhile; ASan is slower: 1
+	limit=16384 min=5
+	[ -n "${CELLD_ASAN:-}" ] && limit=262144 min=1
 	peak=$before
 	"$RAW" "$S" flood:3 > "$T/flood.out" 2>&1 &
 	flooder=$!
@@ -233,8 +237,8 @@ t_flood_without_reading_is_bounded() {
 	cat "$T/flood.out"
 	echo "$n pings answered during the flood"
 	echo "parent VmData before: $before kB, peak: $peak kB"
-	[ $n -ge 5 ] && grep -q "^dropped [1-9]" "$T/flood.out" &&
-	    [ $((peak - before)) -lt 16384 ] && still_serving && clients_settle
+	[ $n -ge $min ] && grep -q "^dropped [1-9]" "$T/flood.out" &&
+	    [ $((peak - before)) -lt $limit ] && still_serving && clients_settle
 }
 
 # attack: a user outside the socket's group runs cellctl
