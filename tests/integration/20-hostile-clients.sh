@@ -215,7 +215,7 @@ t_flood_without_reading_is_bounded() {
 	# 16 MB; AddressSanitizer's quarantine holds freed memory back
 	# and at least 5 pings answered meanwhile; ASan is slower: 1
 	limit=16384 min=5
-	[ -n "${CELLD_ASAN:-}" ] && limit=262144 min=1
+	[ -n "${CELLD_ASAN:-}" ] && limit=1048576 min=1
 	peak=$before
 	"$RAW" "$S" flood:3 > "$T/flood.out" 2>&1 &
 	flooder=$!
