@@ -34,16 +34,15 @@
 #include "privsep.h"
 
 /*
- * Per helper: its binary, its uid, and the most it may hold.  A helper's
- * own table must fit in its ceiling; CAP_SETPCAP is added so it can shrink
+ * Per helper: its binary, its uid, and the most it may hold: exactly its
+ * own table (a helper's drop is fatal if the two disagree); CAP_SETPCAP is added so it can shrink
  * its bounding set, and it drops that too unless its table keeps it.
  */
 static const int net_ceiling[] = { CAP_NET_ADMIN, -1 };
 static const int fs_ceiling[] = { CAP_SYS_ADMIN, CAP_CHOWN, CAP_FOWNER,
-	CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FSETID, -1 };
+	CAP_DAC_OVERRIDE, -1 };
 static const int spawn_ceiling[] = { CAP_SETUID, CAP_SETGID, CAP_SYS_ADMIN,
-	CAP_KILL, CAP_SYS_CHROOT, CAP_SYS_PTRACE, CAP_DAC_OVERRIDE,
-	CAP_FOWNER, CAP_CHOWN, CAP_NET_ADMIN, CAP_SETFCAP, CAP_SETPCAP, -1 };
+	CAP_KILL, -1 };	/* + CAP_SETPCAP, always added */
 
 static struct launch_def {
 	int		 proc;
@@ -69,8 +68,7 @@ static struct launch_def {
 static const int launch_caps[] = {
 	CAP_SETUID, CAP_SETGID, CAP_SETPCAP,	/* become the helper's uid */
 	CAP_NET_ADMIN, CAP_SYS_ADMIN, CAP_CHOWN, CAP_FOWNER,
-	CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FSETID, CAP_KILL,
-	CAP_SYS_CHROOT, CAP_SYS_PTRACE, CAP_SETFCAP,	/* helper ceilings */
+	CAP_DAC_OVERRIDE, CAP_KILL,		/* the helpers' ceilings */
 	-1
 };
 

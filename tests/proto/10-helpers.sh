@@ -35,9 +35,8 @@ USER_net=_celld_net
 USER_fs=_celld_fs
 USER_spawn=_celld_spawn
 CEIL_net=net_admin
-CEIL_fs=sys_admin,chown,fowner,dac_override,dac_read_search,fsetid
-CEIL_spawn=setuid,setgid,sys_admin,kill,sys_chroot,sys_ptrace,dac_override
-CEIL_spawn=$CEIL_spawn,fowner,chown,net_admin,setfcap
+CEIL_fs=sys_admin,chown,fowner,dac_override
+CEIL_spawn=setuid,setgid,sys_admin,kill
 
 # speak: helper modes...: start a fresh helper, run ctlraw's modes on it
 speak() {
