@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
-#include <poll.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -109,14 +108,24 @@ cell_monitor(const struct cell_ctx *cx, pid_t pid, int pidfd)
 	int	 i = 0;
 
 	if (cell_write_map(pid, "uid_map", cx->ms->uid_base) == -1 ||
-	    cell_write_map(pid, "gid_map", cx->ms->uid_base) == -1 ||
-	    cgroup_attach(cx->ms->id, pid) == -1) {
-		log_warn("%.12s: id maps or cgroup", cx->ms->id);
+	    cell_write_map(pid, "gid_map", cx->ms->uid_base) == -1) {
+		log_warn("%.12s: id maps", cx->ms->id);
 		kill(pid, SIGKILL);
 		_exit(125);
 	}
-	if (write(cx->gofd, "g", 1) != 1 ||
-	    write(cx->reportfd, &pid, sizeof(pid)) != sizeof(pid))
+	/*
+	 * Report first: the first write to a v1 cgroup.procs can wait out
+	 * an RCU grace period (5-15 ms here), and fs-helper can build the
+	 * rootfs meanwhile.  C runs nothing of the user's before "g".
+	 */
+	if (write(cx->reportfd, &pid, sizeof(pid)) != sizeof(pid))
+		_exit(125);
+	if (cgroup_attach(cx->ms->id, pid) == -1) {
+		log_warn("%.12s: cgroup", cx->ms->id);
+		kill(pid, SIGKILL);
+		_exit(125);
+	}
+	if (write(cx->gofd, "g", 1) != 1)
 		_exit(125);
 	if (cell_monitor_fds(cx, pidfd) == -1 || cell_drop(cx) == -1)
 		_exit(125);
@@ -232,6 +241,7 @@ pending_get(const char *id, int create)
 		return NULL;
 	strlcpy(p->id, id, sizeof(p->id));
 	p->stdio[0] = p->stdio[1] = p->stdio[2] = p->syncfd = -1;
+	p->repfd = -1;
 	for (int i = 0; i < SPEC_MAXVOLS; i++)
 		p->vols[i] = -1;
 	TAILQ_INSERT_TAIL(&pendings, p, entry);
@@ -251,6 +261,10 @@ pending_free(struct pending *p)
 	for (i = 0; i < SPEC_MAXVOLS; i++)
 		if (p->vols[i] != -1)
 			close(p->vols[i]);
+	if (p->repfd != -1)
+		close(p->repfd);
+	if (p->ev != NULL)
+		event_free(p->ev);
 	free(p->bpf);
 	TAILQ_REMOVE(&pendings, p, entry);
 	free(p);
@@ -358,45 +372,30 @@ cell_fds(struct cell_ctx *cx, const struct pending *p, int *sync, int *go,
 	return 0;
 }
 
-/* Read C's pid from R, or fail after a few seconds. */
-static pid_t
-cell_report(int fd)
-{
-	struct pollfd	pfd = { fd, POLLIN, 0 };
-	pid_t		pid;
-
-	if (poll(&pfd, 1, 5000) != 1 || read(fd, &pid, sizeof(pid)) !=
-	    sizeof(pid) || pid <= 1)
-		return -1;
-	return pid;
-}
-
-static pid_t
+/* Fork R; p keeps the ends we wait on: R's report and C's sync socket. */
+static int
 cell_start(struct cell_ctx *cx, struct pending *p)
 {
-	int	sync[2], go[2], rep[2];
-	pid_t	r, pid = -1;
+	int	sync[2], go[2], rep[2], r = -1;
 
 	if (cell_fds(cx, p, sync, go, rep) == -1)
 		goto done;
-	if ((r = fork()) == -1)
+	if ((p->rpid = fork()) == -1)
 		goto done;
-	if (r == 0) {
+	if (p->rpid == 0) {
 		close(sync[0]);
 		close(rep[0]);
 		cell_r(cx);
 	}
-	close(rep[1]);
-	rep[1] = -1;
 	for (int i = 0; i < 3; i++) {	/* R has them now */
 		if (p->stdio[i] != -1)
 			close(p->stdio[i]);
 		p->stdio[i] = -1;
 	}
-	if ((pid = cell_report(rep[0])) != -1) {
-		p->syncfd = sync[0];
-		sync[0] = -1;
-	}
+	p->syncfd = sync[0];
+	p->repfd = rep[0];
+	sync[0] = rep[0] = -1;
+	r = 0;
 done:
 	cell_close_pair(sync);
 	cell_close_pair(go);
@@ -404,19 +403,77 @@ done:
 	cell_close_pair(cx->out);
 	cell_close_pair(cx->err);
 	cell_close_pair(cx->in);
-	return pid;
+	return r;
+}
+
+/* Wait on fd for cb, at most secs; the helper serves others meanwhile. */
+static int
+pending_wait(struct pending *p, int fd, void (*cb)(int, short, void *),
+    int secs)
+{
+	struct timeval	tv = { secs, 0 };
+
+	if (p->ev != NULL)
+		event_free(p->ev);
+	if ((p->ev = event_new(p->iev->base, fd, EV_READ | EV_PERSIST, cb,
+	    p)) == NULL || event_add(p->ev, &tv) == -1)
+		return -1;
+	return 0;
+}
+
+/* A container that won't come up: end it, answer, forget it. */
+static void
+pending_fail(struct pending *p, int err, const char *msg)
+{
+	if (p->rpid > 0)
+		kill(p->rpid, SIGKILL);
+	if (p->pid > 0)
+		kill(p->pid, SIGKILL);
+	cgroup_kill(p->id);
+	cgroup_remove(p->id);
+	imsgev_reply(p->iev, p->peer, err, 125, msg);
+	pending_free(p);
+}
+
+/* R reported C's pid (or died): answer CREATE with C's user namespace. */
+static void
+cell_reported(int fd, short what, void *arg)
+{
+	struct pending		*p = arg;
+	struct msg_spawn_created rep;
+	char			 path[64];
+	pid_t			 pid;
+	int			 nsfd;
+
+	if (!(what & EV_READ) || read(fd, &pid, sizeof(pid)) !=
+	    sizeof(pid) || pid <= 1) {
+		pending_fail(p, EIO, "create: cannot make the container");
+		return;
+	}
+	event_free(p->ev);
+	p->ev = NULL;
+	close(p->repfd);
+	p->repfd = -1;
+	p->pid = pid;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
+	if ((nsfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		pending_fail(p, errno, "create: user namespace");
+		return;
+	}
+	memset(&rep, 0, sizeof(rep));
+	memcpy(rep.id, p->id, sizeof(rep.id));
+	rep.pid = pid;
+	imsgev_compose(p->iev, MSG_SPAWN_CREATED, p->peer, 0, nsfd, &rep,
+	    sizeof(rep));
 }
 
 void
 spawn_create(struct imsgev *iev, struct imsg *imsg)
 {
-	static struct msg_spawn	 ms;
-	struct msg_spawn_created rep;
+	static struct msg_spawn	 ms;	/* R works on its copy */
 	struct cell_ctx		 cx = cellbase;
 	struct pending		*p;
-	char			 path[64];
 	const char		*why = NULL;
-	int			 nsfd;
 	uint32_t		 peer = imsg_get_peerid(imsg);
 
 	if (imsg_get_data(imsg, &ms, sizeof(ms)) == -1 ||
@@ -444,25 +501,13 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 	cx.bpf = p->bpf;
 	cx.nbpf = p->nbpf;
 	cx.bpf_replace = p->bpf_replace;
+	p->iev = iev;
+	p->peer = peer;
 	if (cgroup_create(ms.id, ms.spec.memory, ms.spec.cpus_milli,
-	    ms.spec.pids) == -1 || (p->pid = cell_start(&cx, p)) == -1) {
-		imsgev_reply(iev, peer, errno ? errno : EIO, 125,
+	    ms.spec.pids) == -1 || cell_start(&cx, p) == -1 ||
+	    pending_wait(p, p->repfd, cell_reported, 5) == -1)
+		pending_fail(p, errno ? errno : EIO,
 		    "create: cannot make the container");
-		cgroup_kill(ms.id);
-		cgroup_remove(ms.id);
-		pending_free(p);
-		return;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", p->pid);
-	if ((nsfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		imsgev_reply(iev, peer, errno, 125, "create: user namespace");
-		return;
-	}
-	memset(&rep, 0, sizeof(rep));
-	memcpy(rep.id, ms.id, sizeof(rep.id));
-	rep.pid = p->pid;
-	imsgev_compose(iev, MSG_SPAWN_CREATED, peer, 0, nsfd, &rep,
-	    sizeof(rep));
 }
 
 /* The rootfs tree, then each volume's mount, in one message to C. */
@@ -491,37 +536,41 @@ send_fds(int sock, const int *fds, int n)
 
 /*
  * C's answer: EOF means its exec succeeded (the sync socket is CLOEXEC);
- * otherwise "CODE reason".  Returns the code, 0 for success.
+ * otherwise "CODE reason" and then EOF.
  */
-static int
-exec_result(int fd, char *msg, size_t len)
+static void
+cell_execd(int fd, short what, void *arg)
 {
-	struct pollfd	 pfd = { fd, POLLIN, 0 };
-	char		 buf[CELL_MSGLEN + 16];
-	ssize_t		 n;
-	size_t		 off = 0;
+	struct pending	*p = arg;
+	char		 msg[CELL_MSGLEN];
 	const char	*sp;
-	int		 code;
+	ssize_t		 n = 0;
+	int		 code = 0;
 
-	while (off < sizeof(buf) - 1) {
-		if (poll(&pfd, 1, 10000) != 1) {
-			strlcpy(msg, "container setup timed out", len);
-			return 125;
-		}
-		if ((n = read(fd, buf + off, sizeof(buf) - 1 - off)) <= 0)
-			break;
-		off += n;
+	if (!(what & EV_READ)) {
+		pending_fail(p, ETIMEDOUT, "container setup timed out");
+		return;
 	}
-	if (off == 0)
-		return 0;
-	buf[off] = '\0';
-	if ((sp = strchr(buf, ' ')) == NULL)
-		sp = buf + off;
-	code = (int)strtol(buf, NULL, 10);	/* stops at the space */
-	if (code < 1 || code > 255)
-		code = 125;
-	strlcpy(msg, *sp ? sp + 1 : "container setup failed", len);
-	return code;
+	if (p->resoff < sizeof(p->res) - 1 && (n = read(fd, p->res +
+	    p->resoff, sizeof(p->res) - 1 - p->resoff)) > 0) {
+		p->resoff += n;
+		return;
+	}
+	if (n == -1 && errno == EINTR)
+		return;
+	if (p->resoff > 0) {
+		p->res[p->resoff] = '\0';
+		if ((sp = strchr(p->res, ' ')) == NULL)
+			sp = p->res + p->resoff;
+		code = (int)strtol(p->res, NULL, 10);	/* stops at ' ' */
+		if (code < 1 || code > 255)
+			code = 125;
+		strlcpy(msg, *sp ? sp + 1 : "container setup failed",
+		    sizeof(msg));
+	}
+	imsgev_reply(p->iev, p->peer, code ? ENOEXEC : 0, code,
+	    code ? msg : NULL);
+	pending_free(p);
 }
 
 void
@@ -529,30 +578,29 @@ spawn_exec(struct imsgev *iev, struct imsg *imsg)
 {
 	struct msg_spawn_id	 req;
 	struct pending		*p;
-	char			 msg[CELL_MSGLEN];
-	int			 fd = imsg_get_fd(imsg), code, n;
-	int			 fds[1 + SPEC_MAXVOLS];
+	int			 fd = imsg_get_fd(imsg);
 	uint32_t		 peer = imsg_get_peerid(imsg);
 
 	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
 	    !msg_id_ok(req.id, sizeof(req.id)) ||
-	    (p = pending_get(req.id, 0)) == NULL || p->syncfd == -1) {
+	    (p = pending_get(req.id, 0)) == NULL || p->pid <= 0 ||
+	    p->ev != NULL) {
 		imsgev_reply(iev, peer, ENOENT, 125, "exec: no such container");
 		close(fd);
 		return;
 	}
-	fds[0] = fd;
-	n = 1;
-	if (send_fds(p->syncfd, fds, n) == -1) {
+	p->iev = iev;
+	p->peer = peer;
+	p->rpid = 0;	/* the monitor now: C's exit is its to report */
+	if (send_fds(p->syncfd, &fd, 1) == -1) {
 		close(fd);
 		imsgev_reply(iev, peer, errno, 125, "exec: container is gone");
 		pending_free(p);
 		return;
 	}
 	close(fd);
-	code = exec_result(p->syncfd, msg, sizeof(msg));
-	pending_free(p);
-	imsgev_reply(iev, peer, code ? ENOEXEC : 0, code, code ? msg : NULL);
+	if (pending_wait(p, p->syncfd, cell_execd, 10) == -1)
+		pending_fail(p, errno, "exec: cannot wait");
 }
 
 /* Is pid a process of container id?  Its cgroup says, not the parent. */

@@ -45,6 +45,15 @@ struct pending {
 	struct sock_filter	*bpf;		/* MSG_SPAWN_BPF's, or NULL */
 	uint32_t		 nbpf;
 	int			 bpf_replace;
+	/* waiting, without blocking the helper, for R's report (CREATE)
+	 * or C's exec (EXEC); the reply goes to peer on iev */
+	struct event		*ev;
+	struct imsgev		*iev;
+	uint32_t		 peer;
+	int			 repfd;
+	pid_t			 rpid;
+	char			 res[CELL_MSGLEN + 16];
+	size_t			 resoff;
 };
 
 /* cell.c, shared with exec.c and volume.c */
