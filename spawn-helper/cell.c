@@ -503,6 +503,8 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 	cx.bpf_replace = p->bpf_replace;
 	p->iev = iev;
 	p->peer = peer;
+	if (!(ms.spec.flags & (SPEC_UNCONFINED | SPEC_PRIVILEGED)))
+		cell_seccomp_prepare(ms.spec.caps);
 	if (cgroup_create(ms.id, ms.spec.memory, ms.spec.cpus_milli,
 	    ms.spec.pids) == -1 || cell_start(&cx, p) == -1 ||
 	    pending_wait(p, p->repfd, cell_reported, 5) == -1)

@@ -239,6 +239,8 @@ spawn_execin(struct imsgev *iev, struct imsg *imsg)
 		cx.nbpf = p->nbpf;
 		cx.bpf_replace = p->bpf_replace;
 	}
+	if (!(req.spec.flags & (SPEC_UNCONFINED | SPEC_PRIVILEGED)))
+		cell_seccomp_prepare(req.spec.caps);
 	if (pipe2(rep, O_CLOEXEC) == -1 || (e = fork()) == -1) {
 		imsgev_reply(iev, peer, errno, 125, "exec");
 		goto done;

@@ -19,12 +19,16 @@
  * fails with ENOSYS so that libc falls back to clone, whose flags a filter
  * can see.
  */
+#include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include <linux/capability.h>
 #include <linux/seccomp.h>
@@ -301,17 +305,16 @@ sc_add_args(scmp_filter_ctx ctx, uint64_t caps)
 	return 0;
 }
 
-int
-cell_seccomp_default(void)
+static scmp_filter_ctx
+sc_build(uint64_t caps)
 {
 	scmp_filter_ctx	 ctx;
-	uint64_t	 caps = sc_caps();
 	size_t		 i;
 	int		 r;
 
 	if ((ctx = seccomp_init(SCMP_ACT_ERRNO(EPERM))) == NULL) {
 		errno = ENOMEM;
-		return -1;
+		return NULL;
 	}
 	/* native calls only: an i386 or x32 syscall kills the process */
 	if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH,
@@ -319,13 +322,88 @@ cell_seccomp_default(void)
 	    (r = sc_add(ctx, sc_allow)) < 0 ||
 	    (r = sc_add(ctx, sc_allow_new)) < 0 ||
 	    (r = sc_add_args(ctx, caps)) < 0)
-		goto done;
+		goto fail;
 	for (i = 0; i < sizeof(sc_bycap) / sizeof(sc_bycap[0]); i++)
 		if ((caps & (1ULL << sc_bycap[i].cap)) &&
 		    (r = sc_add(ctx, sc_bycap[i].sys)) < 0)
-			goto done;
+			goto fail;
+	return ctx;
+fail:
+	seccomp_release(ctx);
+	errno = -r;
+	return NULL;
+}
+
+/*
+ * Compiling the profile costs about 0.3 ms of libseccomp per container,
+ * so spawn-helper compiles it once per capability set, before it forks,
+ * and the container's init finds the program in its copy of this cache.
+ */
+#define SC_NCACHE	8
+static struct sc_cached {
+	uint64_t		 caps;
+	struct sock_filter	*insns;
+	uint32_t		 n;
+}			sc_cache[SC_NCACHE];
+static size_t		sc_next;
+
+static const struct sc_cached *
+sc_lookup(uint64_t caps)
+{
+	size_t	i;
+
+	for (i = 0; i < SC_NCACHE; i++)
+		if (sc_cache[i].insns != NULL && sc_cache[i].caps == caps)
+			return &sc_cache[i];
+	return NULL;
+}
+
+void
+cell_seccomp_prepare(uint64_t caps)
+{
+	struct sc_cached	*c;
+	scmp_filter_ctx		 ctx;
+	struct stat		 st;
+	void			*buf = NULL;
+	int			 fd = -1;
+
+	if (sc_lookup(caps) != NULL || (ctx = sc_build(caps)) == NULL)
+		return;
+	if ((fd = memfd_create("seccomp", MFD_CLOEXEC)) == -1 ||
+	    seccomp_export_bpf(ctx, fd) < 0 || fstat(fd, &st) == -1 ||
+	    st.st_size <= 0 || st.st_size % sizeof(struct sock_filter) ||
+	    st.st_size > BPF_MAXINSNS * (off_t)sizeof(struct sock_filter) ||
+	    (buf = malloc(st.st_size)) == NULL ||
+	    pread(fd, buf, st.st_size, 0) != st.st_size) {
+		free(buf);	/* no cache: C compiles it itself */
+		buf = NULL;
+	}
+	if (fd != -1)
+		close(fd);
+	seccomp_release(ctx);
+	if (buf == NULL)
+		return;
+	c = &sc_cache[sc_next++ % SC_NCACHE];
+	free(c->insns);
+	c->caps = caps;
+	c->insns = buf;
+	c->n = st.st_size / sizeof(struct sock_filter);
+}
+
+/* In C, after the capability drop: the profile for what it kept. */
+int
+cell_seccomp_default(void)
+{
+	const struct sc_cached	*c;
+	scmp_filter_ctx		 ctx;
+	uint64_t		 caps = sc_caps();
+	int			 r;
+
+	if ((c = sc_lookup(caps)) != NULL)
+		return cell_seccomp_load(c->insns, c->n);
+	if ((ctx = sc_build(caps)) == NULL)
+		return -1;
 	r = seccomp_load(ctx);
-done:
 	seccomp_release(ctx);
 	if (r < 0) {
 		errno = -r;

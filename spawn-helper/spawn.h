@@ -44,6 +44,7 @@ int	cell_init_run(const struct cell_init *, char *, size_t);
 int	cell_exec_run(const struct cell_init *, char *, size_t);
 
 /* seccomp_profile.c: the default container profile, an allow-list */
+void	cell_seccomp_prepare(uint64_t);
 int	cell_seccomp_default(void);
 int	cell_seccomp_load(const struct sock_filter *, uint32_t);
 
