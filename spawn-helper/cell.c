@@ -77,6 +77,7 @@ cell_child(const struct cell_ctx *cx, int gofd, int syncfd)
 	ci.nbpf = cx->nbpf;
 	ci.bpf_replace = cx->bpf_replace;
 	ci.initfd = (ms->spec.flags & SPEC_INIT) ? CELL_INITFD : -1;
+	ci.ptsfd = (ms->spec.flags & SPEC_TTY) ? CELL_PTSFD : -1;
 	ci.uid_base = ms->uid_base;
 	memset(err, 0, sizeof(err));
 	code = cell_init_run(&ci, err, sizeof(err));
@@ -301,21 +302,55 @@ cell_close_pair(int *p)
 }
 
 /*
- * A pty, for -t: the container gets the slave as 0, 1 and 2, the monitor
- * the master (for output, and for input with -i).
+ * -t: a devpts instance of the container's own, made here because the
+ * pty must exist before C runs: C attaches it on /dev/pts, so the pty
+ * is /dev/pts/0 inside.  Its superblock belongs to our user namespace,
+ * so root in the container can't remount it; new ptys belong to the host
+ * ids the container sees as root and tty (5).
  */
 int
-cell_pty(const struct cell_spec *spec, int *master, int *slave)
+cell_devpts(uint32_t uid_base)
+{
+	char	uid[16], gid[16];
+	int	fsfd, mfd = -1;
+
+	snprintf(uid, sizeof(uid), "%u", uid_base);
+	snprintf(gid, sizeof(gid), "%u", uid_base + 5);
+	if ((fsfd = fsopen("devpts", FSOPEN_CLOEXEC)) == -1)
+		return -1;
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "ptmxmode", "0666", 0) == 0 &&
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "mode", "0620", 0) == 0 &&
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "uid", uid, 0) == 0 &&
+	    fsconfig(fsfd, FSCONFIG_SET_STRING, "gid", gid, 0) == 0 &&
+	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID |
+		    MOUNT_ATTR_NOEXEC);
+	close(fsfd);
+	return mfd;
+}
+
+/*
+ * A pty, for -t: the container gets the slave as 0, 1 and 2, the monitor
+ * (or exec's E) the master.  From the devpts instance ptsfd, or the
+ * host's when it is -1.
+ */
+int
+cell_pty(const struct cell_spec *spec, int ptsfd, int *master, int *slave)
 {
 	struct winsize	ws;
-	char		name[64];
+	int		unlock = 0;
 
 	*slave = -1;
-	if ((*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1)
+	if (ptsfd != -1)
+		*master = openat(ptsfd, "ptmx", O_RDWR | O_NOCTTY |
+		    O_CLOEXEC | O_NOFOLLOW);
+	else
+		*master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (*master == -1)
 		return -1;
-	if (unlockpt(*master) == -1 ||
-	    ptsname_r(*master, name, sizeof(name)) != 0 ||
-	    (*slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1) {
+	if (ioctl(*master, TIOCSPTLCK, &unlock) == -1 ||
+	    (*slave = ioctl(*master, TIOCGPTPEER, O_RDWR | O_NOCTTY |
+	    O_CLOEXEC)) == -1) {
 		close(*master);
 		return -1;
 	}
@@ -331,7 +366,8 @@ cell_tty_fds(struct cell_ctx *cx, const struct pending *p)
 {
 	int	master, slave;
 
-	if (cell_pty(&cx->ms->spec, &master, &slave) == -1)
+	if ((cx->ptsfd = cell_devpts(cx->ms->uid_base)) == -1 ||
+	    cell_pty(&cx->ms->spec, cx->ptsfd, &master, &slave) == -1)
 		return -1;
 	cx->out[0] = master;
 	cx->out[1] = slave;
@@ -352,6 +388,7 @@ cell_fds(struct cell_ctx *cx, const struct pending *p, int *sync, int *go,
 
 	cx->out[0] = cx->out[1] = cx->err[0] = cx->err[1] = -1;
 	cx->in[0] = cx->in[1] = -1;
+	cx->ptsfd = -1;
 	sync[0] = sync[1] = go[0] = go[1] = rep[0] = rep[1] = -1;
 	for (i = 0; i < 3; i++)
 		cx->stdio[i] = p->stdio[i];
@@ -403,6 +440,9 @@ done:
 	cell_close_pair(cx->out);
 	cell_close_pair(cx->err);
 	cell_close_pair(cx->in);
+	if (cx->ptsfd != -1)
+		close(cx->ptsfd);
+	cx->ptsfd = -1;
 	return r;
 }
 

@@ -8,6 +8,7 @@
 
 #define MONITOR_BINFD	10	/* see cell_monitor_fds() */
 #define CELL_INITFD	5	/* see cell_child_stdio() */
+#define CELL_PTSFD	6	/* -t: the devpts instance of its pty */
 
 struct cell_ctx {
 	const struct msg_spawn	*ms;
@@ -28,6 +29,7 @@ struct cell_ctx {
 	uint32_t		 nbpf;
 	int			 bpf_replace;
 	int			 initfd;	/* celld-init's memfd, or -1 */
+	int			 ptsfd;		/* -t: detached devpts, or -1 */
 	uid_t			 mon_uid;	/* _celld */
 	gid_t			 mon_gid;
 };
@@ -61,7 +63,8 @@ extern struct cell_ctx	cellbase;
 struct pending	*pending_get(const char *, int);
 void		 pending_free(struct pending *);
 int		 cell_owns(const char *, pid_t);
-int		 cell_pty(const struct cell_spec *, int *, int *);
+int		 cell_pty(const struct cell_spec *, int, int *, int *);
+int		 cell_devpts(uint32_t);
 
 /* volume.c */
 void	volume_setup(const char *);

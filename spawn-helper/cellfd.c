@@ -44,12 +44,13 @@ fd_layout(const int *src, int n)
 
 /*
  * C: 0 stdin (or /dev/null), 1 and 2 the pipes, 3 go, 4 sync, and with
- * --init, 5 celld-init's memfd (CELL_INITFD).
+ * --init, 5 celld-init's memfd (CELL_INITFD), and with -t, 6 the devpts
+ * instance of its pty (CELL_PTSFD).
  */
 int
 cell_child_stdio(const struct cell_ctx *cx)
 {
-	int	src[6], null = -1, r;
+	int	src[7], null = -1, r;
 
 	if (cx->in[0] == -1 &&
 	    (null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
@@ -60,10 +61,12 @@ cell_child_stdio(const struct cell_ctx *cx)
 	src[3] = cx->gofd_c;
 	src[4] = cx->syncfd_c;
 	src[5] = (cx->ms->spec.flags & SPEC_INIT) ? cx->initfd : -1;
-	r = fd_layout(src, 6);
+	src[6] = cx->ptsfd;
+	r = fd_layout(src, 7);
 	if (r == 0 && (fcntl(3, F_SETFD, FD_CLOEXEC) == -1 ||
 	    fcntl(4, F_SETFD, FD_CLOEXEC) == -1 ||
-	    (src[5] != -1 && fcntl(5, F_SETFD, FD_CLOEXEC) == -1)))
+	    (src[5] != -1 && fcntl(5, F_SETFD, FD_CLOEXEC) == -1) ||
+	    (src[6] != -1 && fcntl(6, F_SETFD, FD_CLOEXEC) == -1)))
 		r = -1;
 	return r;
 }

@@ -75,6 +75,7 @@ exec_x(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 	ci.nbpf = cx->nbpf;
 	ci.bpf_replace = cx->bpf_replace;
 	ci.initfd = -1;			/* --init is the container's pid 1 */
+	ci.ptsfd = -1;
 	code = cell_exec_run(&ci, err, sizeof(err));
 	dprintf(2, "cellctl exec: %s\n", err);
 	_exit(code);
@@ -147,7 +148,7 @@ exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 	for (i = 0; i < 3; i++)
 		xfds[i] = client[i];
 	if (req->spec.flags & SPEC_TTY) {
-		if (cell_pty(&req->spec, &master, &slave) == -1)
+		if (cell_pty(&req->spec, -1, &master, &slave) == -1)
 			_exit(125);
 		xfds[0] = xfds[1] = xfds[2] = slave;
 	} else if (xfds[0] == -1 &&

@@ -82,6 +82,7 @@ struct mnt_ctx {
 	int			 vol[SPEC_MAXVOLS];	/* clones, till attached */
 	int			 dev[NDEVS];	/* host nodes, cloned */
 	int			 sys;		/* sysfs, or the host's */
+	int			 pts;		/* -t: spawn-helper's devpts */
 	char			*err;
 	size_t			 errlen;
 };
@@ -365,6 +366,7 @@ mnt_dev(struct mnt_ctx *m)
 	};
 	char	path[32];
 	size_t	i;
+	int	pts;
 
 	if (mnt_put(m, mnt_fs("tmpfs", dev_opts, MOUNT_ATTR_NOSUID |
 	    MOUNT_ATTR_NOEXEC), "/dev", MT_DIR) == -1)
@@ -377,8 +379,10 @@ mnt_dev(struct mnt_ctx *m)
 		}
 		m->dev[i] = -1;
 	}
-	if (mnt_put(m, mnt_fs("devpts", pts_opts, MOUNT_ATTR_NOSUID |
-	    MOUNT_ATTR_NOEXEC), "/dev/pts", MT_DIR) == -1 ||
+	pts = m->pts != -1 ? m->pts : mnt_fs("devpts", pts_opts,
+	    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	m->pts = -1;		/* mnt_put() closes it */
+	if (mnt_put(m, pts, "/dev/pts", MT_DIR) == -1 ||
 	    mnt_put(m, mnt_fs("tmpfs", shm_opts, ATTR_SAFE), "/dev/shm",
 	    MT_DIR) == -1 ||
 	    mnt_put(m, mnt_fs("mqueue", NULL, ATTR_SAFE), "/dev/mqueue",
@@ -610,6 +614,7 @@ mnt_setup(const struct cell_init *ci, char *err, size_t errlen)
 	m.err = err;
 	m.errlen = errlen;
 	m.sys = -1;
+	m.pts = ci->ptsfd;
 	for (i = 0; i < NDEVS; i++)
 		m.dev[i] = -1;
 	if (mnt_vol_open(&m, ci) == -1 ||
@@ -624,6 +629,8 @@ done:
 			close(m.dev[i]);
 	if (m.sys != -1)
 		close(m.sys);
+	if (m.pts != -1)
+		close(m.pts);
 	for (i = 0; i < SPEC_MAXVOLS; i++)
 		if (m.vol[i] != -1)
 			close(m.vol[i]);

@@ -30,6 +30,8 @@ struct cell_init {
 	int			 bpf_replace;	/* instead of the default */
 	int			 initfd;	/* --init: celld-init's sealed
 						 * memfd (initbin.c), or -1 */
+	int			 ptsfd;		/* -t: the devpts instance that
+						 * holds our pty, or -1 */
 };
 
 /*

@@ -283,16 +283,17 @@ t_ctrl_c_reaches_the_container_through_its_pty() {
 # the pty must be the container's own, in its /dev/pts (as Docker's is),
 # not one of the host's devpts that the container can't name
 t_tty_in_a_t_container_is_its_dev_pts() {
-	# Known limit: the pty comes from the host's devpts (spawn-helper
-	# opens it before the container's own devpts exists), so inside,
-	# stdin is a tty with no /dev/pts/N name.  Reported, not hidden.
-	out=$(in_pty "$CELLCTL run -t --rm busybox tty" < /dev/null |
-	    tr -d '\r')
+	# the pty lives in the container's own devpts instance (spawn-helper
+	# makes it, C attaches it): its name resolves inside, and root in
+	# the container can neither remount it nor see a host pty there
+	out=$(in_pty "$CELLCTL run -t --rm --privileged busybox sh -c 'tty; ls -1 /dev/pts;
+	    mount -o remount,rw,mode=666 /dev/pts && echo REMOUNTED'" \
+	    < /dev/null | tr -d '\r')
 	echo "run -t: $out"
-	if ! echo "$out" | grep -qx '/dev/pts/[0-9]*'; then
-		echo "the container's pty is the host's devpts (known limit)"
-		return 77
-	fi
+	echo "$out" | head -1 | grep -qx '/dev/pts/0' || return 1
+	[ "$(echo "$out" | sed -n 2,3p | sort | tr '\n' ' ')" = "0 ptmx " ] ||
+	    return 1
+	! echo "$out" | grep -q REMOUNTED
 }
 
 t_no_tty_without_t() {
