@@ -81,21 +81,43 @@ exec_x(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 	_exit(code);
 }
 
+/*
+ * exec -t: the client's terminal is client[1] itself, so its size can be
+ * read here; copied to the pty, the kernel sends X SIGWINCH on a change.
+ * No signal tells E, hence the look every EXEC_WINCH_MS.
+ */
+#define EXEC_WINCH_MS	200
+static void
+exec_winsize(int master, int term, struct winsize *last)
+{
+	struct winsize	ws;
+
+	if (ioctl(term, TIOCGWINSZ, &ws) == -1 || ws.ws_row == 0 ||
+	    (ws.ws_row == last->ws_row && ws.ws_col == last->ws_col))
+		return;
+	if (ioctl(master, TIOCSWINSZ, &ws) == 0)
+		*last = ws;
+}
+
 /* Copy between the pty master and the client until X is done. */
 static void
 exec_copy(int master, const int *client)
 {
 	struct pollfd	pfd[2];
+	struct winsize	last;
 	char		buf[8192];
 	ssize_t		n;
 
+	memset(&last, 0, sizeof(last));
+	(void)ioctl(master, TIOCGWINSZ, &last);
 	pfd[0].fd = master;
 	pfd[0].events = POLLIN;
 	pfd[1].fd = client[0];
 	pfd[1].events = client[0] != -1 ? POLLIN : 0;
 	for (;;) {
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
+		if (poll(pfd, 2, EXEC_WINCH_MS) == -1 && errno != EINTR)
 			return;
+		exec_winsize(master, client[1], &last);
 		if (pfd[0].revents) {
 			if ((n = read(master, buf, sizeof(buf))) <= 0)
 				return;		/* EIO: the slave is gone */

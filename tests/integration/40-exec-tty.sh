@@ -325,18 +325,20 @@ WINCH_SH='trap w=1 WINCH; i=0; while [ $i -lt 100 ]; do s=$(stty size)
 # resize script's pty with "$@" once the container runs; 0 if the
 # container saw 50 rows and 120 columns, and SIGWINCH
 resize() {	# command to run with script's pty as stdin
+	_cmd=${RESIZE_CMD:-run -it --rm --name winch busybox}
 	{
 		i=0
-		until cellctl top winch 2>/dev/null | grep -q 'sleep'; do
+		until cellctl top winch 2>/dev/null | grep -q 'stty\|sleep'
+		do
 			i=$((i + 1))
 			[ $i -lt 100 ] || break
 			sleep 0.1
 		done
-		p=$(cellctl_pid "run -it --rm --name winch") &&
+		p=$(cellctl_pid "${_cmd%% busybox}") &&
 		    "$@" < "$(readlink /proc/$p/fd/0)"
 		sleep 5
-	} | in_pty "stty rows 40 cols 100; $CELLCTL run -it --rm --name \
-	    winch busybox sh -c '$WINCH_SH'" > "$T/winch.out"
+	} | in_pty "stty rows 40 cols 100; $CELLCTL $_cmd \
+	    sh -c '$WINCH_SH'" > "$T/winch.out"
 	s=$?
 	tr -d '\r' < "$T/winch.out"
 	echo "status $s"
@@ -345,6 +347,17 @@ resize() {	# command to run with script's pty as stdin
 
 t_window_size_follows() {
 	resize sh -c 'stty rows 50; sleep 1; stty cols 120'
+}
+
+# exec -t: spawn-helper's E, which copies the pty, follows the client's
+# terminal itself
+t_exec_window_size_follows() {
+	cellctl run -d --name winch busybox sleep 1000 >/dev/null || return 1
+	RESIZE_CMD="exec -it winch" resize sh -c 'stty rows 50; sleep 1
+	    stty cols 120'
+	r=$?
+	cellctl rm -f winch >/dev/null
+	return $r
 }
 
 # Two changes in quick succession, as a window being dragged makes: the
