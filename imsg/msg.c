@@ -126,6 +126,10 @@ static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
 	    sizeof(struct msg_seccomp), FD_YES },
 	[MSG_SPAWN_BPF] = { "spawn-bpf", FROM(PROC_PARENT),
 	    sizeof(struct msg_spawn_bpf), FD_NO },
+	[MSG_SPAWN_VOLPIN] = { "spawn-volpin", FROM(PROC_PARENT),
+	    sizeof(struct msg_volume), FD_NO },
+	[MSG_SPAWN_UNPIN] = { "spawn-unpin", FROM(PROC_PARENT),
+	    sizeof(struct msg_spawn_id), FD_NO },
 };
 
 const char *

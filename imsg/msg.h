@@ -108,6 +108,12 @@ enum msg_type {
 	MSG_CTL_SECCOMP,	/* C->P  msg_seccomp + fd, before CREATE */
 	MSG_SPAWN_BPF,		/* P->S  msg_spawn_bpf, before CREATE or
 				 * EXECIN (id is then the exec's id) */
+	/*
+	 * volumes across celld restarts: spawn-helper keeps a clone of each
+	 * container's volumes under RUNDIR/pins until rm
+	 */
+	MSG_SPAWN_VOLPIN,	/* P->S  msg_volume: use the kept clone */
+	MSG_SPAWN_UNPIN,	/* P->S  msg_spawn_id: drop them, at rm */
 	MSG_TYPE_MAX
 };
 

@@ -141,7 +141,7 @@ parent_mkdir(const char *dir, uid_t uid, gid_t gid, mode_t mode)
 }
 
 static void
-parent_dirs(const struct passwd *pw)
+parent_dirs(const struct passwd *pw, uid_t spuid, gid_t spgid)
 {
 	char		 path[PATH_MAX];
 	const char	*sub[] = { "containers", "images", "layers",
@@ -160,6 +160,11 @@ parent_dirs(const struct passwd *pw)
 	    env->conf.rundir) >= sizeof(path))
 		fatalx("%s: path too long", env->conf.rundir);
 	parent_mkdir(path, pw->pw_uid, pw->pw_gid, 0700);
+	/* spawn-helper's: volumes kept across restarts (run.c) */
+	if ((size_t)snprintf(path, sizeof(path), "%s/pins",
+	    env->conf.rundir) >= sizeof(path))
+		fatalx("%s: path too long", env->conf.rundir);
+	parent_mkdir(path, spuid, spgid, 0700);
 }
 
 /* The control socket: bound as root, handed to the unprivileged parent. */
@@ -252,16 +257,22 @@ parent_setup(const char *libexec)
 {
 	struct launch_args	 la;
 	struct passwd		*pw, *spw;
+	uid_t			 spuid;
+	gid_t			 spgid;
 	const char		*vars[3];
 	static struct proc_privs privs;
 	static struct event	*sig[3];
 	const int		 sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	int			 i;
 
+	if ((spw = getpwnam(CELLD_SPAWN_USER)) == NULL)
+		fatalx("%s: no such user", CELLD_SPAWN_USER);
+	spuid = spw->pw_uid;
+	spgid = spw->pw_gid;
 	if ((pw = getpwnam(env->conf.user)) == NULL)
 		fatalx("%s: no such user", env->conf.user);
 	parent_rlimit();
-	parent_dirs(pw);
+	parent_dirs(pw, spuid, spgid);
 	cell_init();
 	volume_init();
 	audit_init();
@@ -273,9 +284,7 @@ parent_setup(const char *libexec)
 	la.rundir = env->conf.rundir;
 	if (libexec != NULL)
 		launcher_setdir(libexec);
-	if ((spw = getpwnam(CELLD_SPAWN_USER)) == NULL)
-		fatalx("%s: no such user", CELLD_SPAWN_USER);
-	if (cgroup_delegate(spw->pw_uid, spw->pw_gid) == -1)
+	if (cgroup_delegate(spuid, spgid) == -1)
 		fatalx("cgroups: cannot delegate a subtree to spawn-helper");
 	helpers_init(launcher_start(&la));
 	env->base = event_base_new();

@@ -176,7 +176,8 @@ run_rootfs(struct cell *c, struct request *r, struct imsg *imsg)
 /*
  * Each volume's fd goes to spawn-helper before CREATE, which checks it
  * again and binds it where C will find it (a copy: we keep the client's
- * fd for restarts); spawn-helper refuses the CREATE if it refused one.
+ * fd for restarts of the container, and spawn-helper keeps a clone for
+ * restarts of celld); spawn-helper refuses the CREATE if it refused one.
  */
 static int
 run_send_vols(struct cell *c, struct request *r)
@@ -186,14 +187,18 @@ run_send_vols(struct cell *c, struct request *r)
 	int			dup;
 
 	for (i = 0; i < c->spec.nvols; i++) {
-		if (c->vols[i] == -1) {
-			errno = ENOENT;
-			return -1;
-		}
 		memset(&mv, 0, sizeof(mv));
 		strlcpy(mv.id, c->id, sizeof(mv.id));
 		mv.index = i;
 		mv.ro = c->spec.vols[i].ro;
+		/* the client's fd is gone with a restart: spawn-helper kept
+		 * a clone of the volume (spawn-helper/volume.c) */
+		if (c->vols[i] == -1) {
+			if (helpers_send(HELPER_SPAWN, MSG_SPAWN_VOLPIN, r->id,
+			    -1, &mv, sizeof(mv)) == -1)
+				return -1;
+			continue;
+		}
 		if ((dup = fcntl(c->vols[i], F_DUPFD_CLOEXEC, 3)) == -1 ||
 		    helpers_send(HELPER_SPAWN, MSG_SPAWN_VOLUME, r->id, dup,
 		    &mv, sizeof(mv)) == -1)
@@ -368,7 +373,40 @@ run_removed(struct request *r, int h, struct imsg *imsg)
 	run_done(r, 0, 0, NULL);
 }
 
-/* Remove an exited container: fs-helper's dirs, then our own files. */
+static void
+run_remove_fs(struct request *r, struct cell *c)
+{
+	struct msg_spawn_id	 id;
+
+	r->cb = run_removed;
+	r->waitmask = 1u << HELPER_FS;
+	memset(&id, 0, sizeof(id));
+	strlcpy(id.id, c->id, sizeof(id.id));
+	if (helpers_send(HELPER_FS, MSG_FS_REMOVE, r->id, -1, &id,
+	    sizeof(id)) == -1)
+		run_done(r, EAGAIN, 0, "fs-helper is not available");
+}
+
+/* spawn-helper dropped the kept volumes, or died meanwhile */
+static void
+run_unpinned(struct request *r, int h, struct imsg *imsg)
+{
+	struct cell	*c = cell_by_id(r->cell);
+
+	(void)h;
+	if (imsg == NULL)
+		log_warnx("%.12s: spawn-helper went down: its kept volume "
+		    "mounts stay under the run dir", r->cell);
+	if (c == NULL)
+		run_done(r, 0, 0, NULL);
+	else
+		run_remove_fs(r, c);
+}
+
+/*
+ * Remove an exited container: spawn-helper's kept volumes, fs-helper's
+ * dirs, then our own files.
+ */
 void
 run_remove(struct cell *c, uint32_t client)
 {
@@ -385,12 +423,19 @@ run_remove(struct cell *c, uint32_t client)
 	}
 	if (cl == NULL)
 		r->client = 0;
-	r->cb = run_removed;
-	r->waitmask = 1u << HELPER_FS;
 	strlcpy(r->cell, c->id, sizeof(r->cell));
+	if (c->spec.nvols == 0) {
+		run_remove_fs(r, c);
+		return;
+	}
+	r->cb = run_unpinned;
+	r->waitmask = 1u << HELPER_SPAWN;
 	memset(&id, 0, sizeof(id));
 	strlcpy(id.id, c->id, sizeof(id.id));
-	if (helpers_send(HELPER_FS, MSG_FS_REMOVE, r->id, -1, &id,
-	    sizeof(id)) == -1)
-		run_done(r, EAGAIN, 0, "fs-helper is not available");
+	if (helpers_send(HELPER_SPAWN, MSG_SPAWN_UNPIN, r->id, -1, &id,
+	    sizeof(id)) == -1) {
+		log_warnx("%.12s: spawn-helper is down: its kept volume "
+		    "mounts stay under the run dir", c->id);
+		run_remove_fs(r, c);
+	}
 }

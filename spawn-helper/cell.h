@@ -67,7 +67,9 @@ int		 cell_pty(const struct cell_spec *, int, int *, int *);
 int		 cell_devpts(uint32_t);
 
 /* volume.c */
-void	volume_setup(const char *);
+void	volume_setup(const char *, const char *);
+void	spawn_volpin(struct imsgev *, struct imsg *);
+void	spawn_unpin(struct imsgev *, struct imsg *);
 int	volume_stage(const struct cell_ctx *);
 void	spawn_volume(struct imsgev *, struct imsg *);
 

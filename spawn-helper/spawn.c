@@ -193,6 +193,12 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case MSG_SPAWN_BPF:
 		spawn_bpf(iev, imsg);
 		break;
+	case MSG_SPAWN_VOLPIN:
+		spawn_volpin(iev, imsg);
+		break;
+	case MSG_SPAWN_UNPIN:
+		spawn_unpin(iev, imsg);
+		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));
 		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
@@ -209,7 +215,7 @@ main(int argc, char **argv)
 	if (helper_args(argc, argv, &la) == 0) {
 		log_init(la.debug, la.verbose, spawn_privs.title);
 		cell_setup(la.storage, la.rundir, la.debug);
-		volume_setup(la.storage);
+		volume_setup(la.storage, la.rundir);
 	}
 	optind = 1;
 	/* monitors are reaped by no one here: they outlive us */

@@ -29,9 +29,11 @@
 
 static dev_t	store_dev;
 static ino_t	store_ino;
+static int	pinfd = -1;	/* RUNDIR/pins, made ours by the parent */
+static char	pinpath[PATH_MAX];
 
 void
-volume_setup(const char *storage)
+volume_setup(const char *storage, const char *rundir)
 {
 	struct stat	st;
 
@@ -39,6 +41,10 @@ volume_setup(const char *storage)
 		fatal("spawn-helper: %s", storage);
 	store_dev = st.st_dev;
 	store_ino = st.st_ino;
+	if ((size_t)snprintf(pinpath, sizeof(pinpath), "%s/pins", rundir) >=
+	    sizeof(pinpath) || (pinfd = open(pinpath, O_PATH | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		fatal("spawn-helper: %s", pinpath);
 }
 
 /* Is the dir at fd inside the storage?  Walk up ".." by "..". */
@@ -147,6 +153,113 @@ volume_stage(const struct cell_ctx *cx)
 	return 0;
 }
 
+/*
+ * The parent holds each volume's fd from the client, but loses it when
+ * celld restarts, and the client's path must never be opened again.  So
+ * the first clone of each volume is also kept, attached under
+ * RUNDIR/pins/ID/vN (dir 0700, ours), until rm: MSG_SPAWN_VOLPIN clones
+ * it again.  The mount pins the object the policy approved, not a path.
+ */
+static int
+vol_pin(const char *id, uint32_t index, int mfd, int isdir)
+{
+	char	name[16];
+	int	dfd, fd, pin, r = -1;
+
+	if (mkdirat(pinfd, id, 0700) == -1 && errno != EEXIST)
+		return -1;
+	if ((dfd = openat(pinfd, id, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1)
+		return -1;
+	snprintf(name, sizeof(name), "v%u", index);
+	if (isdir)
+		fd = mkdirat(dfd, name, 0700);
+	else if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+	    O_NOFOLLOW | O_CLOEXEC, 0600)) != -1)
+		close(fd);
+	if (fd == -1 && errno == EEXIST) {
+		r = 0;		/* kept already (a restart of the container) */
+		goto done;
+	}
+	if (fd == -1 || (pin = open_tree(mfd, "", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE)) == -1)
+		goto done;
+	r = move_mount(pin, "", dfd, name, MOVE_MOUNT_F_EMPTY_PATH);
+	close(pin);
+done:
+	close(dfd);
+	return r;
+}
+
+/* MSG_SPAWN_VOLPIN: the kept clone, for a start after celld restarted */
+void
+spawn_volpin(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_volume	 mv;
+	struct pending		*p;
+	struct statx		 stx;
+	char			 path[CELL_IDLEN + 16];
+	int			 fd, mfd = -1;
+
+	(void)iev;
+	if (imsg_get_data(imsg, &mv, sizeof(mv)) == -1 ||
+	    !msg_id_ok(mv.id, sizeof(mv.id)) || mv.index >= SPEC_MAXVOLS ||
+	    mv.ro > 1 || (p = pending_get(mv.id, 1)) == NULL) {
+		log_warnx("volpin: bad request");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/v%u", mv.id, mv.index);
+	/* only a mount we attached: the placeholder alone is no volume */
+	if ((fd = openat(pinfd, path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) ==
+	    -1 || statx(fd, "", AT_EMPTY_PATH, 0, &stx) == -1 ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) ||
+	    (mfd = vol_clone(fd, mv.ro)) == -1) {
+		snprintf(p->volerr, sizeof(p->volerr), "volume %u: lost "
+		    "(celld's run dir was cleared); recreate the container",
+		    mv.index);
+	} else {
+		if (p->vols[mv.index] != -1)
+			close(p->vols[mv.index]);
+		p->vols[mv.index] = mfd;
+	}
+	if (fd != -1)
+		close(fd);
+}
+
+/* MSG_SPAWN_UNPIN, at rm: detach and remove what vol_pin() made */
+void
+spawn_unpin(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_spawn_id	 req;
+	char			 path[PATH_MAX];
+	uint32_t		 i;
+	int			 dfd;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id))) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "unpin: bad id");
+		return;
+	}
+	if ((dfd = openat(pinfd, req.id, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), 0, 0, NULL);
+		return;		/* no volumes */
+	}
+	for (i = 0; i < SPEC_MAXVOLS; i++) {
+		snprintf(path, sizeof(path), "%s/%s/v%u", pinpath, req.id, i);
+		(void)umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+		snprintf(path, sizeof(path), "v%u", i);
+		if (unlinkat(dfd, path, 0) == -1 && errno == EISDIR)
+			(void)unlinkat(dfd, path, AT_REMOVEDIR);
+	}
+	close(dfd);
+	if (unlinkat(pinfd, req.id, AT_REMOVEDIR) == -1)
+		log_warn("unpin: %.12s", req.id);
+	imsgev_reply(iev, imsg_get_peerid(imsg), 0, 0, NULL);
+}
+
 /* MSG_SPAWN_VOLUME: on failure, remember why; CREATE will refuse. */
 void
 spawn_volume(struct imsgev *iev, struct imsg *imsg)
@@ -170,7 +283,8 @@ spawn_volume(struct imsgev *iev, struct imsg *imsg)
 		why = "not a directory or regular file";
 	else if (S_ISDIR(st.st_mode) && vol_in_store(fd) != 0)
 		why = "inside celld's storage";
-	else if ((mfd = vol_clone(fd, mv.ro)) == -1)
+	else if ((mfd = vol_clone(fd, mv.ro)) == -1 ||
+	    vol_pin(mv.id, mv.index, mfd, S_ISDIR(st.st_mode)) == -1)
 		why = strerror(errno);
 	close(fd);
 	if (why != NULL) {

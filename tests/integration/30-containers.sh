@@ -262,4 +262,28 @@ t_exit_while_celld_was_down_is_reported() {
 	[ "$s" = 3 ]
 }
 
+# the client's volume fds die with celld; spawn-helper's kept clones
+# serve the next start, and rm leaves none of them mounted
+t_volumes_survive_a_celld_restart() {
+	mkdir -p "$T/vol" && echo kept > "$T/vol/f" && echo one > "$T/file" ||
+	    return 1
+	id=$(cellctl create -v "$T/vol:/v:ro" -v "$T/file:/f" busybox \
+	    sh -c 'cat /v/f /f; touch /v/x 2>/dev/null && echo WROTE; true') ||
+	    return 1
+	out1=$(cellctl start -a "$id") || return 1
+	stop_celld
+	sleep 0.2
+	start_celld || return 1
+	out2=$(cellctl start -a "$id")
+	s=$?
+	echo "first: $out1; after restart ($s): $out2"
+	n=$(grep -c "/pins/$id/" /proc/self/mountinfo)
+	cellctl rm "$id" >/dev/null || { tail -30 $T/celld.log; return 1; }
+	left=$(grep -c "/pins/" /proc/self/mountinfo)
+	echo "pins while created: $n, after rm: $left"
+	[ $s = 0 ] && [ "$out2" = "kept
+one" ] && [ "$out1" = "$out2" ] && [ "$n" = 2 ] && [ "$left" = 0 ] &&
+	    [ ! -e "$T/run/pins/$id" ]
+}
+
 run_tests

@@ -6,7 +6,8 @@
 # of the socketpair, speaks, hangs up and reports how the helper ended.
 . tests/lib.sh
 RAW="$B/tests/ctlraw"
-mkdir -p "$T/lib" "$T/run"
+mkdir -p "$T/lib" "$T/run/pins"
+chown _celld_spawn: "$T/run/pins"	# celld makes it so (parent/celld.c)
 HELPERS="net fs spawn"
 
 # spawn-helper starts only inside the cgroups celld delegates to it
