@@ -24,7 +24,10 @@ static void
 monconn_gone(struct cell *c)
 {
 	monconn_close(c);
-	if (c->state != CELL_RUNNING && c->state != CELL_STARTING)
+	/* REMOVING too: rm -f's kill may end the container before we
+	 * ever reached its monitor, and rm waits for this exit */
+	if (c->state != CELL_RUNNING && c->state != CELL_STARTING &&
+	    c->state != CELL_REMOVING)
 		return;
 	if (state_read_exit(c) == -1) {
 		log_warnx("%.12s: monitor gone without an exit record",

@@ -228,6 +228,19 @@ t_rm_leaves_nothing_behind() {
 	return 0
 }
 
+# rm -f at once after run -d: the kill may end the container before the
+# parent ever reached its monitor; rm must still see the exit (it used to
+# wait until the 120 s idle drop)
+t_rm_f_right_after_start() {
+	i=0
+	while [ $i -lt 25 ]; do
+		id=$(cellctl run -d busybox sleep 100) || return 1
+		timeout 20 "$CELLCTL" rm -f "$id" >/dev/null || {
+			echo "rm -f $id hung or failed (round $i)"; return 1; }
+		i=$((i + 1))
+	done
+}
+
 # attack: use more memory than the limit
 t_memory_limit_is_enforced() {
 	cellctl run --rm -m 32m busybox sh -c 'head -c 200m /dev/zero | tail'
