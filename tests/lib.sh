@@ -56,9 +56,26 @@ wait_ready() {
 }
 
 stop_celld() {
-	[ -n "$CELLD_PID" ] || return 0
-	kill "$CELLD_PID" 2>/dev/null
-	wait "$CELLD_PID" 2>/dev/null
+	# the running parent, found by its title: a test that restarted
+	# celld in its own subshell left CELLD_PID naming a dead one
+	_p=$(proc_pid parent 2>/dev/null)
+	for _k in $CELLD_PID $_p; do
+		kill "$_k" 2>/dev/null
+	done
+	[ -n "$CELLD_PID" ] && wait "$CELLD_PID" 2>/dev/null
+	# celld may not be our child (a test's subshell): wait returns at
+	# once then, and a celld started now would race the old one
+	_i=0
+	while [ $_i -lt 200 ]; do
+		_alive=
+		for _k in $CELLD_PID $_p; do	# a zombie is gone too
+			[ -r "/proc/$_k/stat" ] && [ "$(cut -d' ' -f3 \
+			    "/proc/$_k/stat" 2>/dev/null)" != Z ] && _alive=1
+		done
+		[ -z "$_alive" ] && break
+		sleep 0.05
+		_i=$((_i + 1))
+	done
 	CELLD_PID=
 }
 
