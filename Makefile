@@ -49,11 +49,14 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
 		   $(O)/spawn-helper/initbin.o
+UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
+		   $(O)/unpack/manifest.o $(O)/unpack/layer.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
 PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
-		   $(B)/celld-monitor $(B)/cellctl $(B)/celld-init
+		   $(B)/celld-monitor $(B)/cellctl $(B)/celld-init \
+		   $(B)/celld-unpack
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
 		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup \
@@ -95,6 +98,12 @@ $(B)/celld-monitor: $(MONITOR_OBJ) $(IMSG_OBJ) $(O)/privsep/log.o \
     $(O)/privsep/drop.o $(O)/privsep/sandbox.o
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lseccomp -lcap \
 	    -lbsd -lmd -Wl,-Bdynamic
+
+# the image unpacker: the only program that links libarchive
+$(B)/celld-unpack: $(UNPACK_OBJ) $(O)/privsep/log.o $(O)/privsep/drop.o \
+    $(O)/privsep/sandbox.o $(IMSG_OBJ)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lmd -ljansson \
+	    -lseccomp -lcap -lbsd
 
 $(B)/cellctl: $(CELLCTL_OBJ) $(IMSG_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -243,7 +252,7 @@ install: all
 	install -m 0755 $(B)/celld $(DESTDIR)$(SBINDIR)/celld
 	install -m 0755 $(B)/cellctl $(DESTDIR)$(BINDIR)/cellctl
 	install -m 0755 $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
-	    $(B)/celld-monitor \
+	    $(B)/celld-monitor $(B)/celld-unpack \
 	    $(wildcard $(B)/celld-init) \
 	    $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 parent/celld.8 cellctl/cellctl.8 $(DESTDIR)$(MANDIR)/man8/

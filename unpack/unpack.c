@@ -1,0 +1,298 @@
+/*
+ * unpack.c: celld-unpack, "celld: unpacker".  Reads one image archive (a
+ * Docker or OCI archive, or with -m import a plain root filesystem tar)
+ * on fd 0, writes its layers into the staging dir it finds as fd 3, and
+ * reports what it made as one JSON document on fd 1.
+ *
+ * spawn-helper starts it as uid 0 of a fresh user namespace that maps
+ * the image id slot of celld's subordinate range (65536 ids, no host id),
+ * in fresh mount, pid, ipc, uts and net namespaces.  fd 3 is an idmapped
+ * mount of layers/tmp/<id> made by fs-helper through that namespace, so
+ * what our uid 0 writes is owned by 0 on disk, as layers must be.  We
+ * chroot into it, keep the capabilities that restoring owners and modes
+ * takes (in our namespace only), and lock the rest down below.
+ */
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <seccomp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/capability.h>
+
+#include "../privsep/privsep.h"
+#include "unpack.h"
+
+#define STAGE_FD	3
+
+static const int unpack_syscalls[] = {
+	/* the streams, memory, exit */
+	SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(close), SCMP_SYS(lseek),
+	SCMP_SYS(fcntl), SCMP_SYS(brk), SCMP_SYS(mmap), SCMP_SYS(munmap),
+	SCMP_SYS(mremap), SCMP_SYS(madvise), SCMP_SYS(futex),
+	SCMP_SYS(exit), SCMP_SYS(exit_group), SCMP_SYS(rt_sigreturn),
+	SCMP_SYS(rt_sigaction), SCMP_SYS(rt_sigprocmask),
+	SCMP_SYS(sigaltstack), SCMP_SYS(getrandom), SCMP_SYS(clock_gettime),
+	SCMP_SYS(getpid), SCMP_SYS(getuid), SCMP_SYS(geteuid),
+	SCMP_SYS(getgid), SCMP_SYS(getegid),
+	/* the staging dir: files, dirs, links, owners, modes, times */
+	SCMP_SYS(openat), SCMP_SYS(openat2), SCMP_SYS(fstat),
+	SCMP_SYS(newfstatat), SCMP_SYS(statx), SCMP_SYS(getdents64),
+	SCMP_SYS(mkdirat), SCMP_SYS(mkdir), SCMP_SYS(unlinkat),
+	SCMP_SYS(unlink), SCMP_SYS(rmdir), SCMP_SYS(renameat2),
+	SCMP_SYS(rename), SCMP_SYS(symlinkat), SCMP_SYS(symlink),
+	SCMP_SYS(linkat), SCMP_SYS(link), SCMP_SYS(readlinkat),
+	SCMP_SYS(readlink), SCMP_SYS(fchown), SCMP_SYS(fchownat),
+	SCMP_SYS(lchown), SCMP_SYS(chown), SCMP_SYS(fchmod),
+	SCMP_SYS(fchmodat), SCMP_SYS(chmod), SCMP_SYS(utimensat),
+	SCMP_SYS(ftruncate), SCMP_SYS(umask), SCMP_SYS(chdir),
+	SCMP_SYS(fchdir), SCMP_SYS(getcwd), SCMP_SYS(faccessat),
+	SCMP_SYS(access), SCMP_SYS(pread64), SCMP_SYS(fstatfs),
+	SCMP_SYS(statfs),
+	/* fifos and whiteouts (0/0 character devices) only: see layer.c */
+	SCMP_SYS(mknodat), SCMP_SYS(mknod),
+	/* opaque dirs: user.overlay.opaque */
+	SCMP_SYS(fsetxattr),
+	-1	/* left out on purpose: socket, connect, execve, ptrace,
+		 * mount, umount2, chroot, pivot_root, setns, unshare, clone,
+		 * fork, kill, setxattr by path, ioctl, bpf, keyctl */
+};
+
+static const struct proc_privs unpack_privs = {
+	.title = "unpacker",
+	.user = NULL,	/* uid 0 of our own user namespace, no host id */
+	.caps = (const int []){	/* all in our user namespace only */
+		CAP_CHOWN,		/* a layer's owners, 0..65535 */
+		CAP_DAC_OVERRIDE,	/* dirs a layer makes read-only */
+		CAP_FOWNER,		/* modes and times on those */
+		CAP_FSETID,		/* setuid bits, kept: see images.md */
+		CAP_SYS_CHROOT,		/* the chroot, then dropped */
+		-1
+	},
+	.nnp = 1,
+	.syscalls = NULL,	/* after the chroot: see unpack_lock() */
+	.landlock = 0,		/* the chroot into the idmapped staging mount
+				 * is the whole filesystem view */
+};
+
+static int	 debug;
+
+void
+progress(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!debug)
+		return;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+/* Chroot into the staging mount, then keep only what unpacking takes. */
+static void
+unpack_lock(void)
+{
+	cap_t		cp;
+	cap_value_t	keep[] = { CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FOWNER,
+			    CAP_FSETID };
+
+	if (fchdir(STAGE_FD) == -1 || chroot(".") == -1 || chdir("/") == -1)
+		fatal("unpacker: chroot into the staging dir");
+	close(STAGE_FD);
+	if ((cp = cap_init()) == NULL ||
+	    cap_set_flag(cp, CAP_EFFECTIVE, nitems(keep), keep, CAP_SET) ||
+	    cap_set_flag(cp, CAP_PERMITTED, nitems(keep), keep, CAP_SET) ||
+	    cap_set_proc(cp) == -1)
+		fatal("unpacker: drop CAP_SYS_CHROOT");
+	cap_free(cp);
+	umask(022);
+	if (sandbox_seccomp(unpack_syscalls, NULL, 0) == -1)
+		fatalx("unpacker: seccomp");
+}
+
+/* The diff_ids already extracted in this run. */
+static char	done_ids[UNPACK_MAXIMAGES * UNPACK_MAXLAYERS][UNPACK_HEXLEN + 1];
+static int	ndone, nseq;
+
+static int
+layer_done(const char *hex)
+{
+	int	i;
+
+	for (i = 0; i < ndone; i++)
+		if (strcmp(done_ids[i], hex) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Extract fd into /layers/.N, then name it /layers/<diff_id>.  want is
+ * the diff_id the config promised, or NULL (import: whatever it hashes
+ * to).  hex gets the digest.
+ */
+static int
+unpack_layer(int fd, const char *what, const char *want,
+    const struct unpack_limits *lim, char *hex, char *err, size_t errlen)
+{
+	struct layer_stats	st;
+	char			tmp[32], dst[96];
+	int			r;
+
+	snprintf(tmp, sizeof(tmp), "/layers/.%d", nseq++);
+	if (mkdir(tmp, 0755) == -1 || chdir(tmp) == -1) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		return -1;
+	}
+	r = layer_extract(fd, what, lim, hex, &st, err, errlen);
+	if (chdir("/") == -1)
+		fatal("chdir /");
+	if (r == -1)
+		return -1;
+	if (want != NULL && strcmp(hex, want) != 0) {
+		snprintf(err, errlen, "%s: digest mismatch: the config says "
+		    "sha256:%.64s, it hashes to sha256:%s", what, want, hex);
+		return -1;
+	}
+	snprintf(dst, sizeof(dst), "/layers/%s", hex);
+	if (!layer_done(hex) && rename(tmp, dst) == -1) {
+		snprintf(err, errlen, "%s: %s", dst, strerror(errno));
+		return -1;
+	}
+	if (!layer_done(hex))
+		memcpy(done_ids[ndone++], hex, UNPACK_HEXLEN + 1);
+	progress("layer %s: %lld bytes, %lld entries, %lld devices skipped\n",
+	    hex, (long long)st.bytes, (long long)st.entries,
+	    (long long)st.skipped);
+	return 0;
+}
+
+static json_t *
+image_json(const struct uimage *im)
+{
+	json_t	*tags = json_array(), *layers = json_array();
+	int	 i;
+
+	for (i = 0; i < im->ntags; i++)
+		json_array_append_new(tags, json_string(im->tags[i]));
+	for (i = 0; i < im->nlayers; i++)
+		json_array_append_new(layers, json_string(im->diffids[i]));
+	return json_pack("{s:o s:o s:s s:O}", "tags", tags, "layers", layers,
+	    "id", im->id, "config", im->config);
+}
+
+static json_t *
+unpack_load(const struct unpack_limits *lim, char *err, size_t errlen)
+{
+	static struct uimage	 ims[UNPACK_MAXIMAGES];
+	struct spool		*s;
+	struct usrc		 src;
+	json_t			*out = NULL;
+	char			 hex[UNPACK_HEXLEN + 1], what[64];
+	int			 n, i, k, fd, r;
+
+	if ((s = spool_read(0, lim, err, errlen)) == NULL)
+		return NULL;
+	spool_src(s, &src);
+	if ((n = manifest_read(&src, lim, ims, UNPACK_MAXIMAGES, err,
+	    errlen)) == -1)
+		goto done;
+	out = json_array();
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < ims[i].nlayers; k++) {
+			if (layer_done(ims[i].diffids[k]))
+				continue;
+			snprintf(what, sizeof(what), "layer %d", k + 1);
+			if ((fd = spool_open(ims[i].blobs[k])) == -1)
+				fatal("spool");
+			r = unpack_layer(fd, what, ims[i].diffids[k], lim, hex,
+			    err, errlen);
+			close(fd);
+			if (r == -1) {
+				json_decref(out);
+				out = NULL;
+				goto done;
+			}
+		}
+		json_array_append_new(out, image_json(&ims[i]));
+	}
+done:
+	manifest_free(ims, UNPACK_MAXIMAGES);
+	spool_free(s);
+	return out;
+}
+
+static json_t *
+unpack_import(const struct unpack_limits *lim, char *err, size_t errlen)
+{
+	char	hex[UNPACK_HEXLEN + 1];
+
+	if (unpack_layer(0, "import", NULL, lim, hex, err, errlen) == -1)
+		return NULL;
+	return json_pack("[{s:[] s:[s] s:s s:{}}]", "tags", "layers", hex,
+	    "id", hex, "config");
+}
+
+static int64_t
+num(const char *s)
+{
+	char		*end;
+	long long	 v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		fatalx("unpacker: bad number %s", s);
+	return v;
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: celld-unpack [-d] [-m load|import] "
+	    "[-a bytes] [-l bytes] [-e entries] [-n layers]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct unpack_limits	 lim = { 8LL << 30, 8LL << 30, 1000000, 64 };
+	const char		*mode = "load";
+	char			 err[512] = "";
+	json_t			*out, *imgs;
+	int			 ch;
+
+	while ((ch = getopt(argc, argv, "a:de:l:m:n:")) != -1) {
+		switch (ch) {
+		case 'a': lim.archive = num(optarg); break;
+		case 'd': debug = 1; break;
+		case 'e': lim.entries = num(optarg); break;
+		case 'l': lim.layer = num(optarg); break;
+		case 'm': mode = optarg; break;
+		case 'n': lim.layers = num(optarg); break;
+		default: usage();
+		}
+	}
+	if (strcmp(mode, "load") != 0 && strcmp(mode, "import") != 0)
+		usage();
+	log_init(1, debug, unpack_privs.title);
+	privsep_drop(&unpack_privs, NULL);
+	unpack_lock();
+	if (mkdir("/layers", 0700) == -1)
+		fatal("unpacker: /layers");
+	imgs = strcmp(mode, "load") == 0 ? unpack_load(&lim, err,
+	    sizeof(err)) : unpack_import(&lim, err, sizeof(err));
+	out = imgs ? json_pack("{s:o}", "images", imgs) :
+	    json_pack("{s:s}", "error", err[0] ? err : "unpack failed");
+	if (out == NULL || json_dumpfd(out, 1, JSON_COMPACT) == -1)
+		exit(1);
+	return imgs ? 0 : 1;
+}
