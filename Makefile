@@ -38,17 +38,19 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
 		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o $(O)/parent/audit.o \
 		   $(O)/parent/seccomp_json.o $(O)/parent/ctl_seccomp.o \
-		   $(O)/privsep/launch.o
+		   $(O)/parent/image_store.o $(O)/parent/image_load.o \
+		   $(O)/parent/image_change.o $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o
-FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o
+FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o \
+		   $(O)/fs-helper/stage.o
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
 		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
-		   $(O)/spawn-helper/initbin.o
+		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o
 UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
 		   $(O)/unpack/manifest.o $(O)/unpack/layer.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))

@@ -166,7 +166,7 @@ done:
 }
 
 /* Remove name in dfd and everything under it, following no symlink. */
-static int
+int
 rmtree(int dfd, const char *name, int depth)
 {
 	DIR		*d;

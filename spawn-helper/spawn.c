@@ -193,6 +193,12 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case MSG_SPAWN_BPF:
 		spawn_bpf(iev, imsg);
 		break;
+	case MSG_SPAWN_UNPACK:
+		spawn_unpack(iev, imsg);
+		break;
+	case MSG_SPAWN_UNPACK_GO:
+		spawn_unpack_go(iev, imsg);
+		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));
 		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,

@@ -25,8 +25,17 @@ def tarbytes(entries):
             t.addfile(info, io.BytesIO(data) if info.size else None)
     return b.getvalue()
 
+def busybox():
+    with open("/bin/busybox", "rb") as f:
+        bb = f.read()
+    e = [ti("bin/busybox", bb, mode=0o755)]
+    for a in ("sh", "cat", "ls", "env", "pwd", "id", "stat", "test",
+              "echo", "getfattr", "find", "wc", "sleep"):
+        e.append(ti("bin/" + a, kind=tarfile.SYMTYPE, link="busybox"))
+    return e
+
 def base_layer():
-    return [ti("bin", kind=tarfile.DIRTYPE, mode=0o755),
+    return [ti("bin", kind=tarfile.DIRTYPE, mode=0o755)] + busybox() + [
             ti("bin/hello", b"#!/bin/sh\necho hello from the image\n",
                mode=0o755),
             ti("etc", kind=tarfile.DIRTYPE, mode=0o755),
