@@ -30,7 +30,7 @@
 #define LOAD_TIMEOUT	3600	/* seconds the unpacker may run */
 #define RECORD_MAX	(JSON_MAX - 2048)	/* inspect must fit one reply */
 
-enum { L_NS, L_STAGE, L_GO, L_READ, L_COMMIT };
+enum { L_NS, L_STAGE, L_GO, L_READ, L_COMMIT, L_UNSTAGE };
 
 struct load {
 	TAILQ_ENTRY(load)	 entry;
@@ -48,6 +48,8 @@ struct load {
 	size_t			 len;
 	json_t			*images;	/* the checked report */
 	int			 commits;	/* outstanding */
+	int			 err;		/* the answer, once unstaged */
+	char			 msg[CELL_MSGLEN];
 };
 
 static TAILQ_HEAD(, load)	loads = TAILQ_HEAD_INITIALIZER(loads);
@@ -71,7 +73,7 @@ load_free(struct load *l)
 {
 	struct msg_spawn_id	id;
 
-	if (l->staged) {
+	if (l->staged) {	/* nobody waits: see load_done() */
 		memset(&id, 0, sizeof(id));
 		strlcpy(id.id, l->id, sizeof(id.id));
 		helpers_send(HELPER_FS, MSG_FS_UNSTAGE, 0, -1, &id,
@@ -89,15 +91,39 @@ load_free(struct load *l)
 	free(l);
 }
 
+/*
+ * The answer waits until the staging dir is gone: a client that sees
+ * the load end sees the store as it will stay.
+ */
 static void
 load_done(struct request *r, int err, const char *msg)
 {
-	struct load	*l = load_get(r->id);
+	struct load		*l = load_get(r->id);
+	struct msg_spawn_id	 id;
 
-	if (l != NULL)
-		load_free(l);
 	if (err != 0)
 		log_warnx("image %s: %s", r->verb, msg);
+	if (l != NULL && l->staged && r->step != L_UNSTAGE) {
+		l->staged = 0;
+		l->err = err;
+		strlcpy(l->msg, msg, sizeof(l->msg));
+		memset(&id, 0, sizeof(id));
+		strlcpy(id.id, l->id, sizeof(id.id));
+		r->step = L_UNSTAGE;
+		r->waitmask = 1u << HELPER_FS;
+		if (helpers_send(HELPER_FS, MSG_FS_UNSTAGE, r->id, -1, &id,
+		    sizeof(id)) == 0)
+			return;
+	}
+	if (l != NULL) {
+		if (r->step == L_UNSTAGE) {
+			err = l->err;
+			msg = l->msg;
+		}
+		request_done(r, err, err ? 125 : 0, msg);
+		load_free(l);
+		return;
+	}
 	request_done(r, err, err ? 125 : 0, msg);
 }
 
@@ -259,6 +285,15 @@ load_step(struct request *r, int h, struct imsg *imsg)
 		request_done(r, EIO, 125, "image load lost");
 		return;
 	}
+	if (r->step == L_UNSTAGE) {
+		/* replies to commits sent before a failure come first */
+		if (imsg != NULL && l->commits > 0) {
+			l->commits--;
+			return;
+		}
+		load_done(r, 0, NULL);	/* whatever fs-helper said */
+		return;
+	}
 	if (imsg == NULL) {
 		load_done(r, ETIMEDOUT, h == -1 ? "image load timed out" :
 		    "a helper died during the load");
@@ -268,8 +303,10 @@ load_step(struct request *r, int h, struct imsg *imsg)
 		if (imsg_get_data(imsg, &res, sizeof(res)) == -1)
 			res.err = EIO;
 		res.msg[sizeof(res.msg) - 1] = '\0';
+		if (r->step == L_COMMIT)
+			l->commits--;
 		if (r->step == L_COMMIT && res.err == 0) {
-			if (--l->commits == 0)
+			if (l->commits == 0)
 				image_commit(l, r);
 		} else
 			load_done(r, res.err ? res.err : EIO, res.msg);

@@ -43,6 +43,7 @@ struct lin {
 	struct archive		*outer;
 	SHA2_CTX		 ctx;
 	int64_t			 bytes, max;
+	char			 maxs[32];	/* no %lld in libarchive */
 };
 
 static ssize_t
@@ -65,7 +66,7 @@ layer_in(struct archive *a, void *arg, const void **buf)
 	l->bytes += len;
 	if (l->bytes > l->max) {
 		archive_set_error(a, EFBIG, "layer larger than the limit "
-		    "(%lld bytes uncompressed)", (long long)l->max);
+		    "(%s bytes uncompressed)", l->maxs);
 		return -1;
 	}
 	SHA256Update(&l->ctx, p, len);
@@ -272,6 +273,7 @@ layer_extract(int fd, const char *what, const struct unpack_limits *lim,
 	memset(&l, 0, sizeof(l));
 	memset(st, 0, sizeof(*st));
 	l.max = lim->layer;
+	snprintf(l.maxs, sizeof(l.maxs), "%lld", (long long)l.max);
 	if ((root = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1 ||
 	    layer_open(&l, &in, &w, fd) != ARCHIVE_OK ||
 	    archive_read_next_header(l.outer, &e) != ARCHIVE_OK ||

@@ -37,6 +37,7 @@ struct spool {
 	size_t		 naliases, acap;
 	int		 fd;		/* the input */
 	int64_t		 raw, max;	/* bytes read, and the limit */
+	char		 maxs[32];	/* libarchive's printf has no %lld */
 	char		 buf[SPOOL_BUF];
 };
 
@@ -54,7 +55,7 @@ spool_in(struct archive *a, void *arg, const void **buf)
 	s->raw += n;
 	if (s->raw > s->max) {
 		archive_set_error(a, EFBIG, "archive larger than the limit "
-		    "(%lld bytes)", (long long)s->max);
+		    "(%s bytes)", s->maxs);
 		return -1;
 	}
 	*buf = s->buf;
@@ -206,6 +207,7 @@ spool_read(int fd, const struct unpack_limits *lim, char *err, size_t errlen)
 	}
 	s->fd = fd;
 	s->max = lim->archive;
+	snprintf(s->maxs, sizeof(s->maxs), "%lld", (long long)s->max);
 	if (mkdir("/blobs", 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "blobs: %s", strerror(errno));
 		goto fail;

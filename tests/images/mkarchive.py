@@ -140,26 +140,26 @@ def hostile(kind, tags):
     if kind == "device":
         t, d = ti("dev/sda", kind=tarfile.BLKTYPE)
         t.devmajor, t.devminor = 8, 0
-        return L([ti("dev", kind=tarfile.DIRTYPE, mode=0o755), (t, d),
-                  ti("ok", b"ok\n")])
+        return L(base_layer() + [ti("dev", kind=tarfile.DIRTYPE,
+                                    mode=0o755), (t, d), ti("ok", b"ok\n")])
     if kind == "setuid":
-        return L([ti("bin", kind=tarfile.DIRTYPE, mode=0o755),
-                  ti("bin/su", b"#!/bin/sh\nid -u\n", mode=0o4755)])
+        return L(base_layer() + [ti("bin/su", b"#!/bin/sh\nid -u\n",
+                                    mode=0o4755)])
     if kind == "bomb":
         big = [ti("zeros", b"\0" * (64 << 20))]
         raw = tarbytes(big)
         lay = gzip.compress(raw, 9, mtime=0)
         return docker_gz(raw, lay, tags)
     if kind == "dup":
-        a = docker([tarbytes(base_layer())], tags)
-        return a[:-1024] + tarbytes([ti("manifest.json", b"[]")])
+        return docker([tarbytes(base_layer())], tags,
+                      extra=[ti("manifest.json", b"[]")])
     if kind == "badjson":
         return docker([tarbytes(base_layer())], tags,
                       manmut=lambda m: m[:-3])
     if kind == "digest":
-        return docker([tarbytes(base_layer())], tags,
-                      cfgmut=lambda c: c.replace(b'"IMG=yes"',
-                                                 b'"IMG=no!"'))
+        # the config's bytes change after its name (its hash) was given
+        return docker([tarbytes(base_layer())], tags).replace(
+            b'"IMG=yes"', b'"IMG=no!"')
     if kind == "diffid":
         lay = tarbytes(base_layer())
         a = docker([lay], tags)
@@ -168,6 +168,8 @@ def hostile(kind, tags):
         return docker([tarbytes(base_layer())], tags,
                       manmut=lambda m: m.replace(b"l0/layer.tar",
                                                  b"l9/layer.tar"))
+    if kind == "big":
+        return tarbytes([ti("blob", b"x" * (70 << 20))])
     if kind == "manyentries":
         return L([ti("f%d" % i, b"") for i in range(3000)])
     if kind == "bigid":
