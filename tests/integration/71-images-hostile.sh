@@ -17,7 +17,8 @@ unpacker_pid() {
 
 # layers/tmp itself comes and goes; what is in it must not stay
 store() {
-	(cd "$T/lib" && find images layers -printf '%p %m %u %s\n' |
+	(cd "$T/lib" && find images layers \( -type d -printf '%p %m %u\n' \) \
+	    -o -printf '%p %m %u %s\n' |
 	    grep -v '^layers/tmp ' | sort)
 }
 
