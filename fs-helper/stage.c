@@ -109,9 +109,12 @@ stage_layer_rm(const char *digest)
 
 	snprintf(src, sizeof(src), "layers/sha256/%s", digest);
 	snprintf(dst, sizeof(dst), "layers/tmp/rm-%s", digest);
-	if (mkdir_store("layers/tmp", 0700) == -1)
+	if (mkdir_store("layers/tmp", 0700) == -1 ||
+	    rmtree(fs_store(), dst, 0) == -1)
 		return -1;
-	if (renameat2(fs_store(), src, fs_store(), dst, 0) == -1)
+	/* NOREPLACE: glibc makes flags 0 a renameat(2), not in our table */
+	if (renameat2(fs_store(), src, fs_store(), dst, RENAME_NOREPLACE) ==
+	    -1)
 		return errno == ENOENT ? 0 : -1;
 	return rmtree(fs_store(), dst, 0);
 }

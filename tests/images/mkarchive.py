@@ -6,7 +6,7 @@ KIND: docker, oci, multi (two layers, whiteouts, an opaque dir), rootfs,
       and hostile ones: abs, dotdot, symlink, hardlink, device, setuid,
       bomb, dup, badjson, digest, missing, manyentries
 """
-import gzip, hashlib, io, json, sys, tarfile
+import gzip, hashlib, io, json, os, sys, tarfile
 
 def ti(name, data=b"", mode=0o644, kind=tarfile.REGTYPE, link="", uid=0):
     t = tarfile.TarInfo(name)
@@ -195,6 +195,10 @@ def main():
         data = docker([tarbytes(base_layer()), tarbytes(top_layer())], [ref])
     elif kind == "oci":
         data = oci([tarbytes(base_layer()), tarbytes(top_layer())], ref)
+    elif kind == "unique":
+        data = docker([tarbytes(base_layer()),
+                       tarbytes([ti("unique", os.urandom(32).hex().encode())])],
+                      [ref])
     elif kind == "rootfs":
         data = gzip.compress(tarbytes(base_layer()), mtime=0)
     else:
