@@ -63,7 +63,7 @@ UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
 		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup \
 		   $(B)/tests/test_monitor $(B)/tests/test_seccomp_json
-SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
+SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw $(B)/tests/unpack_probe
 
 all: $(PROGS)
 
@@ -184,6 +184,17 @@ $(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
     $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# the unpacker's table and lock-down, attacked from inside
+$(O)/tests/sbx/unpack.o: unpack/unpack.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=unpack_main -c -o $@ $<
+$(B)/tests/unpack_probe: $(O)/tests/security/unpack_probe.o \
+    $(O)/tests/sbx/unpack.o $(filter-out $(O)/unpack/unpack.o,$(UNPACK_OBJ)) \
+    $(O)/privsep/log.o $(O)/privsep/drop.o $(O)/privsep/sandbox.o $(IMSG_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lmd -ljansson \
+	    -lseccomp -lcap -lbsd
 
 $(O)/tests/sbx/%.o: net-helper/%.c
 	@mkdir -p $(dir $@)

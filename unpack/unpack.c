@@ -296,3 +296,14 @@ main(int argc, char **argv)
 		exit(1);
 	return imgs ? 0 : 1;
 }
+
+#ifdef SBX_PROBE
+/* tests/security/unpack_probe applies this very table and attacks it */
+const struct proc_privs *unpack_table = &unpack_privs;
+
+void
+unpack_probe_lock(void)
+{
+	unpack_lock();
+}
+#endif

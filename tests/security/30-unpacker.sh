@@ -40,6 +40,14 @@ exec 7>&-
 wait $LOADER
 LOADRC=$?
 
+# the probe: the unpacker's table, applied by its own code, attacked
+PBASE=$((1073741824 + 67108864 - 65536))
+mkdir -p "$T/pstage"
+chown "$PBASE:$PBASE" "$T/pstage"
+"$PROBE" "$T/pstage" "$PBASE" > "$T/probe" 2>&1
+echo $? > "$T/probe.rc"
+ALLOWED="write_staging chown_in_range opaque_xattr whiteout"
+
 field() { awk -v f="$1:" '$1 == f { print $2 }' "$T/status"; }
 
 t_the_held_load_completed() {
@@ -80,6 +88,36 @@ t_only_its_four_fds() {
 	cat "$T/fds"
 	n=$(grep -c ' -> ' "$T/fds")
 	[ "$n" -le 4 ]
+}
+
+t_probe_ran_to_the_end() {
+	cat "$T/probe"
+	[ "$(tail -1 "$T/probe")" = end ] && [ "$(cat "$T/probe.rc")" = 42 ]
+}
+
+# the positive controls: what unpacking needs works
+t_probe_may_write_chown_and_make_whiteouts_in_staging() {
+	for a in $ALLOWED; do
+		grep -qx "ALLOWED $a" "$T/probe" || { echo "$a denied"; return 1; }
+	done
+}
+
+# attack: everything else, each must be refused
+t_probe_everything_else_is_denied() {
+	r=0
+	for a in $(awk '{print $2}' "$T/probe" | grep -v '^$'); do
+		case " $ALLOWED " in *" $a "*) continue ;; esac
+		if grep -qx "ALLOWED $a" "$T/probe"; then
+			echo "ALLOWED $a"; r=1
+		fi
+	done
+	[ $(grep -c '^denied' "$T/probe") -ge 17 ] && return $r
+}
+
+# the host's files are not there at all
+t_probe_no_way_out_of_the_staging_dir() {
+	grep -q '^denied read_outside (No such file' "$T/probe" &&
+	    [ ! -e /probe ] && [ -f "$T/pstage/probe" ]
 }
 
 run_tests
