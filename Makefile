@@ -52,7 +52,7 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
 		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o
 UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
-		   $(O)/unpack/manifest.o $(O)/unpack/layer.o
+		   $(O)/unpack/manifest.o $(O)/unpack/layer.o $(O)/unpack/load.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
@@ -231,7 +231,8 @@ asan: deps
 	@CELLD_ASAN=1 ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh build-asan
 
 FUZZ_TIME	?= 60
-# each target runs FUZZ_TIME seconds; a crash or leak fails the target
+# each target runs FUZZ_TIME seconds; a crash or leak fails the target,
+# and every target runs even when an earlier one failed
 fuzz: deps
 	@mkdir -p $(B)/fuzz/corpus-imsg $(B)/fuzz/corpus-seccomp-json
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
@@ -241,15 +242,29 @@ fuzz: deps
 	    -o $(B)/fuzz/fuzz_seccomp_json parent/seccomp_json.c \
 	    fuzz/fuzz_seccomp_json.c $(PKG_LIBS)
 	cp -n tests/unit/seccomp/*.json $(B)/fuzz/corpus-seccomp-json/
-	@for t in imsg seccomp_json; do \
+	@mkdir -p $(B)/fuzz/corpus-image-json $(B)/fuzz/corpus-image-tar
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/fuzz_image_json \
+	    unpack/manifest.c fuzz/fuzz_image_json.c -ljansson
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/fuzz_image_tar \
+	    unpack/spool.c unpack/manifest.c unpack/layer.c unpack/load.c \
+	    privsep/log.c fuzz/fuzz_image_tar.c -larchive -lmd -ljansson -lbsd
+	cp -n fuzz/corpus-image-json/* $(B)/fuzz/corpus-image-json/
+	for k in docker oci multi rootfs abs symlink hardlink dup digest; do \
+		[ -f $(B)/fuzz/corpus-image-tar/$$k ] || MKARCHIVE_SMALL=1 python3 \
+		    tests/images/mkarchive.py $$k $(B)/fuzz/corpus-image-tar/$$k \
+		    x:1 || exit 1; \
+	done
+	@fail=; for t in imsg seccomp_json image_json image_tar; do \
 		c=$$(echo $$t | tr _ -); \
 		echo "fuzz_$$t: $(FUZZ_TIME) s"; \
 		$(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
-		    -print_final_stats=1 $(B)/fuzz/corpus-$$c \
-		    > $(B)/fuzz/$$t.log 2>&1; rc=$$?; \
+		    -print_final_stats=1 -artifact_prefix=$(B)/fuzz/ \
+		    $(B)/fuzz/corpus-$$c > $(B)/fuzz/$$t.log 2>&1; rc=$$?; \
 		tail -4 $(B)/fuzz/$$t.log; \
-		[ $$rc = 0 ] || { echo "fuzz_$$t: FAILED"; exit 1; }; \
-	done
+		[ $$rc = 0 ] || { echo "fuzz_$$t: FAILED"; fail="$$fail $$t"; }; \
+	done; [ -z "$$fail" ] || { echo "failed:$$fail"; exit 1; }
 
 bench: all
 	@sh bench/run.sh $(B)

@@ -103,7 +103,7 @@ spool_blob(struct spool *s, struct archive *a, const char *name, char *err,
 	b = &s->blobs[s->nblobs];
 	memset(b, 0, sizeof(*b));
 	b->spool = (int)s->nblobs;
-	snprintf(path, sizeof(path), "/blobs/%d", b->spool);
+	snprintf(path, sizeof(path), "blobs/%d", b->spool);
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 	    O_CLOEXEC, 0600)) == -1) {
 		snprintf(err, errlen, "spool: %s", strerror(errno));
@@ -208,7 +208,7 @@ spool_read(int fd, const struct unpack_limits *lim, char *err, size_t errlen)
 	s->fd = fd;
 	s->max = lim->archive;
 	snprintf(s->maxs, sizeof(s->maxs), "%lld", (long long)s->max);
-	if (mkdir("/blobs", 0700) == -1 && errno != EEXIST) {
+	if (mkdir("blobs", 0700) == -1 && errno != EEXIST) {
 		snprintf(err, errlen, "blobs: %s", strerror(errno));
 		goto fail;
 	}
@@ -283,7 +283,7 @@ spool_open(const struct ublob *b)
 {
 	char	path[32];
 
-	snprintf(path, sizeof(path), "/blobs/%d", b->spool);
+	snprintf(path, sizeof(path), "blobs/%d", b->spool);
 	return open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 }
 

@@ -73,6 +73,11 @@ struct layer_stats {
 int	layer_extract(int, const char *, const struct unpack_limits *,
 	    char *, struct layer_stats *, char *, size_t);
 
+/* load.c */
+json_t	*unpack_load(const struct unpack_limits *, char *, size_t);
+json_t	*unpack_import(const struct unpack_limits *, char *, size_t);
+void	 unpack_reset(void);
+
 /* unpack.c */
 void	progress(const char *, ...) __attribute__((format(printf, 1, 2)));
 
