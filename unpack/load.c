@@ -18,6 +18,7 @@
 /* The diff_ids already extracted in this run. */
 static char	done_ids[UNPACK_MAXIMAGES * UNPACK_MAXLAYERS][UNPACK_HEXLEN + 1];
 static int	ndone, nseq;
+static int64_t	total;		/* uncompressed bytes of every layer */
 
 static int
 layer_done(const char *hex)
@@ -57,6 +58,11 @@ unpack_layer(int fd, const char *what, const char *want,
 	close(top);
 	if (r == -1)
 		return -1;
+	if ((total += st.bytes) > lim->archive) {
+		snprintf(err, errlen, "%s: the image's layers are larger than "
+		    "the limit (%lld bytes)", what, (long long)lim->archive);
+		return -1;
+	}
 	if (want != NULL && strcmp(hex, want) != 0) {
 		snprintf(err, errlen, "%s: digest mismatch: the config says "
 		    "sha256:%.64s, it hashes to sha256:%s", what, want, hex);
@@ -148,4 +154,5 @@ unpack_reset(void)
 {
 	ndone = 0;
 	nseq = 0;
+	total = 0;
 }
