@@ -52,7 +52,8 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
 		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o
 UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
-		   $(O)/unpack/manifest.o $(O)/unpack/layer.o $(O)/unpack/load.o
+		   $(O)/unpack/manifest.o $(O)/unpack/layer.o $(O)/unpack/load.o \
+		   $(O)/unpack/sha.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
@@ -104,7 +105,7 @@ $(B)/celld-monitor: $(MONITOR_OBJ) $(IMSG_OBJ) $(O)/privsep/log.o \
 # the image unpacker: the only program that links libarchive
 $(B)/celld-unpack: $(UNPACK_OBJ) $(O)/privsep/log.o $(O)/privsep/drop.o \
     $(O)/privsep/sandbox.o $(IMSG_OBJ)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lmd -ljansson \
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lcrypto -ljansson \
 	    -lseccomp -lcap -lbsd
 
 $(B)/cellctl: $(CELLCTL_OBJ) $(IMSG_OBJ)
@@ -193,7 +194,7 @@ $(B)/tests/unpack_probe: $(O)/tests/security/unpack_probe.o \
     $(O)/tests/sbx/unpack.o $(filter-out $(O)/unpack/unpack.o,$(UNPACK_OBJ)) \
     $(O)/privsep/log.o $(O)/privsep/drop.o $(O)/privsep/sandbox.o $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lmd -ljansson \
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lcrypto -ljansson \
 	    -lseccomp -lcap -lbsd
 
 $(O)/tests/sbx/%.o: net-helper/%.c
@@ -249,7 +250,8 @@ fuzz: deps
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
 	    -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/fuzz_image_tar \
 	    unpack/spool.c unpack/manifest.c unpack/layer.c unpack/load.c \
-	    privsep/log.c fuzz/fuzz_image_tar.c -larchive -lmd -ljansson -lbsd
+	    unpack/sha.c privsep/log.c fuzz/fuzz_image_tar.c -larchive -lcrypto \
+	    -ljansson -lbsd
 	cp -n fuzz/corpus-image-json/* $(B)/fuzz/corpus-image-json/
 	for k in docker oci multi rootfs abs symlink hardlink dup digest; do \
 		[ -f $(B)/fuzz/corpus-image-tar/$$k ] || MKARCHIVE_SMALL=1 python3 \

@@ -33,7 +33,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <sha2.h>
 
 #include "unpack.h"
 
@@ -41,7 +40,7 @@
 
 struct lin {
 	struct archive		*outer;
-	SHA2_CTX		 ctx;
+	struct sha		*ctx;
 	int64_t			 bytes, max;
 	char			 maxs[32];	/* no %lld in libarchive */
 };
@@ -69,7 +68,7 @@ layer_in(struct archive *a, void *arg, const void **buf)
 		    "(%s bytes uncompressed)", l->maxs);
 		return -1;
 	}
-	SHA256Update(&l->ctx, p, len);
+	sha_update(l->ctx, p, len);
 	*buf = p;
 	return len;
 }
@@ -242,7 +241,8 @@ layer_open(struct lin *l, struct archive **in, struct archive **w, int fd)
 	archive_read_support_format_raw(l->outer);
 	archive_read_support_format_tar(*in);
 	archive_write_disk_set_options(*w, LAYER_FLAGS);
-	SHA256Init(&l->ctx);
+	if ((l->ctx = sha_new()) == NULL)
+		return -1;
 	return archive_read_open_fd(l->outer, fd, 128 * 1024);
 }
 
@@ -300,12 +300,14 @@ layer_extract(int fd, const char *what, const struct unpack_limits *lim,
 		snprintf(err, errlen, "%s: %s", what, archive_error_string(w));
 		goto done;
 	}
-	SHA256End(&l.ctx, hex);
+	sha_end(l.ctx, hex);
+	l.ctx = NULL;
 	st->bytes = l.bytes;
 	r = 0;
 done:
 	if (root != -1)
 		close(root);
+	sha_free(l.ctx);
 	archive_write_free(w);
 	archive_read_free(in);
 	archive_read_free(l.outer);

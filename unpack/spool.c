@@ -18,7 +18,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <sha2.h>
 #include <bsd/string.h>
 
 #include "unpack.h"
@@ -84,7 +83,7 @@ spool_blob(struct spool *s, struct archive *a, const char *name, char *err,
     size_t errlen)
 {
 	struct ublob	*b;
-	SHA2_CTX	 ctx;
+	struct sha	*ctx;
 	char		 path[32];
 	const void	*p;
 	size_t		 len;
@@ -109,12 +108,17 @@ spool_blob(struct spool *s, struct archive *a, const char *name, char *err,
 		snprintf(err, errlen, "spool: %s", strerror(errno));
 		return -1;
 	}
-	SHA256Init(&ctx);
+	if ((ctx = sha_new()) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "sha256: out of memory");
+		return -1;
+	}
 	while ((r = archive_read_data_block(a, &p, &len, &off)) == ARCHIVE_OK) {
-		SHA256Update(&ctx, p, len);
+		sha_update(ctx, p, len);
 		if (write(fd, p, len) != (ssize_t)len) {
 			snprintf(err, errlen, "spool: %s", strerror(errno));
 			close(fd);
+			sha_free(ctx);
 			return -1;
 		}
 		b->size += len;
@@ -122,9 +126,10 @@ spool_blob(struct spool *s, struct archive *a, const char *name, char *err,
 	close(fd);
 	if (r != ARCHIVE_EOF) {
 		snprintf(err, errlen, "%s: %s", name, archive_error_string(a));
+		sha_free(ctx);
 		return -1;
 	}
-	SHA256End(&ctx, b->hex);
+	sha_end(ctx, b->hex);
 	if ((b->name = strdup(name)) == NULL)
 		return -1;
 	s->nblobs++;

@@ -57,6 +57,13 @@ void	 manifest_free(struct uimage *, int);
 int	 hex_ok(const char *);
 int	 path_clean(const char *, char *, size_t);
 
+/* sha.c: sha256, hex */
+struct sha;
+struct sha	*sha_new(void);
+void		 sha_update(struct sha *, const void *, size_t);
+void		 sha_end(struct sha *, char *);
+void		 sha_free(struct sha *);
+
 /* spool.c */
 struct spool;
 struct spool	*spool_read(int, const struct unpack_limits *, char *, size_t);
