@@ -193,21 +193,15 @@ spawn_unpack(struct imsgev *iev, struct imsg *imsg)
 	    sizeof(rep));
 }
 
-/* In U: the unpacker, its fds in place and nothing else. */
+/* In U: the unpacker, its fds already in place (unpack_k). */
 static void __attribute__((noreturn))
-unpack_exec(const struct upend *u, int mfd, int out)
+unpack_exec(const struct upend *u)
 {
 	char	 a[32], l[32], e[32], n[32];
 	char	*argv[16];
-	int	 i = 0, null;
+	int	 i = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (dup2(u->infd, 0) == -1 || dup2(out, 1) == -1 ||
-	    (!unpack_debug && dup2(null, 2) == -1) || dup2(mfd, 3) == -1 ||
-	    dup2(unpack_bin, 4) == -1)
-		_exit(125);
-	syscall(SYS_close_range, 5, ~0U, 0);
 	snprintf(a, sizeof(a), "%lld", (long long)u->req.max_archive);
 	snprintf(l, sizeof(l), "%lld", (long long)u->req.max_layer);
 	snprintf(e, sizeof(e), "%lld", (long long)u->req.max_entries);
@@ -226,8 +220,38 @@ unpack_exec(const struct upend *u, int mfd, int out)
 	argv[i++] = "-n";
 	argv[i++] = n;
 	argv[i] = NULL;
+	/* an ELF needs no path to itself: the unpacker won't hold one */
+	if (fcntl(4, F_SETFD, FD_CLOEXEC) == -1)
+		_exit(125);
 	syscall(SYS_execveat, 4, "", argv, (char *[]){ NULL }, AT_EMPTY_PATH);
 	_exit(125);
+}
+
+/*
+ * In K: 0 the archive, 1 the report, 2 /dev/null (our stderr with -d),
+ * 3 the staging mount, 4 celld-unpack, 5 the namespace; nothing else of
+ * spawn-helper's (other loads' fds, the parent's channel) stays open.
+ */
+static int
+unpack_fds(const struct upend *u, int mfd, int out)
+{
+	int	fds[6], i, null;
+
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	fds[0] = u->infd;
+	fds[1] = out;
+	fds[2] = unpack_debug ? 2 : null;
+	fds[3] = mfd;
+	fds[4] = unpack_bin;
+	fds[5] = u->nsfd;
+	/* first out of the way of 0..5, then into place */
+	for (i = 0; i < 6; i++)
+		if (fds[i] < 0 || (fds[i] = fcntl(fds[i], F_DUPFD, 6)) == -1)
+			return -1;
+	for (i = 0; i < 6; i++)
+		if (dup2(fds[i], i) == -1)
+			return -1;
+	return syscall(SYS_close_range, 6, ~0U, 0);
 }
 
 /* In K: become uid 0 of the image namespace, then U's parent. */
@@ -239,7 +263,10 @@ unpack_k(const struct upend *u, int mfd, int out)
 
 	signal(SIGCHLD, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (setns(u->nsfd, CLONE_NEWUSER) == -1 ||
+	if (unpack_fds(u, mfd, out) == -1)
+		_exit(125);
+	out = 1;
+	if (setns(5, CLONE_NEWUSER) == -1 || close(5) == -1 ||
 	    setresgid(0, 0, 0) == -1 || setgroups(0, NULL) == -1 ||
 	    setresuid(0, 0, 0) == -1 || unshare(UNPACK_NS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
@@ -250,9 +277,9 @@ unpack_k(const struct upend *u, int mfd, int out)
 	if ((pid = fork()) == -1)
 		_exit(125);
 	if (pid == 0)
-		unpack_exec(u, mfd, out);
-	close(out);
-	close(mfd);
+		unpack_exec(u);
+	/* U has them: we only wait */
+	syscall(SYS_close_range, 0, ~0U, 0);
 	while (waitpid(pid, &st, 0) == -1 && errno == EINTR)
 		;
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 125);
