@@ -140,6 +140,10 @@ def hostile(kind, tags):
                   ti("lnk/.wh.evil")])
     if kind == "hardlink":
         return L([ti("hl", kind=tarfile.LNKTYPE, link="../../blobs/0")])
+    if kind == "hardlink2":
+        # a hardlink whose target walks through a symlink planted first
+        return L([ti("s", kind=tarfile.SYMTYPE, link="/etc"),
+                  ti("h", kind=tarfile.LNKTYPE, link="s/passwd")])
     if kind == "device":
         t, d = ti("dev/sda", kind=tarfile.BLKTYPE)
         t.devmajor, t.devminor = 8, 0

@@ -41,6 +41,9 @@ t_dotdot() { hostile dotdot "unsafe path a/../../evil"; }
 t_write_through_a_planted_symlink() { hostile symlink "lnk/evil"; }
 t_whiteout_through_a_planted_symlink() { hostile symlink2 "lnk/.wh.evil"; }
 t_hardlink_out_of_the_layer() { hostile hardlink "unsafe path hl"; }
+t_hardlink_through_a_planted_symlink() {
+	hostile hardlink2 "hardlink h: target outside the layer"
+}
 t_decompression_bomb() { hostile bomb "larger than the limit"; }
 t_too_many_entries() { hostile manyentries "more than 2000 entries"; }
 t_duplicate_entries() { hostile dup "duplicate entry manifest.json"; }
