@@ -27,8 +27,11 @@ fi
 export B
 . tests/lib.sh
 start_celld || exit 1
-P="podman --root $T/podman/root --runroot $T/podman/run --tmpdir $T/podman/tmp
-    --storage-driver overlay --events-backend none --cgroup-manager cgroupfs"
+pod() {
+	podman --root "$T/podman/root" --runroot "$T/podman/run" \
+	    --tmpdir "$T/podman/tmp" --storage-driver overlay \
+	    --events-backend none --cgroup-manager cgroupfs "$@"
+}
 mkdir -p "$T/podman/tmp"
 export TMPDIR=$T/podman/tmp
 fail=0
@@ -37,11 +40,11 @@ step() {	# what command...
 	if "$@"; then echo "ok - bookworm: $_w"
 	else echo "not ok - bookworm: $_w"; fail=1; fi
 }
-step "podman import" sh -c "$P import -q '$CACHE' localhost/bookworm:12 >/dev/null"
-step "podman tag" sh -c "$P tag localhost/bookworm:12 localhost/bookworm:oci"
-step "podman save docker-archive" $P save -q --format docker-archive \
+step "podman import" pod import -q "$CACHE" localhost/bookworm:12
+step "podman tag" pod tag localhost/bookworm:12 localhost/bookworm:oci
+step "podman save docker-archive" pod save -q --format docker-archive \
     -o "$T/bw-docker.tar" localhost/bookworm:12
-step "podman save oci-archive" $P save -q --format oci-archive \
+step "podman save oci-archive" pod save -q --format oci-archive \
     -o "$T/bw-oci.tar" localhost/bookworm:oci
 ls -l "$T"/bw-*.tar
 step "load docker-archive" cellctl image load -i "$T/bw-docker.tar"
