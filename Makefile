@@ -53,7 +53,7 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o
 UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
 		   $(O)/unpack/manifest.o $(O)/unpack/layer.o $(O)/unpack/load.o \
-		   $(O)/unpack/sha.o
+		   $(O)/unpack/sha.o $(O)/unpack/save.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 

@@ -369,6 +369,45 @@ cmd_image_prune(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* save NAME -o FILE: we make FILE; a failed save leaves none */
+static int
+cmd_image_save(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct msg_ctl_target	 t;
+	struct msg_result	 res;
+	const char		*out = NULL;
+	int			 fd;
+
+	cell_optreset();
+	while (cell_getopt(argc, argv, ":o:", lo) != -1)
+		out = optarg;
+	if (optind + 1 != argc)
+		ctl_die("usage: cellctl image save NAME[:TAG] [-o FILE]");
+	if (out == NULL && isatty(STDOUT_FILENO))
+		ctl_die("image save: give -o FILE, or redirect the output");
+	memset(&t, 0, sizeof(t));
+	if (strlcpy(t.name, argv[optind], sizeof(t.name)) >= sizeof(t.name))
+		ctl_die("image save: %s: name too long", argv[optind]);
+	if (out == NULL)
+		fd = STDOUT_FILENO;
+	else if ((fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY |
+	    O_CLOEXEC, 0644)) == -1)
+		ctl_die("%s: %s", out, strerror(errno));
+	ctl_connect(ctl);
+	ctl_send(ctl, MSG_CTL_IMAGE_SAVE, fd, &t, sizeof(t));
+	if (ctl_wait(ctl, NULL, NULL, &res) != 0) {
+		if (out != NULL)
+			unlink(out);
+		ctl_die("image save: %s", res.msg[0] ? res.msg :
+		    strerror(res.err));
+	}
+	return 0;
+}
+
 int
 cmd_images(struct ctl *ctl, int argc, char **argv)
 {
@@ -386,12 +425,13 @@ cmd_image(struct ctl *ctl, int argc, char **argv)
 		{ "ls", cmd_image_ls }, { "list", cmd_image_ls },
 		{ "rm", cmd_image_rm }, { "inspect", cmd_image_inspect },
 		{ "tag", cmd_image_tag }, { "prune", cmd_image_prune },
+		{ "save", cmd_image_save },
 	};
 	size_t	i;
 
 	if (argc < 2)
 		ctl_die("usage: cellctl image load|import|ls|rm|inspect|tag|"
-		    "prune ...");
+		    "save|prune ...");
 	for (i = 0; i < nitems(sub); i++)
 		if (strcmp(argv[1], sub[i].name) == 0)
 			return sub[i].fn(ctl, argc - 1, argv + 1);

@@ -132,6 +132,39 @@ fs_stage(struct imsgev *iev, struct imsg *imsg)
 }
 
 static void
+fs_save_tree(struct imsgev *iev, struct imsg *imsg)
+{
+	static struct msg_fs_rootfs	 req;
+	struct msg_spawn_id		 rep;
+	int				 nsfd = imsg_get_fd(imsg), mfd;
+	uint32_t			 i;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id)) || req.nlayers == 0 ||
+	    req.nlayers > FS_MAXLAYERS) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "save: bad id or layers");
+		goto done;
+	}
+	for (i = 0; i < req.nlayers; i++)
+		if (!msg_id_ok(req.layers[i], sizeof(req.layers[i]))) {
+			imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+			    "save: bad layer digest");
+			goto done;
+		}
+	if ((mfd = stage_save_tree(&req, nsfd)) == -1) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0, "save");
+		goto done;
+	}
+	memset(&rep, 0, sizeof(rep));
+	memcpy(rep.id, req.id, sizeof(rep.id));
+	imsgev_compose(iev, MSG_FS_STAGED, imsg_get_peerid(imsg), 0, mfd, &rep,
+	    sizeof(rep));
+done:
+	close(nsfd);
+}
+
+static void
 fs_layer(struct imsgev *iev, struct imsg *imsg)
 {
 	struct msg_fs_layer	req;
@@ -220,6 +253,9 @@ fs_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case MSG_FS_UNSTAGE:
 		fs_unstage(iev, imsg);
+		break;
+	case MSG_FS_SAVE_TREE:
+		fs_save_tree(iev, imsg);
 		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));

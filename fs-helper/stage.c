@@ -63,6 +63,52 @@ fail:
 	return -1;
 }
 
+/*
+ * save: layers/tmp/<id> with each layer of the image beneath at lower/N,
+ * read-only and idmapped through the unpacker's namespace, as a detached
+ * tree (rootfs.c's layer clones, without upper or work dirs).  The dir
+ * itself is 0755 and not idmapped: the unpacker only walks through it.
+ */
+int
+stage_save_tree(const struct msg_fs_rootfs *req, int usernsfd)
+{
+	char		 path[128];
+	uint32_t	 i;
+	int		 dfd, tfd = -1, saved;
+
+	if (mkdir_store("layers/tmp", 0700) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "layers/tmp/%s", req->id);
+	if (mkdirat(fs_store(), path, 0755) == -1)
+		return -1;
+	if ((dfd = openat(fs_store(), path, O_RDONLY | O_DIRECTORY |
+	    O_NOFOLLOW | O_CLOEXEC)) == -1)
+		goto fail;
+	if (fchmod(dfd, 0755) == -1 || mkdirat(dfd, "lower", 0755) == -1 ||
+	    fchmodat(dfd, "lower", 0755, 0) == -1)
+		goto out;
+	for (i = 0; i < req->nlayers; i++)
+		if (layer_attach(dfd, req->layers[i], i, usernsfd) == -1)
+			goto out;
+	tfd = open_tree(dfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	    AT_RECURSIVE | AT_EMPTY_PATH);
+out:
+	saved = errno;
+	if (fchdir(dfd) == 0)
+		layers_detach(req->nlayers);
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	close(dfd);
+	if (tfd != -1)
+		return tfd;
+	errno = saved;
+fail:
+	saved = errno;
+	stage_remove(req->id);
+	errno = saved;
+	return -1;
+}
+
 /* layers/tmp/<id>/layers/<digest> -> layers/sha256/<digest>. */
 int
 stage_commit(const char *id, const char *digest)

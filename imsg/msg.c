@@ -157,6 +157,10 @@ static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
 	    sizeof(struct msg_spawn_id), FD_NO },
 	[MSG_FS_LAYER_RM] = { "fs-layer-rm", FROM(PROC_PARENT),
 	    sizeof(struct msg_fs_layer), FD_NO },
+	[MSG_CTL_IMAGE_SAVE] = { "ctl-image-save", FROM(PROC_CLIENT),
+	    sizeof(struct msg_ctl_target), FD_YES },
+	[MSG_FS_SAVE_TREE] = { "fs-save-tree", FROM(PROC_PARENT),
+	    sizeof(struct msg_fs_rootfs), FD_YES },
 };
 
 const char *

@@ -125,6 +125,9 @@ enum msg_type {
 	MSG_FS_COMMIT,		/* P->F  msg_fs_layer: staged -> the store */
 	MSG_FS_UNSTAGE,		/* P->F  msg_spawn_id: remove staging */
 	MSG_FS_LAYER_RM,	/* P->F  msg_fs_layer (id unused): prune */
+	MSG_CTL_IMAGE_SAVE,	/* C->P  msg_ctl_target + the file's fd */
+	MSG_FS_SAVE_TREE,	/* P->F  msg_fs_rootfs (the layers) + userns
+				 * fd; reply MSG_FS_STAGED */
 	MSG_TYPE_MAX
 };
 
@@ -339,6 +342,7 @@ struct msg_mon_state {
 /* images */
 #define IMAGE_LOAD	0		/* Docker or OCI archive */
 #define IMAGE_IMPORT	1		/* a root filesystem tar */
+#define IMAGE_SAVE	2		/* to an OCI archive */
 #define IMAGE_CHANGEMAX	4096		/* --change lines, NUL separated */
 struct msg_image_load {
 	char		ref[CELL_NAMELEN * 2];	/* import: name[:tag] */
@@ -354,6 +358,11 @@ struct msg_unpack {
 	int64_t		max_layer;		/* bytes, uncompressed */
 	int64_t		max_entries;
 	int64_t		max_layers;
+	/* save: what the archive says the image is */
+	char		ref[CELL_NAMELEN * 2];	/* name:tag */
+	uint32_t	nlayers;
+	uint32_t	configlen;
+	char		config[JSON_MAX];	/* JSON, not NUL terminated */
 };
 
 struct msg_fs_layer {

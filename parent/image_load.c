@@ -47,6 +47,7 @@ struct load {
 	char			*buf;
 	size_t			 len;
 	json_t			*images;	/* the checked report */
+	struct msg_fs_rootfs	*tree;		/* save: the layers */
 	int			 commits;	/* outstanding */
 	int			 err;		/* the answer, once unstaged */
 	char			 msg[CELL_MSGLEN];
@@ -86,6 +87,7 @@ load_free(struct load *l)
 	free(l->buf);
 	json_decref(l->changes);
 	json_decref(l->images);
+	free(l->tree);
 	TAILQ_REMOVE(&loads, l, entry);
 	image_loads--;
 	free(l);
@@ -143,6 +145,7 @@ load_new(struct client *cl, const struct msg_image_load *m, json_t *chg,
 	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
 		free(l);
 		request_free(*rp);
+		*rp = NULL;
 		return -1;
 	}
 	for (i = 0; i < sizeof(rnd); i++)
@@ -166,7 +169,7 @@ void
 ctl_image_load(struct client *cl, struct imsg *imsg)
 {
 	struct msg_image_load	 m;
-	struct msg_unpack	 u;
+	static struct msg_unpack u;
 	struct request		*r;
 	char			 name[CELL_NAMELEN], tag[CELL_NAMELEN];
 	char			 err[CELL_MSGLEN];
@@ -274,6 +277,16 @@ load_send(struct request *r, int h, uint32_t type, int fd, int step)
 }
 
 static void
+save_tree(struct request *r, struct load *l, int nsfd)
+{
+	r->step = L_STAGE;
+	r->waitmask = 1u << HELPER_FS;
+	if (helpers_send(HELPER_FS, MSG_FS_SAVE_TREE, r->id, nsfd, l->tree,
+	    sizeof(*l->tree)) == -1)
+		load_done(r, EAGAIN, "fs-helper is not available");
+}
+
+static void
 load_step(struct request *r, int h, struct imsg *imsg)
 {
 	struct load		*l = load_get(r->id);
@@ -320,8 +333,11 @@ load_step(struct request *r, int h, struct imsg *imsg)
 	if (type == MSG_SPAWN_UNPACK_NS && r->step == L_NS &&
 	    h == HELPER_SPAWN) {
 		l->staged = 1;	/* from now on, failures unstage */
-		load_send(r, HELPER_FS, MSG_FS_STAGE, imsg_get_fd(imsg),
-		    L_STAGE);
+		if (l->mode == IMAGE_SAVE)
+			save_tree(r, l, imsg_get_fd(imsg));
+		else
+			load_send(r, HELPER_FS, MSG_FS_STAGE,
+			    imsg_get_fd(imsg), L_STAGE);
 	} else if (type == MSG_FS_STAGED && r->step == L_STAGE &&
 	    h == HELPER_FS)
 		load_send(r, HELPER_SPAWN, MSG_SPAWN_UNPACK_GO,
@@ -546,6 +562,12 @@ load_report(struct load *l, struct request *r)
 		load_done(r, EINVAL, err);
 		return;
 	}
+	if (l->mode == IMAGE_SAVE) {	/* the archive is written */
+		json_decref(rep);
+		log_info("image %s: saved by uid %u", l->ref, l->uid);
+		load_done(r, 0, l->ref);
+		return;
+	}
 	if (report_check(l, rep, err, sizeof(err)) == -1) {
 		json_decref(rep);
 		load_done(r, EINVAL, err);
@@ -583,4 +605,65 @@ image_commit(struct load *l, struct request *r)
 			strlcat(msg, g, sizeof(msg));
 		}
 	load_done(r, 0, msg);
+}
+
+/* image save NAME: the record's layers and config, to the client's fd. */
+void
+ctl_image_save(struct client *cl, struct imsg *imsg)
+{
+	static struct msg_unpack	 u;
+	static struct msg_image_load	 m;
+	struct msg_ctl_target		 t;
+	struct request			*r = NULL;
+	struct load			*l;
+	char				 name[CELL_NAMELEN], tag[CELL_NAMELEN];
+	json_t				*rec = NULL, *ls, *d;
+	size_t				 i;
+	int				 fd = imsg_get_fd(imsg);
+
+	memset(&m, 0, sizeof(m));
+	memset(&u, 0, sizeof(u));
+	if (imsg_get_data(imsg, &t, sizeof(t)) == -1 ||
+	    !msg_str_ok(t.name, sizeof(t.name)) ||
+	    image_ref(t.name, name, tag) == -1 ||
+	    (rec = image_record_read(name, tag)) == NULL ||
+	    !image_visible(cl->uid, cl->admin, rec) ||
+	    !json_is_array(ls = json_object_get(rec, "layers")) ||
+	    json_array_size(ls) == 0 || json_array_size(ls) > FS_MAXLAYERS ||
+	    (u.configlen = json_dumpb(json_object_get(rec, "config"),
+	    u.config, sizeof(u.config), JSON_COMPACT)) == 0 ||
+	    u.configlen > sizeof(u.config)) {
+		json_decref(rec);
+		close(fd);
+		control_done(cl, ENOENT, 0, "image save: no such image");
+		return;
+	}
+	snprintf(m.ref, sizeof(m.ref), "%s:%s", name, tag);
+	m.mode = IMAGE_SAVE;
+	if (load_new(cl, &m, NULL, &r) == -1 || (l = load_get(r->id)) ==
+	    NULL || (l->tree = calloc(1, sizeof(*l->tree))) == NULL) {
+		json_decref(rec);
+		close(fd);
+		if (r != NULL)
+			load_done(r, ENOMEM, "image save");
+		else
+			control_done(cl, ENOMEM, 0, "image save");
+		return;
+	}
+	strlcpy(l->tree->id, l->id, sizeof(l->tree->id));
+	json_array_foreach(ls, i, d)
+		if (!json_is_string(d) || strlcpy(l->tree->layers[i],
+		    json_string_value(d), sizeof(l->tree->layers[i])) >=
+		    sizeof(l->tree->layers[i]))
+			break;
+	l->tree->nlayers = i;
+	json_decref(rec);
+	strlcpy(u.id, l->id, sizeof(u.id));
+	strlcpy(u.ref, m.ref, sizeof(u.ref));
+	u.mode = IMAGE_SAVE;
+	u.nlayers = l->tree->nlayers;
+	u.max_archive = u.max_layer = u.max_entries = u.max_layers = 1;
+	if (helpers_send(HELPER_SPAWN, MSG_SPAWN_UNPACK, r->id, fd, &u,
+	    sizeof(u)) == -1)
+		load_done(r, EAGAIN, "spawn-helper is not available");
 }

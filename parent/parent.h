@@ -190,6 +190,7 @@ void		 ctl_image_tag(struct client *, struct imsg *);
 /* image_load.c */
 void		 ctl_image_load(struct client *, struct imsg *);
 void		 ctl_image_prune(struct client *, struct imsg *);
+void		 ctl_image_save(struct client *, struct imsg *);
 int		 image_changes(json_t *, const char *, uint32_t, char *,
 		    size_t);
 

@@ -32,6 +32,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <ctype.h>
+
 #include <bsd/string.h>
 
 #include "spawn.h"
@@ -148,6 +150,22 @@ unpack_userns(void)
 	return fd;
 }
 
+/* save: a name:tag of name characters, 1..64 layers, a bounded config */
+static int
+save_ok(const struct msg_unpack *r)
+{
+	const char	*p;
+
+	if (!msg_str_ok(r->ref, sizeof(r->ref)) || r->ref[0] == '\0' ||
+	    r->nlayers < 1 || r->nlayers > FS_MAXLAYERS ||
+	    r->configlen == 0 || r->configlen > sizeof(r->config))
+		return 0;
+	for (p = r->ref; *p != '\0'; p++)
+		if (!(isalnum((unsigned char)*p) || strchr("_.-:", *p)))
+			return 0;
+	return 1;
+}
+
 void
 spawn_unpack(struct imsgev *iev, struct imsg *imsg)
 {
@@ -167,7 +185,8 @@ spawn_unpack(struct imsgev *iev, struct imsg *imsg)
 	TAILQ_INSERT_TAIL(&upends, u, entry);
 	if (imsg_get_data(imsg, &u->req, sizeof(u->req)) == -1 ||
 	    !msg_id_ok(u->req.id, sizeof(u->req.id)) ||
-	    upend_find(u->req.id) != u || u->req.mode > IMAGE_IMPORT ||
+	    upend_find(u->req.id) != u || u->req.mode > IMAGE_SAVE ||
+	    (u->req.mode == IMAGE_SAVE && !save_ok(&u->req)) ||
 	    u->req.max_archive <= 0 || u->req.max_layer <= 0 ||
 	    u->req.max_entries <= 0 || u->req.max_layers <= 0) {
 		upend_free(u);
@@ -197,8 +216,8 @@ spawn_unpack(struct imsgev *iev, struct imsg *imsg)
 static void __attribute__((noreturn))
 unpack_exec(const struct upend *u)
 {
-	char	 a[32], l[32], e[32], n[32];
-	char	*argv[16];
+	char	 a[32], l[32], e[32], n[32], nl[16];
+	char	*argv[20];
 	int	 i = 0;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -210,7 +229,15 @@ unpack_exec(const struct upend *u)
 	if (unpack_debug)
 		argv[i++] = "-d";
 	argv[i++] = "-m";
-	argv[i++] = u->req.mode == IMAGE_IMPORT ? "import" : "load";
+	argv[i++] = u->req.mode == IMAGE_IMPORT ? "import" :
+	    u->req.mode == IMAGE_SAVE ? "save" : "load";
+	if (u->req.mode == IMAGE_SAVE) {
+		snprintf(nl, sizeof(nl), "%u", u->req.nlayers);
+		argv[i++] = "-r";
+		argv[i++] = (char *)u->req.ref;
+		argv[i++] = "-L";
+		argv[i++] = nl;
+	}
 	argv[i++] = "-a";
 	argv[i++] = a;
 	argv[i++] = "-l";
@@ -228,14 +255,15 @@ unpack_exec(const struct upend *u)
 }
 
 /*
- * In K: 0 the archive, 1 the report, 2 /dev/null (our stderr with -d),
- * 3 the staging mount, 4 celld-unpack, 5 the namespace; nothing else of
+ * In K: 0 the archive (save: the file to write), 1 the report, 2
+ * /dev/null (our stderr with -d), 3 the staging mount, 4 celld-unpack, 5
+ * save's config (else /dev/null), 6 the namespace; nothing else of
  * spawn-helper's (other loads' fds, the parent's channel) stays open.
  */
 static int
-unpack_fds(const struct upend *u, int mfd, int out)
+unpack_fds(const struct upend *u, int mfd, int out, int cfg)
 {
-	int	fds[6], i, null;
+	int	fds[7], i, null;
 
 	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	fds[0] = u->infd;
@@ -243,30 +271,31 @@ unpack_fds(const struct upend *u, int mfd, int out)
 	fds[2] = unpack_debug ? 2 : null;
 	fds[3] = mfd;
 	fds[4] = unpack_bin;
-	fds[5] = u->nsfd;
-	/* first out of the way of 0..5, then into place */
-	for (i = 0; i < 6; i++)
-		if (fds[i] < 0 || (fds[i] = fcntl(fds[i], F_DUPFD, 6)) == -1)
+	fds[5] = cfg != -1 ? cfg : null;
+	fds[6] = u->nsfd;
+	/* first out of the way of 0..6, then into place */
+	for (i = 0; i < 7; i++)
+		if (fds[i] < 0 || (fds[i] = fcntl(fds[i], F_DUPFD, 7)) == -1)
 			return -1;
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < 7; i++)
 		if (dup2(fds[i], i) == -1)
 			return -1;
-	return syscall(SYS_close_range, 6, ~0U, 0);
+	return syscall(SYS_close_range, 7, ~0U, 0);
 }
 
 /* In K: become uid 0 of the image namespace, then U's parent. */
 static void __attribute__((noreturn))
-unpack_k(const struct upend *u, int mfd, int out)
+unpack_k(const struct upend *u, int mfd, int out, int cfg)
 {
 	int	st;
 	pid_t	pid;
 
 	signal(SIGCHLD, SIG_DFL);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (unpack_fds(u, mfd, out) == -1)
+	if (unpack_fds(u, mfd, out, cfg) == -1)
 		_exit(125);
 	out = 1;
-	if (setns(5, CLONE_NEWUSER) == -1 || close(5) == -1 ||
+	if (setns(6, CLONE_NEWUSER) == -1 || close(6) == -1 ||
 	    setresgid(0, 0, 0) == -1 || setgroups(0, NULL) == -1 ||
 	    setresuid(0, 0, 0) == -1 || unshare(UNPACK_NS) == -1 ||
 	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
@@ -285,13 +314,32 @@ unpack_k(const struct upend *u, int mfd, int out)
 	_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 125);
 }
 
+/* save: the config into a pipe for the unpacker's fd 5 (fits: 32 KiB) */
+static int
+unpack_config(const struct upend *u, int *c)
+{
+	c[0] = c[1] = -1;
+	if (u->req.mode != IMAGE_SAVE)
+		return 0;
+	if (pipe2(c, O_CLOEXEC) == -1)
+		return -1;
+	if (write(c[1], u->req.config, u->req.configlen) !=
+	    (ssize_t)u->req.configlen) {
+		close(c[0]);
+		close(c[1]);
+		return -1;
+	}
+	close(c[1]);
+	return 0;
+}
+
 void
 spawn_unpack_go(struct imsgev *iev, struct imsg *imsg)
 {
 	struct msg_spawn_id	 req;
 	struct upend		*u;
 	uint32_t		 peer = imsg_get_peerid(imsg);
-	int			 mfd = imsg_get_fd(imsg), p[2];
+	int			 mfd = imsg_get_fd(imsg), p[2], c[2];
 	pid_t			 k;
 
 	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
@@ -301,7 +349,8 @@ spawn_unpack_go(struct imsgev *iev, struct imsg *imsg)
 		imsgev_reply(iev, peer, ENOENT, 0, "unpack: no such load");
 		return;
 	}
-	if (pipe2(p, O_CLOEXEC) == -1 || (k = fork()) == -1) {
+	if (pipe2(p, O_CLOEXEC) == -1 || unpack_config(u, c) == -1 ||
+	    (k = fork()) == -1) {
 		imsgev_reply(iev, peer, errno, 0, "unpack: fork");
 		close(mfd);
 		upend_free(u);
@@ -309,8 +358,10 @@ spawn_unpack_go(struct imsgev *iev, struct imsg *imsg)
 	}
 	if (k == 0) {
 		close(p[0]);
-		unpack_k(u, mfd, p[1]);
+		unpack_k(u, mfd, p[1], c[0]);
 	}
+	if (c[0] != -1)
+		close(c[0]);
 	close(p[1]);
 	close(mfd);
 	upend_free(u);

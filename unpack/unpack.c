@@ -58,8 +58,8 @@ static const int unpack_syscalls[] = {
 	SCMP_SYS(statfs),
 	/* fifos and whiteouts (0/0 character devices) only: see layer.c */
 	SCMP_SYS(mknodat), SCMP_SYS(mknod),
-	/* opaque dirs: user.overlay.opaque */
-	SCMP_SYS(fsetxattr),
+	/* opaque dirs: user.overlay.opaque; save reads it back */
+	SCMP_SYS(fsetxattr), SCMP_SYS(lgetxattr),
 	-1	/* left out on purpose: socket, connect, execve, ptrace,
 		 * mount, umount2, chroot, pivot_root, setns, unshare, clone,
 		 * fork, kill, setxattr by path, ioctl, bpf, keyctl */
@@ -135,21 +135,49 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: celld-unpack [-d] [-m load|import] "
-	    "[-a bytes] [-l bytes] [-e entries] [-n layers]\n");
+	    "[-a bytes] [-l bytes] [-e entries] [-n layers]\n"
+	    "       celld-unpack [-d] -m save -r name:tag -L layers\n");
 	exit(2);
+}
+
+/*
+ * save: the image's config comes on fd 5 (spawn-helper wrote it from the
+ * parent's record), the archive goes to fd 0, lower/N is each layer.
+ */
+static json_t *
+unpack_save_main(const char *ref, int nlayers, char *err, size_t errlen)
+{
+	json_error_t	 je;
+	json_t		*cfg;
+
+	if (ref == NULL || nlayers < 1 || nlayers > UNPACK_MAXLAYERS ||
+	    (cfg = json_loadfd(5, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		snprintf(err, errlen, "save: bad request");
+		return NULL;
+	}
+	close(5);
+	if (unpack_save(0, nlayers, ref, cfg, err, errlen) == -1) {
+		json_decref(cfg);
+		return NULL;
+	}
+	json_decref(cfg);
+	return json_array();
 }
 
 int
 main(int argc, char **argv)
 {
 	struct unpack_limits	 lim = { 8LL << 30, 8LL << 30, 1000000, 64 };
-	const char		*mode = "load";
+	const char		*mode = "load", *ref = NULL;
+	int			 nsave = 0;
 	char			 err[512] = "";
 	json_t			*out, *imgs;
 	int			 ch;
 
-	while ((ch = getopt(argc, argv, "a:de:l:m:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:de:l:L:m:n:r:")) != -1) {
 		switch (ch) {
+		case 'L': nsave = (int)num(optarg); break;
+		case 'r': ref = optarg; break;
 		case 'a': lim.archive = num(optarg); break;
 		case 'd': debug = 1; break;
 		case 'e': lim.entries = num(optarg); break;
@@ -159,15 +187,19 @@ main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (strcmp(mode, "load") != 0 && strcmp(mode, "import") != 0)
+	if (strcmp(mode, "load") != 0 && strcmp(mode, "import") != 0 &&
+	    strcmp(mode, "save") != 0)
 		usage();
 	log_init(1, debug, unpack_privs.title);
 	privsep_drop(&unpack_privs, NULL);
 	unpack_lock();
-	if (mkdir("layers", 0700) == -1)
+	if (strcmp(mode, "save") == 0)
+		imgs = unpack_save_main(ref, nsave, err, sizeof(err));
+	else if (mkdir("layers", 0700) == -1)
 		fatal("unpacker: layers");
-	imgs = strcmp(mode, "load") == 0 ? unpack_load(&lim, err,
-	    sizeof(err)) : unpack_import(&lim, err, sizeof(err));
+	else
+		imgs = strcmp(mode, "load") == 0 ? unpack_load(&lim, err,
+		    sizeof(err)) : unpack_import(&lim, err, sizeof(err));
 	out = imgs ? json_pack("{s:o}", "images", imgs) :
 	    json_pack("{s:s}", "error", err[0] ? err : "unpack failed");
 	if (out == NULL || json_dumpfd(out, 1, JSON_COMPACT) == -1)

@@ -85,6 +85,9 @@ json_t	*unpack_load(const struct unpack_limits *, char *, size_t);
 json_t	*unpack_import(const struct unpack_limits *, char *, size_t);
 void	 unpack_reset(void);
 
+/* save.c */
+int	unpack_save(int, int, const char *, json_t *, char *, size_t);
+
 /* unpack.c */
 void	progress(const char *, ...) __attribute__((format(printf, 1, 2)));
 

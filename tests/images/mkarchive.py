@@ -203,7 +203,7 @@ def main():
     elif kind == "oci":
         data = oci([tarbytes(base_layer()), tarbytes(top_layer())], ref)
     elif kind == "unique":
-        data = docker([tarbytes(base_layer()),
+        data = docker([tarbytes(base_layer()), tarbytes(top_layer()),
                        tarbytes([ti("unique", os.urandom(32).hex().encode())])],
                       [ref])
     elif kind == "rootfs":

@@ -143,7 +143,7 @@ t_prune_removes_only_unused_layers() {
 	$MK unique "$T/u.tar" prune:1 && cellctl image load -q -i "$T/u.tar" ||
 	    return 1
 	set -- $(layers_used prune:1)
-	base=$1 top=$2
+	base=$1 top=$3
 	cellctl image tag prune:1 prune:2 || return 1
 	cellctl image rm prune:1 >/dev/null && cellctl image prune >/dev/null ||
 	    return 1
@@ -157,6 +157,44 @@ t_prune_removes_only_unused_layers() {
 		[ -d "$T/lib/layers/sha256/$base" ] || return 1
 	fi
 	cellctl run --rm busybox true
+}
+
+t_save_and_load_again_round_trip() {
+	$MK unique "$T/u.tar" rt:1 && cellctl image load -q -i "$T/u.tar" ||
+	    return 1
+	want=$(cellctl run --rm rt:1 sh -c 'ls /etc /opq; cat /unique /data/file2; echo $IMG')
+	cellctl image save rt:1 -o "$T/saved.tar" || return 1
+	# a valid OCI layout: every blob hashes to its name, the index's
+	# manifest is there and names the config and layers
+	python3 - "$T/saved.tar" <<'PY' || return 1
+import hashlib, json, sys, tarfile
+t = tarfile.open(sys.argv[1])
+f = {m.name: t.extractfile(m).read() for m in t.getmembers() if m.isfile()}
+for n, d in f.items():
+    if n.startswith("blobs/sha256/"):
+        assert hashlib.sha256(d).hexdigest() == n[13:], n
+idx = json.loads(f["index.json"])
+m = idx["manifests"][0]
+assert m["annotations"]["org.opencontainers.image.ref.name"] == "rt:1"
+man = json.loads(f["blobs/sha256/" + m["digest"][7:]])
+cfg = json.loads(f["blobs/sha256/" + man["config"]["digest"][7:]])
+assert len(man["layers"]) == 3 == len(cfg["rootfs"]["diff_ids"])
+assert cfg["config"]["Env"][-1] == "IMG=yes", cfg
+names = tarfile.open(fileobj=__import__("io").BytesIO(
+    f["blobs/sha256/" + man["layers"][1]["digest"][7:]])).getnames()
+assert "etc/.wh.gone" in names and "opq/.wh..wh..opq" in names, names
+PY
+	cellctl image rm rt:1 >/dev/null && cellctl image prune >/dev/null ||
+	    return 1
+	cellctl image load -q -i "$T/saved.tar" >/dev/null || return 1
+	got=$(cellctl run --rm rt:1 sh -c 'ls /etc /opq; cat /unique /data/file2; echo $IMG')
+	echo "$got"
+	[ -n "$want" ] && [ "$got" = "$want" ]
+}
+
+t_save_of_a_missing_image_leaves_no_file() {
+	cellctl image save nosuch:1 -o "$T/none.tar" 2>/dev/null && return 1
+	[ ! -e "$T/none.tar" ]
 }
 
 t_two_loads_at_once_share_layers_consistently() {

@@ -58,6 +58,7 @@ t_other_user_cannot_see_run_or_remove_it() {
 	ctl_as "$UB" run --rm mine:1 true 2>/dev/null && return 1
 	ctl_as "$UB" image rm mine:1 2>/dev/null && return 1
 	ctl_as "$UB" image tag mine:1 stolen:1 2>/dev/null && return 1
+	ctl_as "$UB" image save mine:1 > /dev/null 2>&1 && return 1
 	cellctl image inspect mine:1 >/dev/null
 }
 
