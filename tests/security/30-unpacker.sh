@@ -25,7 +25,11 @@ i=0
 while ! UP=$(unpacker_pid); do
 	i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.05
 done
-sleep 0.2
+# until it is locked down and spooling: its root has blobs/ in it
+i=0
+while [ ! -d "/proc/$UP/root/blobs" ]; do
+	i=$((i + 1)); [ $i -lt 200 ] || break; sleep 0.05
+done
 cp "/proc/$UP/status" "$T/status" 2>/dev/null
 cp "/proc/$UP/uid_map" "$T/uid_map" 2>/dev/null
 cp "/proc/$UP/gid_map" "$T/gid_map" 2>/dev/null
