@@ -280,6 +280,8 @@ unpack_fds(const struct upend *u, int mfd, int out, int cfg)
 	for (i = 0; i < 7; i++)
 		if (dup2(fds[i], i) == -1)
 			return -1;
+	if (cfg == -1)
+		close(5);	/* only save has a config to read */
 	return syscall(SYS_close_range, 7, ~0U, 0);
 }
 
