@@ -38,27 +38,33 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
 		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o $(O)/parent/audit.o \
 		   $(O)/parent/seccomp_json.o $(O)/parent/ctl_seccomp.o \
-		   $(O)/privsep/launch.o
+		   $(O)/parent/image_store.o $(O)/parent/image_load.o \
+		   $(O)/parent/image_change.o $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o
-FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o
+FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o \
+		   $(O)/fs-helper/stage.o
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
 		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
-		   $(O)/spawn-helper/initbin.o
+		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o
+UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
+		   $(O)/unpack/manifest.o $(O)/unpack/layer.o $(O)/unpack/load.o \
+		   $(O)/unpack/sha.o $(O)/unpack/save.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
 PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
-		   $(B)/celld-monitor $(B)/cellctl $(B)/celld-init
+		   $(B)/celld-monitor $(B)/cellctl $(B)/celld-init \
+		   $(B)/celld-unpack
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
 		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup \
 		   $(B)/tests/test_monitor $(B)/tests/test_seccomp_json
-SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
+SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw $(B)/tests/unpack_probe
 
 all: $(PROGS)
 
@@ -95,6 +101,12 @@ $(B)/celld-monitor: $(MONITOR_OBJ) $(IMSG_OBJ) $(O)/privsep/log.o \
     $(O)/privsep/drop.o $(O)/privsep/sandbox.o
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -Wl,-Bstatic -ljansson -lseccomp -lcap \
 	    -lbsd -lmd -Wl,-Bdynamic
+
+# the image unpacker: the only program that links libarchive
+$(B)/celld-unpack: $(UNPACK_OBJ) $(O)/privsep/log.o $(O)/privsep/drop.o \
+    $(O)/privsep/sandbox.o $(IMSG_OBJ)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lcrypto -ljansson \
+	    -lseccomp -lcap -lbsd
 
 $(B)/cellctl: $(CELLCTL_OBJ) $(IMSG_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -174,6 +186,17 @@ $(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# the unpacker's table and lock-down, attacked from inside
+$(O)/tests/sbx/unpack.o: unpack/unpack.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=unpack_main -c -o $@ $<
+$(B)/tests/unpack_probe: $(O)/tests/security/unpack_probe.o \
+    $(O)/tests/sbx/unpack.o $(filter-out $(O)/unpack/unpack.o,$(UNPACK_OBJ)) \
+    $(O)/privsep/log.o $(O)/privsep/drop.o $(O)/privsep/sandbox.o $(IMSG_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ -larchive -lcrypto -ljansson \
+	    -lseccomp -lcap -lbsd
+
 $(O)/tests/sbx/%.o: net-helper/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=net_main -c -o $@ $<
@@ -209,7 +232,8 @@ asan: deps
 	@CELLD_ASAN=1 ASAN_OPTIONS=detect_leaks=0 sh tests/run.sh build-asan
 
 FUZZ_TIME	?= 60
-# each target runs FUZZ_TIME seconds; a crash or leak fails the target
+# each target runs FUZZ_TIME seconds; a crash or leak fails the target,
+# and every target runs even when an earlier one failed
 fuzz: deps
 	@mkdir -p $(B)/fuzz/corpus-imsg $(B)/fuzz/corpus-seccomp-json
 	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. -fsanitize=fuzzer,address,undefined \
@@ -219,15 +243,30 @@ fuzz: deps
 	    -o $(B)/fuzz/fuzz_seccomp_json parent/seccomp_json.c \
 	    fuzz/fuzz_seccomp_json.c $(PKG_LIBS)
 	cp -n tests/unit/seccomp/*.json $(B)/fuzz/corpus-seccomp-json/
-	@for t in imsg seccomp_json; do \
+	@mkdir -p $(B)/fuzz/corpus-image-json $(B)/fuzz/corpus-image-tar
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/fuzz_image_json \
+	    unpack/manifest.c fuzz/fuzz_image_json.c -ljansson
+	clang -g -O1 -std=gnu11 -D_GNU_SOURCE -I. $(PKG_CFLAGS) \
+	    -fsanitize=fuzzer,address,undefined -o $(B)/fuzz/fuzz_image_tar \
+	    unpack/spool.c unpack/manifest.c unpack/layer.c unpack/load.c \
+	    unpack/sha.c privsep/log.c fuzz/fuzz_image_tar.c -larchive -lcrypto \
+	    -ljansson -lbsd
+	cp -n fuzz/corpus-image-json/* $(B)/fuzz/corpus-image-json/
+	for k in docker oci multi rootfs abs symlink hardlink dup digest; do \
+		[ -f $(B)/fuzz/corpus-image-tar/$$k ] || MKARCHIVE_SMALL=1 python3 \
+		    tests/images/mkarchive.py $$k $(B)/fuzz/corpus-image-tar/$$k \
+		    x:1 || exit 1; \
+	done
+	@fail=; for t in imsg seccomp_json image_json image_tar; do \
 		c=$$(echo $$t | tr _ -); \
 		echo "fuzz_$$t: $(FUZZ_TIME) s"; \
 		$(B)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_TIME) \
-		    -print_final_stats=1 $(B)/fuzz/corpus-$$c \
-		    > $(B)/fuzz/$$t.log 2>&1; rc=$$?; \
+		    -print_final_stats=1 -artifact_prefix=$(B)/fuzz/ \
+		    $(B)/fuzz/corpus-$$c > $(B)/fuzz/$$t.log 2>&1; rc=$$?; \
 		tail -4 $(B)/fuzz/$$t.log; \
-		[ $$rc = 0 ] || { echo "fuzz_$$t: FAILED"; exit 1; }; \
-	done
+		[ $$rc = 0 ] || { echo "fuzz_$$t: FAILED"; fail="$$fail $$t"; }; \
+	done; [ -z "$$fail" ] || { echo "failed:$$fail"; exit 1; }
 
 bench: all
 	@sh bench/run.sh $(B)
@@ -243,7 +282,7 @@ install: all
 	install -m 0755 $(B)/celld $(DESTDIR)$(SBINDIR)/celld
 	install -m 0755 $(B)/cellctl $(DESTDIR)$(BINDIR)/cellctl
 	install -m 0755 $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
-	    $(B)/celld-monitor \
+	    $(B)/celld-monitor $(B)/celld-unpack \
 	    $(wildcard $(B)/celld-init) \
 	    $(DESTDIR)$(LIBEXECDIR)/
 	install -m 0644 parent/celld.8 cellctl/cellctl.8 $(DESTDIR)$(MANDIR)/man8/

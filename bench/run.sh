@@ -500,5 +500,8 @@ ids=$(cellctl ps -a -q)
 [ -n "$ids" ] && cellctl rm -f $ids >/dev/null
 [ "$PODMAN" = 1 ] && pod rm -a -f -t 0 >/dev/null 2>&1
 
+# image load throughput (bench/images.sh), in this same run
+. bench/images.sh
+
 out ""
 out "raw samples: $RAW/*.txt (one time a line), summaries: $R"

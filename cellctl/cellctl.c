@@ -14,6 +14,8 @@ static const struct cmd {
 } cmds[] = {
 	{ "create", cmd_create },
 	{ "exec", cmd_exec },
+	{ "image", cmd_image },
+	{ "images", cmd_images },
 	{ "info", cmd_info },
 	{ "inspect", cmd_inspect },
 	{ "kill", cmd_kill },

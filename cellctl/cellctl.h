@@ -81,6 +81,10 @@ void	tty_follow(struct ctl *, const char *);
 int	cmd_exec(struct ctl *, int, char **);
 
 
+/* cmd_image.c */
+int	cmd_image(struct ctl *, int, char **);
+int	cmd_images(struct ctl *, int, char **);
+
 /* seccomp.c */
 int	seccomp_path_set(const char *);
 const char *seccomp_path(void);

@@ -112,6 +112,96 @@ fs_remove(struct imsgev *iev, struct imsg *imsg)
 		imsgev_reply(iev, imsg_get_peerid(imsg), 0, 0, NULL);
 }
 
+/* images: see stage.c */
+static void
+fs_stage(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_spawn_id	 req;
+	int			 nsfd = imsg_get_fd(imsg), mfd;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id))) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "stage: bad id");
+	} else if ((mfd = stage_make(req.id, nsfd)) == -1)
+		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0, "stage");
+	else
+		imsgev_compose(iev, MSG_FS_STAGED, imsg_get_peerid(imsg), 0,
+		    mfd, &req, sizeof(req));
+	close(nsfd);
+}
+
+static void
+fs_save_tree(struct imsgev *iev, struct imsg *imsg)
+{
+	static struct msg_fs_rootfs	 req;
+	struct msg_spawn_id		 rep;
+	int				 nsfd = imsg_get_fd(imsg), mfd;
+	uint32_t			 i;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id)) || req.nlayers == 0 ||
+	    req.nlayers > FS_MAXLAYERS) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "save: bad id or layers");
+		goto done;
+	}
+	for (i = 0; i < req.nlayers; i++)
+		if (!msg_id_ok(req.layers[i], sizeof(req.layers[i]))) {
+			imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+			    "save: bad layer digest");
+			goto done;
+		}
+	if ((mfd = stage_save_tree(&req, nsfd)) == -1) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0, "save");
+		goto done;
+	}
+	memset(&rep, 0, sizeof(rep));
+	memcpy(rep.id, req.id, sizeof(rep.id));
+	imsgev_compose(iev, MSG_FS_STAGED, imsg_get_peerid(imsg), 0, mfd, &rep,
+	    sizeof(rep));
+done:
+	close(nsfd);
+}
+
+static void
+fs_layer(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_fs_layer	req;
+	uint32_t		type = imsg_get_type(imsg);
+	int			r;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.digest, sizeof(req.digest)) ||
+	    (type == MSG_FS_COMMIT && !msg_id_ok(req.id, sizeof(req.id)))) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "layer: bad staging id or digest");
+		return;
+	}
+	r = type == MSG_FS_COMMIT ? stage_commit(req.id, req.digest) :
+	    stage_layer_rm(req.digest);
+	imsgev_reply(iev, imsg_get_peerid(imsg), r == -1 ? errno : 0, 0,
+	    r == -1 ? (type == MSG_FS_COMMIT ? "commit layer" :
+	    "remove layer") : NULL);
+}
+
+static void
+fs_unstage(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_spawn_id	req;
+
+	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
+	    !msg_id_ok(req.id, sizeof(req.id))) {
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "unstage: bad id");
+		return;
+	}
+	if (stage_remove(req.id) == -1 && errno != ENOENT)
+		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0, "unstage");
+	else
+		imsgev_reply(iev, imsg_get_peerid(imsg), 0, 0, NULL);
+}
+
 /* The storage dir: after the jail, it is "/". */
 int
 fs_store(void)
@@ -140,12 +230,32 @@ fs_setup(int argc, char **argv)
 static void
 fs_dispatch(struct imsgev *iev, struct imsg *imsg)
 {
+	static int	gc_done;
+
+	/* the first message of this fs-helper: no load of ours is staging */
+	if (!gc_done) {
+		gc_done = 1;
+		stage_gc();
+	}
 	switch (imsg_get_type(imsg)) {
 	case MSG_FS_ROOTFS:
 		fs_rootfs(iev, imsg);
 		break;
 	case MSG_FS_REMOVE:
 		fs_remove(iev, imsg);
+		break;
+	case MSG_FS_STAGE:
+		fs_stage(iev, imsg);
+		break;
+	case MSG_FS_COMMIT:
+	case MSG_FS_LAYER_RM:
+		fs_layer(iev, imsg);
+		break;
+	case MSG_FS_UNSTAGE:
+		fs_unstage(iev, imsg);
+		break;
+	case MSG_FS_SAVE_TREE:
+		fs_save_tree(iev, imsg);
 		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));

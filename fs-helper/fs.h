@@ -19,5 +19,16 @@ int	fs_store(void);
 /* rootfs.c */
 int	rootfs_make(const struct msg_fs_rootfs *, int);
 int	rootfs_remove(const char *);
+int	rmtree(int, const char *, int);
+int	layer_attach(int, const char *, int, int);
+void	layers_detach(uint32_t);
+
+/* stage.c: images */
+int	stage_make(const char *, int);
+int	stage_commit(const char *, const char *);
+int	stage_remove(const char *);
+int	stage_layer_rm(const char *);
+void	stage_gc(void);
+int	stage_save_tree(const struct msg_fs_rootfs *, int);
 
 #endif

@@ -56,7 +56,7 @@ mkdir_owned(int dfd, const char *name, uid_t uid, mode_t mode)
 }
 
 /* Clone layer as a read-only mount idmapped through userns, attach it. */
-static int
+int
 layer_attach(int celldir, const char *digest, int idx, int usernsfd)
 {
 	struct mount_attr	 attr;
@@ -83,7 +83,7 @@ done:
 	return r;
 }
 
-static void
+void
 layers_detach(uint32_t n)
 {
 	char		name[32];
@@ -166,7 +166,7 @@ done:
 }
 
 /* Remove name in dfd and everything under it, following no symlink. */
-static int
+int
 rmtree(int dfd, const char *name, int depth)
 {
 	DIR		*d;

@@ -114,6 +114,26 @@ enum msg_type {
 	 */
 	MSG_SPAWN_VOLPIN,	/* P->S  msg_volume: use the kept clone */
 	MSG_SPAWN_UNPIN,	/* P->S  msg_spawn_id: drop them, at rm */
+	/* images: load and import (see docs/images.md) */
+	MSG_CTL_IMAGE_LOAD,	/* C->P  msg_image_load + the archive's fd */
+	MSG_CTL_IMAGE_LS,	/* C->P  msg_ctl_target; MSG_CTL_JSON each */
+	MSG_CTL_IMAGE_RM,	/* C->P  msg_ctl_target (force) */
+	MSG_CTL_IMAGE_INSPECT,	/* C->P  msg_ctl_target; MSG_CTL_JSON */
+	MSG_CTL_IMAGE_TAG,	/* C->P  msg_ctl_rename: name -> newname */
+	MSG_CTL_IMAGE_PRUNE,	/* C->P  msg_ctl_target; done.msg = count */
+	MSG_SPAWN_UNPACK,	/* P->S  msg_unpack + input fd */
+	MSG_SPAWN_UNPACK_NS,	/* S->P  msg_spawn_id + the userns fd */
+	MSG_SPAWN_UNPACK_GO,	/* P->S  msg_spawn_id + staging mount fd */
+	MSG_SPAWN_UNPACK_OUT,	/* S->P  msg_spawn_id + the unpacker's
+				 * report, a pipe */
+	MSG_FS_STAGE,		/* P->F  msg_spawn_id + userns fd */
+	MSG_FS_STAGED,		/* F->P  msg_spawn_id + idmapped staging fd */
+	MSG_FS_COMMIT,		/* P->F  msg_fs_layer: staged -> the store */
+	MSG_FS_UNSTAGE,		/* P->F  msg_spawn_id: remove staging */
+	MSG_FS_LAYER_RM,	/* P->F  msg_fs_layer (id unused): prune */
+	MSG_CTL_IMAGE_SAVE,	/* C->P  msg_ctl_target + the file's fd */
+	MSG_FS_SAVE_TREE,	/* P->F  msg_fs_rootfs (the layers) + userns
+				 * fd; reply MSG_FS_STAGED */
 	MSG_TYPE_MAX
 };
 
@@ -323,6 +343,37 @@ struct msg_mon_state {
 	int32_t		exit_status;		/* 128+N for signal N */
 	int64_t		started;
 	int64_t		finished;
+};
+
+/* images */
+#define IMAGE_LOAD	0		/* Docker or OCI archive */
+#define IMAGE_IMPORT	1		/* a root filesystem tar */
+#define IMAGE_SAVE	2		/* to an OCI archive */
+#define IMAGE_CHANGEMAX	4096		/* --change lines, NUL separated */
+struct msg_image_load {
+	char		ref[CELL_NAMELEN * 2];	/* import: name[:tag] */
+	uint32_t	mode;			/* IMAGE_LOAD or IMAGE_IMPORT */
+	uint32_t	nchanges;
+	char		changes[IMAGE_CHANGEMAX];
+};
+
+struct msg_unpack {
+	char		id[CELL_IDLEN + 1];	/* the staging dir */
+	uint32_t	mode;
+	int64_t		max_archive;		/* bytes */
+	int64_t		max_layer;		/* bytes, uncompressed */
+	int64_t		max_entries;
+	int64_t		max_layers;
+	/* save: what the archive says the image is */
+	char		ref[CELL_NAMELEN * 2];	/* name:tag */
+	uint32_t	nlayers;
+	uint32_t	configlen;
+	char		config[JSON_MAX];	/* JSON, not NUL terminated */
+};
+
+struct msg_fs_layer {
+	char		id[CELL_IDLEN + 1];	/* staging; LAYER_RM: unused */
+	char		digest[CELL_IDLEN + 1];
 };
 
 struct msg_result {

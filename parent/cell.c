@@ -36,7 +36,12 @@ cell_init(void)
 	    env->conf.user, &id_start, &count) == -1)
 		fatalx("no subordinate id range of %d ids for %s in "
 		    "/etc/subuid and /etc/subgid", CELL_IDS, env->conf.user);
-	nslots = count / CELL_IDS;
+	/* the last slot is the unpackers' (subid_image_base()) */
+	if ((nslots = count / CELL_IDS) < 2)
+		fatalx("%s: one slot of %d ids for containers and one for "
+		    "images: %u ids are too few", env->conf.user, CELL_IDS,
+		    count);
+	nslots--;
 	if ((slots = calloc(nslots, 1)) == NULL)
 		fatal("slots");
 	log_debug("id range %u+%u: %u containers", id_start, count, nslots);

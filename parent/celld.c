@@ -154,7 +154,13 @@ parent_dirs(const struct passwd *pw, uid_t spuid, gid_t spgid)
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s",
 		    env->conf.storage, sub[i]) >= sizeof(path))
 			fatalx("%s: path too long", env->conf.storage);
-		parent_mkdir(path, pw->pw_uid, pw->pw_gid, 0711);
+		/*
+		 * layers/ holds files owned by container ids, setuid ones
+		 * among them: no host user may walk into it (containers
+		 * reach their layers through mounts, not this path)
+		 */
+		parent_mkdir(path, pw->pw_uid, pw->pw_gid,
+		    strcmp(sub[i], "layers") == 0 ? 0700 : 0711);
 	}
 	if ((size_t)snprintf(path, sizeof(path), "%s/monitors",
 	    env->conf.rundir) >= sizeof(path))

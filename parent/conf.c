@@ -58,6 +58,7 @@ conf_defaults(struct celld_conf *conf)
 	conf->img_max_layer = 4 * KIB * KIB * KIB;
 	conf->img_max_image = 16 * KIB * KIB * KIB;
 	conf->img_max_entries = 1000000;
+	conf->img_max_layers = 64;	/* FS_MAXLAYERS */
 	conf->log_max = 10 * KIB * KIB;
 	SETSTR(conf->default_net, "cell0");
 
@@ -521,10 +522,11 @@ conf_print(FILE *fp, const struct celld_conf *conf)
 	else
 		putq(fp, "subid user ", conf->subid_user, "\n");
 	fprintf(fp, "log max %s\n", fmt_size(a, sizeof(a), conf->log_max));
-	fprintf(fp, "image max-layer %s max-image %s max-entries %lld\n",
-	    fmt_size(a, sizeof(a), conf->img_max_layer),
+	fprintf(fp, "image max-layer %s max-image %s max-entries %lld "
+	    "max-layers %lld\n", fmt_size(a, sizeof(a), conf->img_max_layer),
 	    fmt_size(b, sizeof(b), conf->img_max_image),
-	    (long long)conf->img_max_entries);
+	    (long long)conf->img_max_entries,
+	    (long long)conf->img_max_layers);
 	putq(fp, "default network ", conf->default_net, "\n");
 	TAILQ_FOREACH(n, &conf->nets, entry)
 		print_net(fp, n);

@@ -76,6 +76,7 @@ struct celld_conf {
 	int64_t			 img_max_layer;
 	int64_t			 img_max_image;
 	int64_t			 img_max_entries;
+	int64_t			 img_max_layers;
 	int64_t			 log_max;
 	char			 default_net[CONF_NAMELEN];
 	TAILQ_HEAD(conf_nets, conf_net) nets;

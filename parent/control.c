@@ -400,6 +400,27 @@ control_msg(struct client *c, struct imsg *imsg)
 	case MSG_CTL_SECCOMP:
 		ctl_seccomp(c, imsg);
 		break;
+	case MSG_CTL_IMAGE_LOAD:
+		ctl_image_load(c, imsg);
+		break;
+	case MSG_CTL_IMAGE_LS:
+		ctl_image_ls(c, imsg);
+		break;
+	case MSG_CTL_IMAGE_RM:
+		ctl_image_rm(c, imsg);
+		break;
+	case MSG_CTL_IMAGE_INSPECT:
+		ctl_image_inspect(c, imsg);
+		break;
+	case MSG_CTL_IMAGE_TAG:
+		ctl_image_tag(c, imsg);
+		break;
+	case MSG_CTL_IMAGE_PRUNE:
+		ctl_image_prune(c, imsg);
+		break;
+	case MSG_CTL_IMAGE_SAVE:
+		ctl_image_save(c, imsg);
+		break;
 	default:
 		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));
 	}

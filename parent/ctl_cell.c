@@ -153,7 +153,7 @@ ctl_create(struct client *cl, struct imsg *imsg)
 		control_done(cl, EINVAL, 0, "create: a volume's fd is missing");
 		return;
 	}
-	if (image_resolve(c, err, sizeof(err)) == -1) {
+	if (image_resolve(c, cl->admin, err, sizeof(err)) == -1) {
 		cell_free(c);
 		control_done(cl, ENOENT, 0, err);
 		return;

@@ -171,6 +171,9 @@ helper_msg(int h, struct imsg *imsg)
 	case MSG_FS_ROOTFS_FD:
 	case MSG_SPAWN_STAT:
 	case MSG_SPAWN_PROC:
+	case MSG_SPAWN_UNPACK_NS:
+	case MSG_SPAWN_UNPACK_OUT:
+	case MSG_FS_STAGED:
 		request_reply(h, imsg);
 		break;
 	default:

@@ -172,13 +172,18 @@ image_layers(struct cell *c, json_t *arr)
 
 /* Fill c's layers and apply the image config to its spec. */
 int
-image_resolve(struct cell *c, char *err, size_t errlen)
+image_resolve(struct cell *c, int admin, char *err, size_t errlen)
 {
 	json_t	*j, *cfg;
 	int	 r = -1;
 
 	if ((j = image_open(c->spec.image, err, errlen)) == NULL)
 		return -1;
+	if (!image_visible(c->owner, admin, j)) {
+		snprintf(err, errlen, "%s: no such image", c->spec.image);
+		json_decref(j);
+		return -1;
+	}
 	cfg = json_object_get(j, "config");
 	if (image_layers(c, json_object_get(j, "layers")) == -1)
 		snprintf(err, errlen, "%s: image has bad layers",

@@ -8,6 +8,8 @@
 #include <bsd/sys/tree.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "../privsep/privsep.h"
 #include "conf.h"
 
@@ -170,7 +172,27 @@ int		 state_remove(const struct cell *);
 int		 state_clear_exit(const struct cell *);
 
 /* image.c */
-int		 image_resolve(struct cell *, char *, size_t);
+int		 image_resolve(struct cell *, int, char *, size_t);
+
+/* image_store.c */
+int		 image_ref(const char *, char *, char *);
+json_t		*image_record_read(const char *, const char *);
+int		 image_record_write(const char *, const char *, json_t *);
+uid_t		 image_owner(json_t *);
+int		 image_visible(uid_t, int, json_t *);
+int		 image_may_change(const struct client *, json_t *);
+int		 image_foreach(int (*)(json_t *, void *), void *);
+void		 ctl_image_ls(struct client *, struct imsg *);
+void		 ctl_image_inspect(struct client *, struct imsg *);
+void		 ctl_image_rm(struct client *, struct imsg *);
+void		 ctl_image_tag(struct client *, struct imsg *);
+
+/* image_load.c */
+void		 ctl_image_load(struct client *, struct imsg *);
+void		 ctl_image_prune(struct client *, struct imsg *);
+void		 ctl_image_save(struct client *, struct imsg *);
+int		 image_changes(json_t *, const char *, uint32_t, char *,
+		    size_t);
 
 /* ctl_cell.c: the container verbs */
 void		 ctl_create(struct client *, struct imsg *);

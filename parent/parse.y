@@ -80,7 +80,7 @@ typedef struct {
 
 %token	ADMIN ALLOW AUDIT BLOCK BRIDGE CAPS CONNECTIONS CONTAINERS COUNT CPUS
 %token	DEFAULT DISK GATEWAY GROUP HOSTNETWORK IMAGE INTERNAL LOG LOWPORTS MAX
-%token	MAXENTRIES MAXIMAGE MAXLAYER MEMORY MODE MTU NAT NETWORK OPERATIONS
+%token	MAXENTRIES MAXIMAGE MAXLAYER MAXLAYERS MEMORY MODE MTU NAT NETWORK OPERATIONS
 %token	PIDS POLICY PRIVILEGED RANGE RUNDIR SECCOMPUNCONFINED SOCKET STORAGE
 %token	SUBID SUBNET SUBNET6 USER USERNS VOLUMES ERROR
 %token	<v.string>	STRING
@@ -226,6 +226,12 @@ imageopts	: imageopt
 imageopt	: MAXLAYER size		{ setpos(&conf->img_max_layer, $2); }
 		| MAXIMAGE size		{ setpos(&conf->img_max_image, $2); }
 		| MAXENTRIES number	{ setpos(&conf->img_max_entries, $2); }
+		| MAXLAYERS number	{
+			if ($2 < 1 || $2 > 64)	/* FS_MAXLAYERS */
+				yyerror("max-layers: 1 to 64");
+			else
+				conf->img_max_layers = $2;
+		}
 		;
 
 close		: '}'
@@ -385,6 +391,7 @@ static const struct keywords keywords[] = {
 	{ "max-entries",	MAXENTRIES },
 	{ "max-image",		MAXIMAGE },
 	{ "max-layer",		MAXLAYER },
+	{ "max-layers",		MAXLAYERS },
 	{ "memory",		MEMORY },
 	{ "mode",		MODE },
 	{ "mtu",		MTU },

@@ -95,6 +95,7 @@ int	sandbox_seccomp(const int *, const struct sbx_arg *, int);
 #define CELL_IDS	65536	/* ids per container */
 int	subid_range(const char *, uint32_t *, uint32_t *);
 int	subid_slot_ok(uint32_t, uint32_t, uint32_t);
+uint32_t subid_image_base(uint32_t, uint32_t);
 
 /* launch.c */
 struct launch_args {

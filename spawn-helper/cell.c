@@ -213,6 +213,9 @@ cell_setup(const char *storage, const char *rundir, int debug)
 	self[n] = '\0';
 	if ((slash = strrchr(self, '/')) == NULL)
 		fatalx("spawn-helper: odd exe path");
+	*slash = '\0';
+	unpack_setup(self, debug);
+	*slash = '/';
 	strlcpy(slash + 1, "celld-monitor", sizeof(self) - (slash + 1 - self));
 	if ((cellbase.monfd = open(self, O_PATH | O_CLOEXEC)) == -1)
 		fatal("spawn-helper: %s", self);

@@ -76,6 +76,11 @@ void	spawn_volume(struct imsgev *, struct imsg *);
 /* exec.c */
 void	spawn_execin(struct imsgev *, struct imsg *);
 
+/* unpack.c: images */
+void	unpack_setup(const char *, int);
+void	spawn_unpack(struct imsgev *, struct imsg *);
+void	spawn_unpack_go(struct imsgev *, struct imsg *);
+
 /* bpf.c */
 void	spawn_bpf(struct imsgev *, struct imsg *);
 int	bpf_check(const struct cell_spec *, const struct pending *,

@@ -198,6 +198,11 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case MSG_SPAWN_UNPIN:
 		spawn_unpin(iev, imsg);
+	case MSG_SPAWN_UNPACK:
+		spawn_unpack(iev, imsg);
+		break;
+	case MSG_SPAWN_UNPACK_GO:
+		spawn_unpack_go(iev, imsg);
 		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));

@@ -13,6 +13,7 @@ mkdir -p "$T/libexec" "$T/etc"
 cp "$B/celld-net" "$B/celld-fs" "$B/celld-spawn" "$T/libexec/"
 [ -x "$B/celld-monitor" ] && cp "$B/celld-monitor" "$T/libexec/"
 [ -x "$B/celld-init" ] && cp "$B/celld-init" "$T/libexec/"
+[ -x "$B/celld-unpack" ] && cp "$B/celld-unpack" "$T/libexec/"
 chmod 0755 "$T/libexec" "$T"/libexec/*
 export CELLD_SOCK="$T/celld.sock"
 CELLCTL="$B/cellctl"

@@ -22,6 +22,7 @@
  * "done ERR MSG" (a result), "msg NAME" (anything else), "eof" (the peer
  * hung up) or "silent" (nothing for 2 seconds).
  */
+#include <sys/param.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -148,6 +149,56 @@ raw_answer(int timeout_ms)
 	}
 }
 
+/*
+ * fs-helper's image messages, fields as given (any bytes but ':'):
+ * commit:ID:DIGEST, layerrm:DIGEST, unstage:ID, stage:ID (the "userns"
+ * fd is /dev/null).  Returns 1 when mode is none of those.
+ */
+static int
+raw_image(int fd, const char *mode)
+{
+	struct msg_fs_layer	fl;
+	struct msg_spawn_id	id;
+	const char		*c;
+	int			nfd, r;
+
+	memset(&fl, 0, sizeof(fl));
+	memset(&id, 0, sizeof(id));
+	if (strncmp(mode, "commit:", 7) == 0 &&
+	    (c = strchr(mode + 7, ':')) != NULL) {
+		memcpy(fl.id, mode + 7, MIN((size_t)(c - mode - 7),
+		    sizeof(fl.id) - 1));
+		strncpy(fl.digest, c + 1, sizeof(fl.digest) - 1);
+		return raw_frame(fd, MSG_FS_COMMIT, IMSG_HDR_SIZE + sizeof(fl),
+		    0, &fl, sizeof(fl), -1);
+	}
+	if (strncmp(mode, "layerrm:", 8) == 0) {
+		strncpy(fl.digest, mode + 8, sizeof(fl.digest) - 1);
+		return raw_frame(fd, MSG_FS_LAYER_RM, IMSG_HDR_SIZE +
+		    sizeof(fl), 0, &fl, sizeof(fl), -1);
+	}
+	if (strncmp(mode, "unstage:", 8) == 0) {
+		strncpy(id.id, mode + 8, sizeof(id.id) - 1);
+		return raw_frame(fd, MSG_FS_UNSTAGE, IMSG_HDR_SIZE +
+		    sizeof(id), 0, &id, sizeof(id), -1);
+	}
+	if (strncmp(mode, "wait:", 5) == 0) {	/* until the test says go */
+		for (r = 0; r < 200 && access(mode + 5, F_OK) == -1; r++)
+			usleep(50000);
+		return 0;
+	}
+	if (strncmp(mode, "stage:", 6) == 0) {
+		strncpy(id.id, mode + 6, sizeof(id.id) - 1);
+		if ((nfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+			return -1;
+		r = raw_frame(fd, MSG_FS_STAGE, IMSG_HDR_SIZE + sizeof(id),
+		    IMSGF_HASFD, &id, sizeof(id), nfd);
+		close(nfd);
+		return r;
+	}
+	return 1;
+}
+
 /* Frames that are whole but wrong: the peer must answer and live on. */
 static int
 raw_polite(int fd, const char *mode, int helper)
@@ -184,6 +235,10 @@ raw_polite(int fd, const char *mode, int helper)
 		t.flags = CTL_FORCE;
 		r = raw_frame(fd, MSG_CTL_RM, IMSG_HDR_SIZE + sizeof(t), 0,
 		    &t, sizeof(t), -1);
+	} else if ((r = raw_image(fd, mode)) != 1) {
+		/* images: fs-helper's staging messages, with hostile fields */
+		if (strncmp(mode, "wait:", 5) == 0)
+			return r;
 	} else if (strcmp(mode, "fdtype") == 0) {
 		/* an fd on a type that takes none: refused, fd closed */
 		if ((nfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
