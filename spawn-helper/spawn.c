@@ -198,6 +198,7 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 		break;
 	case MSG_SPAWN_UNPIN:
 		spawn_unpin(iev, imsg);
+		break;
 	case MSG_SPAWN_UNPACK:
 		spawn_unpack(iev, imsg);
 		break;
