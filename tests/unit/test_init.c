@@ -421,6 +421,7 @@ main(int argc, char **argv)
 	ti.ci.rootfs_fd = rootfs_make(argv[1], ti.base);
 	ti.ci.sync_fd = sv[1];
 	ti.ci.uid_base = ti.base;
+	ti.ci.ptsfd = -1;		/* init makes its own devpts */
 	ti.parent_end = sv[0];
 	if ((r = fork()) == -1)
 		err(125, "fork");
