@@ -38,9 +38,16 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
 		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o $(O)/parent/audit.o \
 		   $(O)/parent/seccomp_json.o $(O)/parent/ctl_seccomp.o \
+		   $(O)/parent/ipam.o $(O)/parent/network.o \
+		   $(O)/parent/netrun.o $(O)/parent/ctl_network.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
-NET_OBJ		 = $(O)/net-helper/net.o
+NET_OBJ		 = $(O)/net-helper/net.o $(O)/net-helper/link.o \
+		   $(O)/net-helper/nft.o
+# only celld-net links libnl and libnftnl
+NET_PKGS	 = libnl-route-3.0 libnftnl libmnl
+NET_CFLAGS	:= $(shell pkg-config --cflags $(NET_PKGS) 2>/dev/null)
+NET_LIBS	:= $(shell pkg-config --libs $(NET_PKGS) 2>/dev/null)
 FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
@@ -48,7 +55,7 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
-		   $(O)/spawn-helper/initbin.o
+		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/netcfg.o
 CELLCTL_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard cellctl/*.c))
 MONITOR_OBJ	 = $(patsubst %.c,$(O)/%.o,$(wildcard monitor/*.c))
 
@@ -80,7 +87,11 @@ $(B)/celld: $(PARENT_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/celld-net: $(NET_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
+
+$(O)/net-helper/%.o: net-helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(NET_CFLAGS) $(XWARN) -MMD -MP -c -o $@ $<
 
 $(B)/celld-fs: $(FS_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -172,11 +183,11 @@ SBX_OBJ		 = $(O)/tests/sbx/net.o $(O)/tests/sbx/fs.o \
 $(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
     $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
 
 $(O)/tests/sbx/%.o: net-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=net_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(NET_CFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=net_main -c -o $@ $<
 $(O)/tests/sbx/%.o: fs-helper/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=fs_main -c -o $@ $<

@@ -114,6 +114,7 @@ parent_sig(int sig, short ev, void *arg)
 	case SIGTERM:
 	case SIGINT:
 		log_info("exiting on signal %d", sig);
+		network_shutdown();
 		control_shutdown();
 		helpers_shutdown();
 		event_base_loopexit(env->base, NULL);
@@ -160,6 +161,25 @@ parent_dirs(const struct passwd *pw)
 	    env->conf.rundir) >= sizeof(path))
 		fatalx("%s: path too long", env->conf.rundir);
 	parent_mkdir(path, pw->pw_uid, pw->pw_gid, 0700);
+}
+
+/*
+ * Routing between the bridges and the world, as root before the drop
+ * (like Docker): net.ipv4.ip_forward=1.  Without it a network still
+ * works inside, so a failure is a warning.
+ */
+static void
+parent_forward(void)
+{
+	int	fd;
+
+	if (TAILQ_EMPTY(&env->conf.nets))
+		return;
+	if ((fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY |
+	    O_CLOEXEC)) == -1 || write(fd, "1\n", 2) != 2)
+		log_warn("net.ipv4.ip_forward: cannot enable");
+	if (fd != -1)
+		close(fd);
 }
 
 /* The control socket: bound as root, handed to the unprivileged parent. */
@@ -262,6 +282,7 @@ parent_setup(const char *libexec)
 		fatalx("%s: no such user", env->conf.user);
 	parent_rlimit();
 	parent_dirs(pw);
+	parent_forward();
 	cell_init();
 	volume_init();
 	audit_init();
@@ -339,7 +360,9 @@ main(int argc, char **argv)
 	env->started = time(NULL);
 	parent_setup(libexec);
 	helpers_start(env->base);
+	network_load_all();
 	state_load_all();
+	network_prune();
 	control_init(env->ctlfd);
 	log_info("ready on %s", env->conf.socket);
 	event_base_dispatch(env->base);

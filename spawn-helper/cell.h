@@ -45,6 +45,7 @@ struct pending {
 	struct sock_filter	*bpf;		/* MSG_SPAWN_BPF's, or NULL */
 	uint32_t		 nbpf;
 	int			 bpf_replace;
+	struct msg_net_cfg	 net;		/* MSG_SPAWN_NETCFG's, for C */
 };
 
 /* cell.c, shared with exec.c and volume.c */
@@ -75,6 +76,10 @@ int	cell_drop(const struct cell_ctx *);
 /* cell.c */
 void	cell_setup(const char *, const char *, int);
 void	spawn_stdio(struct imsgev *, struct imsg *);
+void	spawn_netcfg(struct imsgev *, struct imsg *);
+
+/* netcfg.c: in C */
+int	netcfg_apply(const struct msg_net_cfg *, char *, size_t);
 void	spawn_create(struct imsgev *, struct imsg *);
 void	spawn_exec(struct imsgev *, struct imsg *);
 void	spawn_kill(struct imsgev *, struct imsg *);
