@@ -64,7 +64,8 @@ PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
 		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup \
-		   $(B)/tests/test_monitor $(B)/tests/test_seccomp_json
+		   $(B)/tests/test_monitor $(B)/tests/test_seccomp_json \
+		   $(B)/tests/test_ipam
 SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw
 
 all: $(PROGS)
@@ -124,13 +125,14 @@ $(B)/tests/test_conf: $(O)/tests/unit/test_conf_main.o $(O)/parent/conf.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(IMSG_OBJ)
+$(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(O)/tests/probe/ctlraw_net.o \
+    $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
     $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(O)/cellctl/tty.o \
-    $(O)/cellctl/seccomp.o \
+    $(O)/cellctl/seccomp.o $(O)/cellctl/netopts.o \
     $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -164,6 +166,10 @@ $(B)/celld-init: spawn-helper/cinit.c
 
 $(B)/tests/test_seccomp_json: $(O)/tests/unit/test_seccomp_json.o \
     $(O)/parent/seccomp_json.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/test_ipam: $(O)/tests/unit/test_ipam.o $(O)/parent/ipam.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
