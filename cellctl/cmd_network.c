@@ -116,8 +116,11 @@ static int
 net_do(struct ctl *ctl, struct msg_ctl_network *m, reply_fn fn, void *arg)
 {
 	struct msg_result	res;
+	static int		connected;
 
-	ctl_connect(ctl);
+	if (!connected)
+		ctl_connect(ctl);
+	connected = 1;
 	ctl_send(ctl, MSG_CTL_NETWORK, -1, m, sizeof(*m));
 	if (ctl_wait(ctl, fn, arg, &res) != 0) {
 		ctl_warn(m->name[0] ? m->name : "network", &res);
@@ -168,6 +171,21 @@ net_inspect(struct ctl *ctl, struct msg_ctl_network *m)
 	return rv;
 }
 
+/* rm NAME...: each in turn, like docker; 125 if any failed */
+static int
+net_rm_each(struct ctl *ctl, struct msg_ctl_network *m, int argc,
+    char **argv)
+{
+	int	i, rv = 0;
+
+	for (i = 0; i < argc; i++) {
+		net_str(m->name, sizeof(m->name), argv[i], "network name");
+		if (net_do(ctl, m, NULL, NULL) != 0)
+			rv = EXIT_CELLD;
+	}
+	return rv;
+}
+
 static const struct {
 	const char	*name;
 	uint32_t	 op;
@@ -205,6 +223,8 @@ cmd_network(struct ctl *ctl, int argc, char **argv)
 		ctl_die("network %s: takes no flags", argv[1]);
 	argc -= 1 + first;
 	argv += 1 + first;
+	if (m.op == NETCTL_RM && argc > 1)
+		return net_rm_each(ctl, &m, argc, argv);
 	if (argc != net_verbs[i].nargs)
 		ctl_die("usage: cellctl network %s NAME%s", net_verbs[i].name,
 		    net_verbs[i].nargs == 2 ? " CONTAINER" : "");

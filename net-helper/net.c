@@ -193,6 +193,7 @@ net_bridge_del(struct imsgev *iev, struct imsg *imsg)
 		    "or cb-*");
 		return;
 	}
+	log_debug("bridge %s: removing", b.name);
 	if ((i = find_net(b.name)) != -1) {
 		for (j = 0; j < st.nports; j++)
 			if (strcmp(st.ports[j].bridge, b.name) == 0)

@@ -106,18 +106,27 @@ usage(void)
 }
 
 static void
+parent_exit(void)
+{
+	control_shutdown();
+	helpers_shutdown();
+	event_base_loopexit(env->base, NULL);
+}
+
+static void
 parent_sig(int sig, short ev, void *arg)
 {
+	static int	exiting;
+
 	(void)ev;
 	(void)arg;
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
 		log_info("exiting on signal %d", sig);
-		network_shutdown();
-		control_shutdown();
-		helpers_shutdown();
-		event_base_loopexit(env->base, NULL);
+		/* first what celld made of networks goes, if it may */
+		if (exiting++ || network_shutdown(parent_exit) == 0)
+			parent_exit();
 		break;
 	case SIGHUP:
 		log_info("SIGHUP ignored, restart to reload");

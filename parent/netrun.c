@@ -267,21 +267,64 @@ network_replay(void)
 /*
  * A clean shutdown with no container running removes what celld made:
  * each bridge, and with the last network the nft table.  With containers
- * running everything stays, for the next celld to adopt.
+ * running everything stays, for the next celld to adopt.  celld exits
+ * once net-helper has answered each removal (or the request times out):
+ * done is called then.  Returns 0 if there is nothing to wait for.
  */
-void
-network_shutdown(void)
+static void	(*shutdown_done)(void);
+static int	  shutdown_left;
+
+static void
+network_shutdown_now(int fd, short ev, void *arg)
 {
-	struct network	*n;
-	struct cell	*c;
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	shutdown_done();
+}
+
+static void
+network_shutdown_reply(struct request *r, int h, struct imsg *imsg)
+{
+	struct timeval	now = { 0, 0 };
+
+	(void)h;
+	if (imsg != NULL && imsg_get_type(imsg) == MSG_RESULT)
+		request_log_result(HELPER_NET, imsg);
+	request_done(r, 0, 0, NULL);
+	/* not from inside the helper's dispatch loop: from the event loop */
+	if (--shutdown_left == 0 && event_base_once(env->base, -1,
+	    EV_TIMEOUT, network_shutdown_now, NULL, &now) == -1)
+		shutdown_done();
+}
+
+int
+network_shutdown(void (*done)(void))
+{
+	static struct client	 nobody;
+	struct network		*n;
+	struct cell		*c;
+	struct request		*r;
 
 	RB_FOREACH(c, cells, &cells)
 		if (c->state == CELL_RUNNING || c->state == CELL_STARTING)
-			return;
-	TAILQ_FOREACH(n, &networks, entry)
-		helpers_send(HELPER_NET, MSG_NET_BRIDGE_DEL, 0, -1, &n->br,
-		    sizeof(n->br));
-	helpers_flush(HELPER_NET);
+			return 0;
+	shutdown_done = done;
+	TAILQ_FOREACH(n, &networks, entry) {
+		if ((r = request_new(&nobody, MSG_NET_BRIDGE_DEL)) == NULL)
+			break;
+		r->client = 0;
+		r->cb = network_shutdown_reply;
+		r->waitmask = 1u << HELPER_NET;
+		if (helpers_send(HELPER_NET, MSG_NET_BRIDGE_DEL, r->id, -1,
+		    &n->br, sizeof(n->br)) == -1) {
+			request_done(r, 0, 0, NULL);
+			break;
+		}
+		shutdown_left++;
+	}
+	log_debug("networks: removing %d bridges", shutdown_left);
+	return shutdown_left;
 }
 
 /* inspect's NetworkSettings, Docker's names */

@@ -243,7 +243,7 @@ void		 monconn_close(struct cell *);
 void		 network_load_all(void);
 void		 network_prune(void);
 void		 network_replay(void);
-void		 network_shutdown(void);
+int		 network_shutdown(void (*)(void));
 const char	*network_spec(struct client *, struct cell_spec *, int *);
 const char	*network_check(struct cell *);
 int		 network_attach(struct cell *, uint32_t, int);
