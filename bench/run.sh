@@ -15,6 +15,7 @@
 #	BENCH_PODMAN_IDLE idle podman containers (conmon)	(10)
 #	BENCH_PS	containers present for the ps table	(500)
 #	BENCH_PODMAN	0 skips podman				(1)
+#	BENCH_NET_S, BENCH_NET_RUNS: see bench/net.sh
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
 case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
@@ -499,6 +500,10 @@ out "   detached start, celld run -d: median $(get detach_celld median_ms) ms, p
 ids=$(cellctl ps -a -q)
 [ -n "$ids" ] && cellctl rm -f $ids >/dev/null
 [ "$PODMAN" = 1 ] && pod rm -a -f -t 0 >/dev/null 2>&1
+
+# ---------------------------------------------------------------- network
+. bench/net.sh
+net_bench
 
 out ""
 out "raw samples: $RAW/*.txt (one time a line), summaries: $R"

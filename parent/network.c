@@ -156,6 +156,13 @@ network_load_conf(void)
 	struct network		*n;
 
 	TAILQ_FOREACH(cn, &env->conf.nets, entry) {
+		/* net-helper makes and touches only cell* and cb-* links */
+		if (strncmp(cn->bridge, "cell", 4) != 0 &&
+		    strncmp(cn->bridge, "cb-", 3) != 0) {
+			log_warnx("network %s: bridge %s must be named cell* or "
+			    "cb-*: network not used", cn->name, cn->bridge);
+			continue;
+		}
 		memset(&br, 0, sizeof(br));
 		strlcpy(br.name, cn->bridge, sizeof(br.name));
 		br.subnet = cn->subnet.s_addr;
