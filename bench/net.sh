@@ -20,15 +20,15 @@ net_iperf() {	# nsenter-prefix server-ip port
 		if ($(i + 1) == "Gbits/sec") print $i }'
 }
 
-# average rtt in ms of 50 pings
+# average rtt in ms of 50 pings (busybox's: "round-trip min/avg/max = ")
 net_ping() {	# nsenter-prefix ip
-	$1 ping -c 50 -i 0.01 -q "$2" 2>/dev/null |
-	    awk -F/ '/^rtt|^round-trip/ { print $5 }'
+	$1 busybox ping -c 50 -i 0.01 -q "$2" 2>/dev/null |
+	    awk -F/ '/^round-trip/ { print $4 }'
 }
 
 # a namespace (a sleeping process) for the hand-made pair
 net_ns() {
-	unshare --net sleep 100000 &
+	unshare --net sleep 100000 >/dev/null 2>&1 &
 	echo $!
 }
 

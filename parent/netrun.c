@@ -209,9 +209,13 @@ network_attached(struct cell *c)
 	    sizeof(nc));
 }
 
-/* c stopped, or never started: its ports and veth go, not its lease */
+/*
+ * c stopped, or never started: its ports go, not its lease.  The veth
+ * pair dies with C's net namespace; only a failed start (veth) removes
+ * it at once, in case C's namespace lives on a moment.
+ */
 void
-network_detach(struct cell *c)
+network_detach(struct cell *c, int veth)
 {
 	struct network		*n;
 	const struct ipam_lease	*l;
@@ -222,6 +226,8 @@ network_detach(struct cell *c)
 	    (l = ipam_find(&n->ipam, c->id)) == NULL)
 		return;
 	network_ports(c, n, l, MSG_NET_PORT_DEL);
+	if (!veth)
+		return;
 	network_veth_msg(c, n, &v);
 	helpers_send(HELPER_NET, MSG_NET_VETH_DEL, 0, -1, &v, sizeof(v));
 }

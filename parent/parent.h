@@ -248,7 +248,7 @@ const char	*network_spec(struct client *, struct cell_spec *, int *);
 const char	*network_check(struct cell *);
 int		 network_attach(struct cell *, uint32_t, int);
 int		 network_attached(struct cell *);
-void		 network_detach(struct cell *);
+void		 network_detach(struct cell *, int);
 void		 network_release(struct cell *);
 void		 ctl_network(struct client *, struct imsg *);
 json_t		*network_inspect(const struct cell *);

@@ -55,7 +55,7 @@ run_abort(struct cell *c, struct request *r, int err, int status,
 	strlcpy(id.id, c->id, sizeof(id.id));
 	helpers_send(HELPER_SPAWN, MSG_SPAWN_CLEANUP, 0, -1, &id, sizeof(id));
 	helpers_send(HELPER_FS, MSG_FS_REMOVE, 0, -1, &id, sizeof(id));
-	network_detach(c);
+	network_detach(c, 1);
 	monconn_close(c);
 	cell_slot_free(c);
 	c->state = c->started ? CELL_EXITED : CELL_CREATED;
@@ -390,7 +390,7 @@ run_exited(struct cell *c, int status, time_t finished)
 	memset(&id, 0, sizeof(id));
 	strlcpy(id.id, c->id, sizeof(id.id));
 	helpers_send(HELPER_SPAWN, MSG_SPAWN_CLEANUP, 0, -1, &id, sizeof(id));
-	network_detach(c);
+	network_detach(c, 0);
 	cell_slot_free(c);
 	state_save(c);
 	run_wake(c, WAIT_EXIT, 0, status, NULL);
