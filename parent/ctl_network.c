@@ -297,6 +297,7 @@ ctl_network(struct client *cl, struct imsg *imsg)
 	struct network			*n;
 
 	if (imsg_get_data(imsg, &m, sizeof(m)) == -1 ||
+	    !msg_str_ok(m.name, sizeof(m.name)) ||
 	    (m.op != NETCTL_LS && !msg_name_ok(m.name, sizeof(m.name))) ||
 	    !msg_str_ok(m.subnet, sizeof(m.subnet)) ||
 	    !msg_str_ok(m.gateway, sizeof(m.gateway)) ||

@@ -188,7 +188,7 @@ ipam_parse(struct ipam *p, const char *text)
 			p->next = ntohl(a);
 			continue;
 		}
-		if (sscanf(line, "%23s %72s", addr, id) != 2 ||
+		if (sscanf(line, "%23s %71s", addr, id) != 2 ||
 		    inet_pton(AF_INET, addr, &a) != 1)
 			goto bad;
 		if (strlen(id) != IPAM_IDLEN || !ipam_contains(p, a) ||

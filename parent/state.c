@@ -76,8 +76,11 @@ net_load(struct cell_spec *s, json_t *j)
 	size_t		 i;
 	int		 hp, cp, pr;
 
-	if (j == NULL)
-		return 0;	/* saved before networks: the default */
+	if (j == NULL) {
+		/* saved before networks: celld forced --network none then */
+		s->flags |= SPEC_NONET;
+		return 0;
+	}
 	if (json_unpack(j, "{s:s s:I s:o}", "name", &name, "ip", &ip,
 	    "ports", &p) == -1 || !json_is_array(p))
 		return -1;
