@@ -39,9 +39,17 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/ctl_exec.o $(O)/parent/volume.o $(O)/parent/audit.o \
 		   $(O)/parent/seccomp_json.o $(O)/parent/ctl_seccomp.o \
 		   $(O)/parent/image_store.o $(O)/parent/image_load.o \
-		   $(O)/parent/image_change.o $(O)/privsep/launch.o
+		   $(O)/parent/image_change.o \
+		   $(O)/parent/ipam.o $(O)/parent/network.o \
+		   $(O)/parent/netrun.o $(O)/parent/ctl_network.o \
+		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
-NET_OBJ		 = $(O)/net-helper/net.o
+NET_OBJ		 = $(O)/net-helper/net.o $(O)/net-helper/link.o \
+		   $(O)/net-helper/nft.o
+# only celld-net links libnl and libnftnl
+NET_PKGS	 = libnl-route-3.0 libnftnl libmnl
+NET_CFLAGS	:= $(shell pkg-config --cflags $(NET_PKGS) 2>/dev/null)
+NET_LIBS	:= $(shell pkg-config --libs $(NET_PKGS) 2>/dev/null)
 FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o \
 		   $(O)/fs-helper/stage.o
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
@@ -50,7 +58,8 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
-		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o
+		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o \
+		   $(O)/spawn-helper/netcfg.o
 UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
 		   $(O)/unpack/manifest.o $(O)/unpack/layer.o $(O)/unpack/load.o \
 		   $(O)/unpack/sha.o $(O)/unpack/save.o
@@ -63,7 +72,8 @@ PROGS		 = $(B)/celld $(B)/celld-net $(B)/celld-fs $(B)/celld-spawn \
 UNIT		 = $(B)/tests/test_imsg $(B)/tests/test_msg \
 		   $(B)/tests/test_conf $(B)/tests/test_cellctl_args \
 		   $(B)/tests/test_init $(B)/tests/probe $(B)/tests/test_cgroup \
-		   $(B)/tests/test_monitor $(B)/tests/test_seccomp_json
+		   $(B)/tests/test_monitor $(B)/tests/test_seccomp_json \
+		   $(B)/tests/test_ipam
 SECURITY	 = $(B)/tests/sbx_probe $(B)/tests/ctlraw $(B)/tests/unpack_probe
 
 all: $(PROGS)
@@ -86,7 +96,11 @@ $(B)/celld: $(PARENT_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/celld-net: $(NET_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
+
+$(O)/net-helper/%.o: net-helper/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(XCFLAGS) $(NET_CFLAGS) $(XWARN) -MMD -MP -c -o $@ $<
 
 $(B)/celld-fs: $(FS_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -125,13 +139,14 @@ $(B)/tests/test_conf: $(O)/tests/unit/test_conf_main.o $(O)/parent/conf.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(IMSG_OBJ)
+$(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(O)/tests/probe/ctlraw_net.o \
+    $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
     $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(O)/cellctl/tty.o \
-    $(O)/cellctl/seccomp.o \
+    $(O)/cellctl/seccomp.o $(O)/cellctl/netopts.o \
     $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -168,6 +183,10 @@ $(B)/tests/test_seccomp_json: $(O)/tests/unit/test_seccomp_json.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(B)/tests/test_ipam: $(O)/tests/unit/test_ipam.o $(O)/parent/ipam.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 # a static probe, run inside containers and sandboxes
 $(B)/tests/probe: tests/probe/probe.c
 	@mkdir -p $(dir $@)
@@ -184,7 +203,7 @@ SBX_OBJ		 = $(O)/tests/sbx/net.o $(O)/tests/sbx/fs.o \
 $(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
     $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
 
 # the unpacker's table and lock-down, attacked from inside
 $(O)/tests/sbx/unpack.o: unpack/unpack.c
@@ -199,7 +218,7 @@ $(B)/tests/unpack_probe: $(O)/tests/security/unpack_probe.o \
 
 $(O)/tests/sbx/%.o: net-helper/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=net_main -c -o $@ $<
+	$(CC) $(CFLAGS) $(XCFLAGS) $(NET_CFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=net_main -c -o $@ $<
 $(O)/tests/sbx/%.o: fs-helper/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -MMD -MP -DSBX_PROBE -Dmain=fs_main -c -o $@ $<

@@ -15,6 +15,7 @@
 #	BENCH_PODMAN_IDLE idle podman containers (conmon)	(10)
 #	BENCH_PS	containers present for the ps table	(500)
 #	BENCH_PODMAN	0 skips podman				(1)
+#	BENCH_NET_S, BENCH_NET_RUNS: see bench/net.sh
 B=${1:-build}
 cd "$(dirname "$0")/.." || exit 1
 case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
@@ -502,6 +503,9 @@ ids=$(cellctl ps -a -q)
 
 # image load throughput (bench/images.sh), in this same run
 . bench/images.sh
+# ---------------------------------------------------------------- network
+. bench/net.sh
+net_bench
 
 out ""
 out "raw samples: $RAW/*.txt (one time a line), summaries: $R"

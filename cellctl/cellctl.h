@@ -44,6 +44,13 @@ void	ctl_warn(const char *, const struct msg_result *);
 int	cell_start(struct ctl *, const char *, int, int);
 int	cell_wait(struct ctl *, const char *, int *);
 int	cmd_run(struct ctl *, int, char **);
+/* netopts.c */
+const char *opt_network(struct cell_spec *, const char *);
+const char *opt_port(struct cell_spec *, const char *);
+const char *opt_ip(struct cell_spec *, const char *);
+/* cmd_network.c */
+int	cmd_network(struct ctl *, int, char **);
+int	cmd_port(struct ctl *, int, char **);
 int	cmd_create(struct ctl *, int, char **);
 
 /* cmd_cell.c */

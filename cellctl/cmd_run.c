@@ -458,6 +458,12 @@ opt_volume(struct parse *p, const char *v)
 }
 
 static int
+net_err(struct parse *p, const char *why)
+{
+	return why == NULL ? 0 : perr(p, "%s", why);
+}
+
+static int
 opt_value(struct parse *p, int c, const char *v)
 {
 	struct cell_spec	*s = p->spec;
@@ -498,18 +504,15 @@ opt_value(struct parse *p, int c, const char *v)
 		return str_set(p, s->entrypoint, sizeof(s->entrypoint), v,
 		    "--entrypoint");
 	case OPT_NETWORK:
-		if (strcmp(v, "none") != 0)
-			return perr(p, "--network: networks other than none "
-			    "are not supported yet");
-		s->flags |= SPEC_NONET;
-		return 0;
+		return net_err(p, opt_network(s, v));
 	case 'v':
 		return opt_volume(p, v);
 	case 'p':
-		return perr(p, "-p: publishing ports is not supported yet");
-	default:	/* --ip, --dns, --add-host */
-		return perr(p, "%s: networks other than none are not "
-		    "supported yet", c == OPT_IP ? "--ip" : c == OPT_DNS ?
+		return net_err(p, opt_port(s, v));
+	case OPT_IP:
+		return net_err(p, opt_ip(s, v));
+	default:	/* --dns, --add-host */
+		return perr(p, "%s: not supported yet", c == OPT_DNS ?
 		    "--dns" : "--add-host");
 	}
 }

@@ -165,6 +165,27 @@ static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
 	    sizeof(struct msg_ctl_target), FD_YES },
 	[MSG_FS_SAVE_TREE] = { "fs-save-tree", FROM(PROC_PARENT),
 	    sizeof(struct msg_fs_rootfs), FD_YES },
+	/* networking */
+	[MSG_SPAWN_NETNS] = { "spawn-netns", FROM(PROC_SPAWN),
+	    sizeof(struct msg_spawn_id), FD_YES },
+	[MSG_SPAWN_NETCFG] = { "spawn-netcfg", FROM(PROC_PARENT),
+	    sizeof(struct msg_net_cfg), FD_NO },
+	[MSG_NET_BRIDGE] = { "net-bridge", FROM(PROC_PARENT),
+	    sizeof(struct msg_net_bridge), FD_NO },
+	[MSG_NET_BRIDGE_DEL] = { "net-bridge-del", FROM(PROC_PARENT),
+	    sizeof(struct msg_net_bridge), FD_NO },
+	[MSG_NET_VETH] = { "net-veth", FROM(PROC_PARENT),
+	    sizeof(struct msg_net_veth), FD_YES },
+	[MSG_NET_VETH_DEL] = { "net-veth-del", FROM(PROC_PARENT),
+	    sizeof(struct msg_net_veth), FD_NO },
+	[MSG_NET_PORT] = { "net-port", FROM(PROC_PARENT),
+	    sizeof(struct msg_net_port), FD_NO },
+	[MSG_NET_PORT_DEL] = { "net-port-del", FROM(PROC_PARENT),
+	    sizeof(struct msg_net_port), FD_NO },
+	[MSG_CTL_NETWORK] = { "ctl-network", FROM(PROC_CLIENT),
+	    sizeof(struct msg_ctl_network), FD_NO },
+	[MSG_CTL_NETINFO] = { "ctl-netinfo", FROM(PROC_PARENT),
+	    sizeof(struct msg_netinfo), FD_NO },
 };
 
 const char *

@@ -134,6 +134,20 @@ enum msg_type {
 	MSG_CTL_IMAGE_SAVE,	/* C->P  msg_ctl_target + the file's fd */
 	MSG_FS_SAVE_TREE,	/* P->F  msg_fs_rootfs (the layers) + userns
 				 * fd; reply MSG_FS_STAGED */
+	/* networking */
+	MSG_SPAWN_NETNS,	/* S->P  msg_spawn_id + C's netns fd, just
+				 * before MSG_SPAWN_CREATED */
+	MSG_SPAWN_NETCFG,	/* P->S  msg_net_cfg, before EXEC: what C
+				 * sets on its eth0 */
+	MSG_NET_BRIDGE,		/* P->N  msg_net_bridge: make or adopt */
+	MSG_NET_BRIDGE_DEL,	/* P->N  msg_net_bridge */
+	MSG_NET_VETH,		/* P->N  msg_net_veth + C's netns fd */
+	MSG_NET_VETH_DEL,	/* P->N  msg_net_veth */
+	MSG_NET_PORT,		/* P->N  msg_net_port: publish */
+	MSG_NET_PORT_DEL,	/* P->N  msg_net_port */
+	MSG_CTL_NETWORK,	/* C->P  msg_ctl_network: create, rm, ls,
+				 * inspect, connect, disconnect */
+	MSG_CTL_NETINFO,	/* P->C  msg_netinfo, one per network */
 	MSG_TYPE_MAX
 };
 
@@ -143,6 +157,7 @@ enum msg_type {
 #define SPEC_MAXTMPFS	8
 #define SPEC_MAXVOLS	16
 #define SPEC_PATHLEN	256
+#define SPEC_MAXPORTS	16
 
 #define SPEC_DETACH	0x0001
 #define SPEC_INTERACTIVE 0x0002
@@ -187,6 +202,15 @@ struct cell_spec {
 		char		dst[SPEC_PATHLEN];
 		uint32_t	ro;
 	}		vols[SPEC_MAXVOLS];
+	char		network[CELL_NAMELEN];	/* "": celld.conf's default */
+	uint32_t	ip;			/* --ip, network order; 0 any */
+	uint32_t	nports;			/* -p */
+	struct cell_port {
+		uint32_t	hostip;		/* 0: every local address */
+		uint16_t	hport;
+		uint16_t	cport;
+		uint32_t	proto;		/* IPPROTO_TCP or _UDP */
+	}		ports[SPEC_MAXPORTS];
 	char		args[SPEC_ARGMAX];
 	char		env[SPEC_ENVMAX];
 };
@@ -409,6 +433,72 @@ struct msg_kv {
 
 struct msg_launch {
 	int32_t		proc;		/* PROC_NET, PROC_FS or PROC_SPAWN */
+};
+
+/* networking: addresses are IPv4 in network byte order */
+#define NET_IFNAMELEN	16		/* IFNAMSIZ */
+#define NETF_NAT	0x01		/* masquerade what leaves */
+#define NETF_INTERNAL	0x02		/* nothing leaves or enters */
+
+struct msg_net_bridge {
+	char		name[NET_IFNAMELEN];
+	uint32_t	subnet;
+	uint32_t	prefix;			/* 8..30 */
+	uint32_t	gateway;		/* the bridge's own address */
+	uint32_t	mtu;			/* 0: the kernel's */
+	uint32_t	flags;			/* NETF_* */
+};
+
+struct msg_net_veth {
+	char		id[CELL_IDLEN + 1];
+	char		bridge[NET_IFNAMELEN];
+	char		host[NET_IFNAMELEN];	/* NET_VETHPFX + 12 of id */
+	uint32_t	mtu;
+};
+#define NET_VETHPFX	"cv"
+
+struct msg_net_port {
+	char		id[CELL_IDLEN + 1];
+	char		bridge[NET_IFNAMELEN];
+	uint32_t	hostip;			/* 0: every local address */
+	uint32_t	addr;			/* the container's */
+	uint16_t	hport;
+	uint16_t	cport;
+	uint32_t	proto;			/* IPPROTO_TCP or _UDP */
+};
+
+struct msg_net_cfg {
+	char		id[CELL_IDLEN + 1];
+	uint32_t	addr;			/* 0: no eth0, loopback only */
+	uint32_t	prefix;
+	uint32_t	gateway;
+	uint32_t	mtu;
+};
+
+#define NETCTL_CREATE		1
+#define NETCTL_RM		2
+#define NETCTL_LS		3
+#define NETCTL_INSPECT		4
+#define NETCTL_CONNECT		5
+#define NETCTL_DISCONNECT	6
+struct msg_ctl_network {
+	uint32_t	op;			/* NETCTL_* */
+	uint32_t	flags;			/* NETF_INTERNAL */
+	char		name[CELL_NAMELEN];
+	char		subnet[32];		/* "a.b.c.d/n" or "" */
+	char		gateway[16];		/* "" or an address */
+	char		cell[CELL_NAMELEN];	/* connect, disconnect */
+};
+
+struct msg_netinfo {
+	char		name[CELL_NAMELEN];
+	char		bridge[NET_IFNAMELEN];
+	uint32_t	subnet;
+	uint32_t	prefix;
+	uint32_t	gateway;
+	uint32_t	flags;
+	uint32_t	owner;
+	uint32_t	nleases;
 };
 
 int		 msg_check(struct imsg *, enum proc_id);

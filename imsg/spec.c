@@ -78,6 +78,30 @@ hostname_ok(const char *h, size_t size)
 #define SPEC_FLAGS	0x1fff
 #define CAP_ALL_MASK	((1ULL << 41) - 1)	/* CAP_CHECKPOINT_RESTORE */
 
+/* networking: a network name (or none), ports in range, no duplicate */
+static int
+ports_ok(const struct cell_spec *s)
+{
+	uint32_t	i, j;
+
+	if (s->network[0] != '\0' && !msg_name_ok(s->network,
+	    sizeof(s->network)))
+		return 0;
+	if (s->nports > SPEC_MAXPORTS || (s->nports > 0 &&
+	    (s->flags & SPEC_NONET)))
+		return 0;
+	for (i = 0; i < s->nports; i++) {
+		if (s->ports[i].hport == 0 || s->ports[i].cport == 0 ||
+		    (s->ports[i].proto != 6 && s->ports[i].proto != 17))
+			return 0;
+		for (j = 0; j < i; j++)
+			if (s->ports[j].hport == s->ports[i].hport &&
+			    s->ports[j].proto == s->ports[i].proto)
+				return 0;
+	}
+	return 1;
+}
+
 int
 msg_spec_ok(const struct cell_spec *s)
 {
@@ -106,5 +130,5 @@ msg_spec_ok(const struct cell_spec *s)
 		if (!msg_path_ok(s->vols[i].dst, sizeof(s->vols[i].dst), 0) ||
 		    strcmp(s->vols[i].dst, "/") == 0 || s->vols[i].ro > 1)
 			return 0;
-	return 1;
+	return ports_ok(s);
 }

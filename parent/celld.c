@@ -106,17 +106,27 @@ usage(void)
 }
 
 static void
+parent_exit(void)
+{
+	control_shutdown();
+	helpers_shutdown();
+	event_base_loopexit(env->base, NULL);
+}
+
+static void
 parent_sig(int sig, short ev, void *arg)
 {
+	static int	exiting;
+
 	(void)ev;
 	(void)arg;
 	switch (sig) {
 	case SIGTERM:
 	case SIGINT:
 		log_info("exiting on signal %d", sig);
-		control_shutdown();
-		helpers_shutdown();
-		event_base_loopexit(env->base, NULL);
+		/* first what celld made of networks goes, if it may */
+		if (exiting++ || network_shutdown(parent_exit) == 0)
+			parent_exit();
 		break;
 	case SIGHUP:
 		log_info("SIGHUP ignored, restart to reload");
@@ -171,6 +181,25 @@ parent_dirs(const struct passwd *pw, uid_t spuid, gid_t spgid)
 	    env->conf.rundir) >= sizeof(path))
 		fatalx("%s: path too long", env->conf.rundir);
 	parent_mkdir(path, spuid, spgid, 0700);
+}
+
+/*
+ * Routing between the bridges and the world, as root before the drop
+ * (like Docker): net.ipv4.ip_forward=1.  Without it a network still
+ * works inside, so a failure is a warning.
+ */
+static void
+parent_forward(void)
+{
+	int	fd;
+
+	if (TAILQ_EMPTY(&env->conf.nets))
+		return;
+	if ((fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY |
+	    O_CLOEXEC)) == -1 || write(fd, "1\n", 2) != 2)
+		log_warn("net.ipv4.ip_forward: cannot enable");
+	if (fd != -1)
+		close(fd);
 }
 
 /* The control socket: bound as root, handed to the unprivileged parent. */
@@ -279,6 +308,7 @@ parent_setup(const char *libexec)
 		fatalx("%s: no such user", env->conf.user);
 	parent_rlimit();
 	parent_dirs(pw, spuid, spgid);
+	parent_forward();
 	cell_init();
 	volume_init();
 	audit_init();
@@ -354,7 +384,9 @@ main(int argc, char **argv)
 	env->started = time(NULL);
 	parent_setup(libexec);
 	helpers_start(env->base);
+	network_load_all();
 	state_load_all();
+	network_prune();
 	control_init(env->ctlfd);
 	log_info("ready on %s", env->conf.socket);
 	event_base_dispatch(env->base);

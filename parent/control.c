@@ -421,6 +421,9 @@ control_msg(struct client *c, struct imsg *imsg)
 	case MSG_CTL_IMAGE_SAVE:
 		ctl_image_save(c, imsg);
 		break;
+	case MSG_CTL_NETWORK:
+		ctl_network(c, imsg);
+		break;
 	default:
 		fatalx("control: unhandled %s", msg_name(imsg_get_type(imsg)));
 	}

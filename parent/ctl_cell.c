@@ -82,7 +82,6 @@ ctl_spec_finish(struct cell *c)
 		s->caps = (privsep_capmask(default_caps) | s->cap_add) &
 		    ~s->cap_drop & ALL_CAPS;
 	s->flags |= SPEC_NNP;
-	s->flags |= SPEC_NONET;		/* bridged networks: not yet */
 	if (s->hostname[0] == '\0')
 		strlcpy(s->hostname, c->id, 13);
 	if (c->name[0] == '\0')
@@ -116,6 +115,7 @@ ctl_create(struct client *cl, struct imsg *imsg)
 	const char		*why;
 	const struct conf_policy *p = ctl_policy(cl);
 	char			 err[CELL_MSGLEN];
+	int			 neterr;
 
 	if (imsg_get_data(imsg, &s, sizeof(s)) == -1 || !msg_spec_ok(&s)) {
 		control_done(cl, EINVAL, 0, "create: malformed container "
@@ -129,6 +129,10 @@ ctl_create(struct client *cl, struct imsg *imsg)
 	}
 	if ((why = ctl_forbidden(cl, &s)) != NULL) {
 		control_done(cl, EPERM, 0, why);
+		return;
+	}
+	if ((why = network_spec(cl, &s, &neterr)) != NULL) {
+		control_done(cl, neterr, 0, why);
 		return;
 	}
 	if (!cl->admin && p != NULL && p->max_containers > 0 &&

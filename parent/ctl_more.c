@@ -268,8 +268,7 @@ inspect_json(const struct cell *c)
 
 	return json_pack("{s:s s:s s:I s:s s:i s:{s:s s:b s:b s:i s:i s:I "
 	    "s:I} s:{s:s s:s s:s s:s s:o s:o} s:{s:I s:I s:I s:I s:b s:b s:b "
-	    "s:b} s:o}",
-	    "Id", c->id, "Name", c->name, "Created", (json_int_t)c->created,
+	    "s:b} s:o s:o}", "Id", c->id, "Name", c->name, "Created", (json_int_t)c->created,
 	    "Image", s->image, "Owner", (int)c->owner,
 	    "State", "Status", cell_state_name(c), "Running",
 	    c->state == CELL_RUNNING, "Paused", c->paused, "Pid",
@@ -288,7 +287,8 @@ inspect_json(const struct cell *c)
 	    !!(s->flags & SPEC_RM), "SeccompUnconfined",
 	    !!(s->flags & SPEC_UNCONFINED),
 	    "IdMap", c->slot >= 0 ? json_pack("{s:I s:i}", "HostBase",
-	    (json_int_t)cell_uid_base(c), "Size", CELL_IDS) : json_null());
+	    (json_int_t)cell_uid_base(c), "Size", CELL_IDS) : json_null(),
+	    "NetworkSettings", network_inspect(c));
 }
 
 void

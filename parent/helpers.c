@@ -128,6 +128,8 @@ helper_launched(struct imsg *imsg)
 	hp->restarts++;
 	imsgev_add(&hp->iev);
 	log_debug("%s: up", hp->name);
+	if (h == HELPER_NET)
+		network_replay();	/* it starts knowing nothing */
 }
 
 static void
@@ -174,6 +176,7 @@ helper_msg(int h, struct imsg *imsg)
 	case MSG_SPAWN_UNPACK_NS:
 	case MSG_SPAWN_UNPACK_OUT:
 	case MSG_FS_STAGED:
+	case MSG_SPAWN_NETNS:
 		request_reply(h, imsg);
 		break;
 	default:
@@ -239,6 +242,14 @@ helpers_start(struct event_base *base)
 			fatalx("helper timer");
 		helper_request(h);
 	}
+}
+
+/* what is queued for h goes out now (before a shutdown) */
+void
+helpers_flush(int h)
+{
+	if (helpers[h].up && imsgbuf_flush(&helpers[h].iev.ibuf) == -1)
+		log_warn("%s: flush", helpers[h].name);
 }
 
 void

@@ -13,6 +13,8 @@
 #include "../privsep/privsep.h"
 #include "conf.h"
 
+#include <jansson.h>
+
 #define STORE_PATHMAX	256
 
 #define HELPER_NET	0
@@ -139,6 +141,7 @@ int		 helpers_send(int, uint32_t, uint32_t, int, const void *,
 int		 helpers_up(int);
 const char	*helpers_name(int);
 void		 helpers_shutdown(void);
+void		 helpers_flush(int);
 
 /* request.c */
 struct request	*request_new(struct client *, uint32_t);
@@ -257,6 +260,21 @@ void		 run_waited(struct cell *, uint32_t);
 /* monconn.c */
 void		 monconn_open(struct cell *);
 void		 monconn_close(struct cell *);
+
+/* network.c, netrun.c, ctl_network.c: networks (see network.h) */
+void		 network_load_all(void);
+void		 network_prune(void);
+void		 network_replay(void);
+int		 network_shutdown(void (*)(void));
+const char	*network_spec(struct client *, struct cell_spec *, int *);
+const char	*network_check(struct cell *);
+int		 network_attach(struct cell *, uint32_t, int);
+int		 network_attached(struct cell *);
+void		 network_detach(struct cell *, int);
+void		 network_release(struct cell *);
+void		 ctl_network(struct client *, struct imsg *);
+json_t		*network_inspect(const struct cell *);
+int		 state_atomic_write(const char *, const char *, const char *);
 
 /* delegate.c */
 int		 cgroup_delegate(uid_t, gid_t);

@@ -163,6 +163,8 @@ request_reply(int h, struct imsg *imsg)
 	    r->cb == NULL) {
 		if (imsg_get_type(imsg) == MSG_RESULT)
 			request_log_result(h, imsg);
+		if (imsg->fd != -1)
+			close(imsg_get_fd(imsg));	/* late: nobody's */
 		return;		/* fire and forget, or late */
 	}
 	r->cb(r, h, imsg);

@@ -8,6 +8,9 @@
  *                 -> a detached mount fd of the rootfs
  *   spawn-helper  EXEC: C attaches the rootfs, locks itself down, execs
  *                 -> 0, or the 125/126/127 reason
+ * On a network, spawn-helper also sends C's netns fd before CREATED;
+ * net-helper makes the veth pair with it while fs-helper makes the rootfs
+ * (netrun.c), and EXEC waits for both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +29,7 @@ enum { STEP_CREATE, STEP_ROOTFS, STEP_EXEC };
 
 static void	run_step(struct request *, int, struct imsg *);
 static int	run_send_vols(struct cell *, struct request *);
+static void	run_exec(struct cell *, struct request *, int);
 
 /* Answer the client of r, if it is still there. */
 static void
@@ -51,6 +55,7 @@ run_abort(struct cell *c, struct request *r, int err, int status,
 	strlcpy(id.id, c->id, sizeof(id.id));
 	helpers_send(HELPER_SPAWN, MSG_SPAWN_CLEANUP, 0, -1, &id, sizeof(id));
 	helpers_send(HELPER_FS, MSG_FS_REMOVE, 0, -1, &id, sizeof(id));
+	network_detach(c, 1);
 	monconn_close(c);
 	cell_slot_free(c);
 	c->state = c->started ? CELL_EXITED : CELL_CREATED;
@@ -85,10 +90,15 @@ run_start(struct client *cl, struct cell *c)
 {
 	static struct msg_spawn	 ms;
 	struct request		*r;
+	const char		*why;
 	int			 i;
 
 	if ((r = request_new(cl, MSG_CTL_START)) == NULL)
 		return -1;
+	if ((why = network_check(c)) != NULL) {
+		run_done(r, EADDRINUSE, 125, why);
+		return 0;
+	}
 	r->cb = run_step;
 	r->step = STEP_CREATE;
 	strlcpy(r->cell, c->id, sizeof(r->cell));
@@ -149,8 +159,39 @@ run_created(struct cell *c, struct request *r, struct imsg *imsg)
 	r->step = STEP_ROOTFS;
 	r->waitmask = 1u << HELPER_FS;
 	if (helpers_send(HELPER_FS, MSG_FS_ROOTFS, r->id, fd, &fr,
-	    sizeof(fr)) == -1)
+	    sizeof(fr)) == -1) {
 		run_abort(c, r, errno, 125, "fs-helper is not available");
+		return;
+	}
+	if (r->fd == -1)
+		return;			/* --network none */
+	r->waitmask |= 1u << HELPER_NET;
+	fd = r->fd;
+	r->fd = -1;
+	if (network_attach(c, r->id, fd) == -1)
+		run_abort(c, r, errno, 125, "net-helper is not available");
+}
+
+/* net-helper made the veth: C's address goes to spawn-helper */
+static void
+run_net(struct cell *c, struct request *r, struct msg_result *res)
+{
+	int	fd;
+
+	if (res->err != 0) {
+		run_abort(c, r, res->err, 125, res->msg);
+		return;
+	}
+	r->waitmask &= ~(1u << HELPER_NET);
+	if (network_attached(c) == -1) {
+		run_abort(c, r, errno, 125, "spawn-helper is not available");
+		return;
+	}
+	if (r->waitmask & (1u << HELPER_FS))
+		return;			/* the rootfs is still coming */
+	fd = r->fd;
+	r->fd = -1;
+	run_exec(c, r, fd);
 }
 
 static void
@@ -170,6 +211,11 @@ run_exec(struct cell *c, struct request *r, int fd)
 static void
 run_rootfs(struct cell *c, struct request *r, struct imsg *imsg)
 {
+	r->waitmask &= ~(1u << HELPER_FS);
+	if (r->waitmask & (1u << HELPER_NET)) {
+		r->fd = imsg_get_fd(imsg);	/* EXEC once the veth is up */
+		return;
+	}
 	run_exec(c, r, imsg_get_fd(imsg));
 }
 
@@ -244,7 +290,9 @@ run_step(struct request *r, int h, struct imsg *imsg)
 		if (imsg_get_data(imsg, &res, sizeof(res)) == -1)
 			res.err = EIO;
 		res.msg[sizeof(res.msg) - 1] = '\0';
-		if (r->step == STEP_EXEC && (res.err == 0 ||
+		if (r->step == STEP_ROOTFS && h == HELPER_NET)
+			run_net(c, r, &res);
+		else if (r->step == STEP_EXEC && (res.err == 0 ||
 		    res.err == ENOEXEC))
 			run_execd(c, r, &res);
 		else
@@ -255,7 +303,9 @@ run_step(struct request *r, int h, struct imsg *imsg)
 	else if (type == MSG_FS_ROOTFS_FD && r->step == STEP_ROOTFS &&
 	    h == HELPER_FS)
 		run_rootfs(c, r, imsg);
-
+	else if (type == MSG_SPAWN_NETNS && r->step == STEP_CREATE &&
+	    h == HELPER_SPAWN && r->fd == -1)
+		r->fd = imsg_get_fd(imsg);	/* for net-helper, after CREATED */
 	else
 		run_abort(c, r, EIO, 125, "unexpected helper reply");
 }
@@ -345,6 +395,7 @@ run_exited(struct cell *c, int status, time_t finished)
 	memset(&id, 0, sizeof(id));
 	strlcpy(id.id, c->id, sizeof(id.id));
 	helpers_send(HELPER_SPAWN, MSG_SPAWN_CLEANUP, 0, -1, &id, sizeof(id));
+	network_detach(c, 0);
 	cell_slot_free(c);
 	state_save(c);
 	run_wake(c, WAIT_EXIT, 0, status, NULL);
@@ -365,6 +416,7 @@ run_removed(struct request *r, int h, struct imsg *imsg)
 		return;
 	}
 	seccomp_remove(c);
+	network_release(c);
 	if (state_remove(c) == -1)
 		log_warn("%.12s: remove state", c->id);
 	run_wake(c, -1, 0, c->exit_status, NULL);

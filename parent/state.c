@@ -52,6 +52,53 @@ json_strings(json_t *a, char *buf, size_t size, uint32_t *n)
 	return 0;
 }
 
+/* the network part of a spec: {"name", "ip", "ports": [[h, hp, cp, p]]} */
+static json_t *
+net_json(const struct cell_spec *s)
+{
+	json_t		*p = json_array();
+	uint32_t	 i;
+
+	for (i = 0; i < s->nports; i++)
+		json_array_append_new(p, json_pack("[I i i i]",
+		    (json_int_t)s->ports[i].hostip, s->ports[i].hport,
+		    s->ports[i].cport, (int)s->ports[i].proto));
+	return json_pack("{s:s s:I s:o}", "name", s->network, "ip",
+	    (json_int_t)s->ip, "ports", p);
+}
+
+static int
+net_load(struct cell_spec *s, json_t *j)
+{
+	const char	*name;
+	json_int_t	 ip, hip;
+	json_t		*p, *v;
+	size_t		 i;
+	int		 hp, cp, pr;
+
+	if (j == NULL) {
+		/* saved before networks: celld forced --network none then */
+		s->flags |= SPEC_NONET;
+		return 0;
+	}
+	if (json_unpack(j, "{s:s s:I s:o}", "name", &name, "ip", &ip,
+	    "ports", &p) == -1 || !json_is_array(p))
+		return -1;
+	strlcpy(s->network, name, sizeof(s->network));
+	s->ip = (uint32_t)ip;
+	json_array_foreach(p, i, v) {
+		if (i >= SPEC_MAXPORTS || json_unpack(v, "[I i i i]", &hip,
+		    &hp, &cp, &pr) == -1)
+			return -1;
+		s->ports[i].hostip = (uint32_t)hip;
+		s->ports[i].hport = hp;
+		s->ports[i].cport = cp;
+		s->ports[i].proto = pr;
+		s->nports = i + 1;
+	}
+	return 0;
+}
+
 static json_t *
 spec_json(const struct cell_spec *s)
 {
@@ -63,8 +110,8 @@ spec_json(const struct cell_spec *s)
 	for (i = 0; i < s->nvols; i++)
 		json_array_append_new(v, json_pack("{s:s s:b}", "dst",
 		    s->vols[i].dst, "ro", s->vols[i].ro));
-	return json_pack("{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
-	    "s:o s:o}", "volumes", v, "image", s->image, "hostname", s->hostname, "user",
+	return json_pack("{s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I "
+	    "s:o s:o s:o}", "net", net_json(s), "volumes", v, "image", s->image, "hostname", s->hostname, "user",
 	    s->user, "workdir", s->workdir, "entrypoint", s->entrypoint,
 	    "flags", (int)s->flags, "memory", (json_int_t)s->memory, "cpus",
 	    (json_int_t)s->cpus_milli, "pids", (json_int_t)s->pids, "caps",
@@ -72,8 +119,8 @@ spec_json(const struct cell_spec *s)
 	    "env", strings_json(s->env, s->envc), "tmpfs", t);
 }
 
-static int
-atomic_write(const char *dir, const char *name, const char *data)
+int
+state_atomic_write(const char *dir, const char *name, const char *data)
 {
 	char	tmp[PATH_MAX], path[PATH_MAX];
 	int	fd;
@@ -123,7 +170,7 @@ state_save(const struct cell *c)
 		errno = ENOMEM;
 		return -1;
 	}
-	r = atomic_write(dir, "config.json", s);
+	r = state_atomic_write(dir, "config.json", s);
 	free(s);
 	json_decref(j);
 	return r;
@@ -136,10 +183,14 @@ spec_load(struct cell_spec *s, json_t *j)
 	json_int_t	 mem = 0, cpus = 0, pids = 0, caps = 0;
 	int		 flags = 0;
 	json_t		*args = NULL, *envs = NULL, *t = NULL, *v, *vols;
+	json_t		*net = NULL;
 	size_t		 i;
 	const char	*dst;
 	int		 ro;
 
+	if (json_unpack(j, "{s?o}", "net", &net) == -1 ||
+	    net_load(s, net) == -1)
+		return -1;
 	if (json_unpack(j, "{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
 	    "s:o s:o}", "volumes", &vols, "image", &img, "hostname", &host, "user", &user,
 	    "workdir", &wd, "entrypoint", &ep, "flags", &flags, "memory",

@@ -42,11 +42,12 @@ cell_child(const struct cell_ctx *cx, int gofd, int syncfd)
 {
 	const struct msg_spawn	*ms = cx->ms;
 	struct cell_init	 ci;
+	struct msg_net_cfg	 nc;
 	char			 err[CELL_MSGLEN], c;
 	char			 cbuf[CMSG_SPACE(sizeof(int) * (1 + SPEC_MAXVOLS))];
 	int			 fds[1 + SPEC_MAXVOLS];
 	size_t			 nfd;
-	struct iovec		 iov = { &c, 1 };
+	struct iovec		 iov = { &nc, sizeof(nc) };
 	struct msghdr		 mh;
 	struct cmsghdr		*cm;
 	int			 code;
@@ -60,7 +61,7 @@ cell_child(const struct cell_ctx *cx, int gofd, int syncfd)
 	mh.msg_iovlen = 1;
 	mh.msg_control = cbuf;
 	mh.msg_controllen = sizeof(cbuf);
-	if (recvmsg(syncfd, &mh, MSG_CMSG_CLOEXEC) != 1 ||
+	if (recvmsg(syncfd, &mh, MSG_CMSG_CLOEXEC) != sizeof(nc) ||
 	    (cm = CMSG_FIRSTHDR(&mh)) == NULL || cm->cmsg_type != SCM_RIGHTS)
 		_exit(125);
 	nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
@@ -80,7 +81,10 @@ cell_child(const struct cell_ctx *cx, int gofd, int syncfd)
 	ci.ptsfd = (ms->spec.flags & SPEC_TTY) ? CELL_PTSFD : -1;
 	ci.uid_base = ms->uid_base;
 	memset(err, 0, sizeof(err));
-	code = cell_init_run(&ci, err, sizeof(err));
+	if (netcfg_apply(&nc, err, sizeof(err)) == -1)
+		code = 125;
+	else
+		code = cell_init_run(&ci, err, sizeof(err));
 	dprintf(syncfd, "%d %s", code, err);
 	_exit(code);
 }
@@ -478,6 +482,29 @@ pending_fail(struct pending *p, int err, const char *msg)
 	pending_free(p);
 }
 
+/*
+ * C's network namespace, for net-helper to create eth0 in (through the
+ * parent), unless --network none.
+ */
+static int
+spawn_send_netns(struct pending *p)
+{
+	struct msg_spawn_id	id;
+	char			path[64];
+	int			fd;
+
+	if (p->nonet)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", p->pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	memset(&id, 0, sizeof(id));
+	memcpy(id.id, p->id, sizeof(id.id));
+	imsgev_compose(p->iev, MSG_SPAWN_NETNS, p->peer, 0, fd, &id,
+	    sizeof(id));
+	return 0;
+}
+
 /* R reported C's pid (or died): answer CREATE with C's user namespace. */
 static void
 cell_reported(int fd, short what, void *arg)
@@ -498,6 +525,10 @@ cell_reported(int fd, short what, void *arg)
 	close(p->repfd);
 	p->repfd = -1;
 	p->pid = pid;
+	if (spawn_send_netns(p) == -1) {
+		pending_fail(p, errno, "create: net namespace");
+		return;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", pid);
 	if ((nsfd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		pending_fail(p, errno, "create: user namespace");
@@ -508,6 +539,25 @@ cell_reported(int fd, short what, void *arg)
 	rep.pid = pid;
 	imsgev_compose(p->iev, MSG_SPAWN_CREATED, p->peer, 0, nsfd, &rep,
 	    sizeof(rep));
+}
+
+/* what C sets on eth0, kept until EXEC carries it to C */
+void
+spawn_netcfg(struct imsgev *iev, struct imsg *imsg)
+{
+	struct msg_net_cfg	 nc;
+	struct pending		*p;
+	uint32_t		 peer = imsg_get_peerid(imsg);
+
+	if (imsg_get_data(imsg, &nc, sizeof(nc)) == -1 ||
+	    !msg_id_ok(nc.id, sizeof(nc.id)) || nc.prefix > 30 ||
+	    (nc.addr != 0 && (nc.prefix < 8 || nc.gateway == 0)) ||
+	    (p = pending_get(nc.id, 0)) == NULL) {
+		imsgev_reply(iev, peer, EINVAL, 125, "netcfg: bad request");
+		return;
+	}
+	p->net = nc;
+	imsgev_reply(iev, peer, 0, 0, NULL);
 }
 
 void
@@ -546,6 +596,7 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 	cx.bpf_replace = p->bpf_replace;
 	p->iev = iev;
 	p->peer = peer;
+	p->nonet = (ms.spec.flags & SPEC_NONET) != 0;
 	if (!(ms.spec.flags & (SPEC_UNCONFINED | SPEC_PRIVILEGED)))
 		cell_seccomp_prepare(ms.spec.caps);
 	if (cgroup_create(ms.id, ms.spec.memory, ms.spec.cpus_milli,
@@ -557,11 +608,10 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 
 /* The rootfs tree, then each volume's mount, in one message to C. */
 static int
-send_fds(int sock, const int *fds, int n)
+send_fds(int sock, const int *fds, int n, const struct msg_net_cfg *nc)
 {
-	char		 c = 'r', cbuf[CMSG_SPACE(sizeof(int) *
-			    (1 + SPEC_MAXVOLS))];
-	struct iovec	 iov = { &c, 1 };
+	char		 cbuf[CMSG_SPACE(sizeof(int) * (1 + SPEC_MAXVOLS))];
+	struct iovec	 iov = { (void *)nc, sizeof(*nc) };
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
 
@@ -576,7 +626,8 @@ send_fds(int sock, const int *fds, int n)
 	cm->cmsg_type = SCM_RIGHTS;
 	cm->cmsg_len = CMSG_LEN(sizeof(int) * n);
 	memcpy(CMSG_DATA(cm), fds, sizeof(int) * n);
-	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == (ssize_t)sizeof(*nc) ?
+	    0 : -1;
 }
 
 /*
@@ -637,7 +688,7 @@ spawn_exec(struct imsgev *iev, struct imsg *imsg)
 	p->iev = iev;
 	p->peer = peer;
 	p->rpid = 0;	/* the monitor now: C's exit is its to report */
-	if (send_fds(p->syncfd, &fd, 1) == -1) {
+	if (send_fds(p->syncfd, &fd, 1, &p->net) == -1) {
 		close(fd);
 		imsgev_reply(iev, peer, errno, 125, "exec: container is gone");
 		pending_free(p);

@@ -56,6 +56,8 @@ struct pending {
 	pid_t			 rpid;
 	char			 res[CELL_MSGLEN + 16];
 	size_t			 resoff;
+	struct msg_net_cfg	 net;		/* MSG_SPAWN_NETCFG's, for C */
+	int			 nonet;		/* --network none */
 };
 
 /* cell.c, shared with exec.c and volume.c */
@@ -94,6 +96,10 @@ int	cell_drop(const struct cell_ctx *);
 /* cell.c */
 void	cell_setup(const char *, const char *, int);
 void	spawn_stdio(struct imsgev *, struct imsg *);
+void	spawn_netcfg(struct imsgev *, struct imsg *);
+
+/* netcfg.c: in C */
+int	netcfg_apply(const struct msg_net_cfg *, char *, size_t);
 void	spawn_create(struct imsgev *, struct imsg *);
 void	spawn_exec(struct imsgev *, struct imsg *);
 void	spawn_kill(struct imsgev *, struct imsg *);

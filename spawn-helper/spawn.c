@@ -205,6 +205,9 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case MSG_SPAWN_UNPACK_GO:
 		spawn_unpack_go(iev, imsg);
 		break;
+	case MSG_SPAWN_NETCFG:
+		spawn_netcfg(iev, imsg);
+		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));
 		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,

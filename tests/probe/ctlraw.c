@@ -64,8 +64,12 @@ raw_connect(const char *path)
 	return fd;
 }
 
+int	raw_frame(int, uint32_t, uint32_t, uint16_t, const void *, size_t,
+	    int);
+int	raw_net(int, const char *);	/* ctlraw_net.c */
+
 /* One frame, written as one sendmsg, with sendfd as SCM_RIGHTS if set. */
-static int
+int
 raw_frame(int fd, uint32_t type, uint32_t len, uint16_t flags,
     const void *data, size_t dlen, int sendfd)
 {
@@ -246,7 +250,7 @@ raw_polite(int fd, const char *mode, int helper)
 		r = raw_frame(fd, ping, IMSG_HDR_SIZE + plen, IMSGF_HASFD,
 		    &mp, plen, nfd);
 		close(nfd);
-	} else
+	} else if ((r = raw_net(fd, mode)) == 1)
 		return 1;
 	if (r == 0)
 		raw_answer(ANSWER_MS);

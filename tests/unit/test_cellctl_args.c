@@ -3,6 +3,7 @@
  * without a daemon.  Good flags fill the spec; bad ones give one line.
  */
 #include <stdarg.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,8 +158,16 @@ t_values(void)
 	    spec.flags == SPEC_NONET, "--network none");
 	T_OK(parse("--net=none", "x", NULL) == 0 && spec.flags == SPEC_NONET,
 	    "--net=none");
-	T_OK(fails(parse("--network=bridge", "x", NULL), "--network: networks "
-	    "other than none are not supported yet"), "--network bridge");
+	T_OK(parse("--network=web", "x", NULL) == 0 && spec.flags == 0 &&
+	    strcmp(spec.network, "web") == 0, "--network NAME");
+	T_OK(fails(parse("--network", "a/b", "x", NULL), "--network: not a "
+	    "network name"), "--network a/b");
+	T_OK(fails(parse("--network", "host", "x", NULL), "--network host is "
+	    "not supported"), "--network host");
+	T_OK(parse("--ip", "10.88.0.9", "x", NULL) == 0 &&
+	    spec.ip == htonl(0x0a580009), "--ip");
+	T_OK(fails(parse("--ip", "10.88.0", "x", NULL), "--ip: expected an "
+	    "IPv4 address"), "--ip short");
 	T_OK(parse("-v", "/a:/b:ro", "-v", "/c:/d", "x", NULL) == 0 &&
 	    spec.nvols == 2 && spec.vols[0].ro == 1 && spec.vols[1].ro == 0 &&
 	    strcmp(spec.vols[0].dst, "/b") == 0 &&
@@ -167,8 +176,23 @@ t_values(void)
 	T_OK(parse("-v", "/a:/b:rx", "x", NULL) == -1, "-v bad mode");
 	T_OK(parse("-v", "/a:b", "x", NULL) == -1, "-v relative target");
 	T_OK(parse("-v", "/a", "x", NULL) == -1, "-v without a target");
-	T_OK(fails(parse("-p", "80:80", "x", NULL),
-	    "-p: publishing ports is not supported yet"), "-p refused for now");
+	T_OK(parse("-p", "8080:80", "-p", "127.0.0.1:53:53/udp", "x", NULL) ==
+	    0 && spec.nports == 2 && spec.ports[0].hport == 8080 &&
+	    spec.ports[0].cport == 80 && spec.ports[0].proto == 6 &&
+	    spec.ports[0].hostip == 0 && spec.ports[1].proto == 17 &&
+	    spec.ports[1].hostip == htonl(0x7f000001), "-p, twice");
+	T_OK(fails(parse("-p", "65536:80", "x", NULL), "-p 65536:80: ports "
+	    "are 1 to 65535"), "-p 65536");
+	T_OK(fails(parse("-p", "0:80", "x", NULL), "-p 0:80: ports are 1 to "
+	    "65535"), "-p 0");
+	T_OK(fails(parse("-p", "80", "x", NULL), "-p: expected "
+	    "[HOSTIP:]HOSTPORT:PORT[/tcp|/udp]"), "-p without a host port");
+	T_OK(fails(parse("-p", "1:2/sctp", "x", NULL), "-p: protocol must be "
+	    "tcp or udp"), "-p sctp");
+	T_OK(fails(parse("-p", "8:80", "-p", "8:81", "x", NULL), "-p: the "
+	    "same host port twice"), "-p twice the same");
+	T_OK(parse("-p", "8:80", "--network", "none", "x", NULL) == 0 &&
+	    !msg_spec_ok(&spec), "-p with --network none fails the gate");
 }
 
 static void

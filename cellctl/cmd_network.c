@@ -1,0 +1,270 @@
+/*
+ * cmd_network.c: "cellctl network create|ls|rm|inspect|connect|
+ * disconnect" and "cellctl port".
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bsd/string.h>
+#include <jansson.h>
+
+#include "cellctl.h"
+
+enum { OPT_SUBNET = 256, OPT_GATEWAY, OPT_INTERNAL, OPT_IPV6, OPT_DRIVER };
+
+static const struct option net_lo[] = {
+	{ "subnet",	required_argument, NULL, OPT_SUBNET },
+	{ "gateway",	required_argument, NULL, OPT_GATEWAY },
+	{ "internal",	no_argument, NULL, OPT_INTERNAL },
+	{ "ipv6",	no_argument, NULL, OPT_IPV6 },
+	{ "driver",	required_argument, NULL, 'd' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+net_str(char *dst, size_t len, const char *v, const char *what)
+{
+	if (strlcpy(dst, v, len) >= len)
+		ctl_die("%s: too long", what);
+	return 0;
+}
+
+static int
+net_create_opts(int argc, char **argv, struct msg_ctl_network *m)
+{
+	int	c;
+
+	cell_optreset();
+	while ((c = cell_getopt(argc, argv, ":d:", net_lo)) != -1) {
+		switch (c) {
+		case OPT_SUBNET:
+			if (strchr(optarg, ':') != NULL)
+				ctl_die("network create: IPv6 subnets are not "
+				    "supported yet");
+			net_str(m->subnet, sizeof(m->subnet), optarg,
+			    "--subnet");
+			break;
+		case OPT_GATEWAY:
+			net_str(m->gateway, sizeof(m->gateway), optarg,
+			    "--gateway");
+			break;
+		case OPT_INTERNAL:
+			m->flags |= NETF_INTERNAL;
+			break;
+		case OPT_IPV6:
+			ctl_die("network create: --ipv6 is not supported yet");
+		case 'd':
+			if (strcmp(optarg, "bridge") != 0)
+				ctl_die("network create: only the bridge "
+				    "driver exists");
+			break;
+		}
+	}
+	return optind;
+}
+
+static int
+net_print_ls(struct ctl *ctl, struct imsg *imsg, void *arg)
+{
+	struct msg_netinfo	 ni;
+	json_t			*all = arg;
+	char			 sub[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
+	char			 cidr[INET_ADDRSTRLEN + 4];
+
+	(void)ctl;
+	if (imsg_get_type(imsg) != MSG_CTL_NETINFO ||
+	    imsg_get_data(imsg, &ni, sizeof(ni)) == -1)
+		return -1;
+	ni.name[sizeof(ni.name) - 1] = '\0';
+	ni.bridge[sizeof(ni.bridge) - 1] = '\0';
+	inet_ntop(AF_INET, &ni.subnet, sub, sizeof(sub));
+	inet_ntop(AF_INET, &ni.gateway, gw, sizeof(gw));
+	snprintf(cidr, sizeof(cidr), "%s/%u", sub, ni.prefix & 63);
+	if (all != NULL) {
+		json_array_append_new(all, json_pack("{s:s s:s s:s s:s s:s "
+		    "s:b s:I s:I}", "Name", ni.name, "Driver", "bridge",
+		    "Bridge", ni.bridge, "Subnet", cidr, "Gateway", gw,
+		    "Internal", (ni.flags & NETF_INTERNAL) != 0, "Owner",
+		    (json_int_t)ni.owner, "Containers", (json_int_t)ni.nleases));
+		return 0;
+	}
+	printf("%-20s %-8s %-15s %-18s %s\n", ni.name, "bridge", ni.bridge,
+	    cidr, (ni.flags & NETF_INTERNAL) ? "internal" : "nat");
+	return 0;
+}
+
+static int
+net_collect_json(struct ctl *ctl, struct imsg *imsg, void *arg)
+{
+	static struct msg_json	 mj;
+	json_t			*all = arg, *o;
+	json_error_t		 je;
+
+	if (imsg_get_type(imsg) != MSG_CTL_JSON ||
+	    imsg_get_data(imsg, &mj, sizeof(mj)) == -1 || mj.len > JSON_MAX)
+		return -1;
+	if ((o = json_loadb(mj.data, mj.len, 0, &je)) == NULL)
+		ctl_die("%s: celld sent bad JSON: %s", ctl->sock, je.text);
+	json_array_append_new(all, o);
+	return 0;
+}
+
+static int
+net_do(struct ctl *ctl, struct msg_ctl_network *m, reply_fn fn, void *arg)
+{
+	struct msg_result	res;
+	static int		connected;
+
+	if (!connected)
+		ctl_connect(ctl);
+	connected = 1;
+	ctl_send(ctl, MSG_CTL_NETWORK, -1, m, sizeof(*m));
+	if (ctl_wait(ctl, fn, arg, &res) != 0) {
+		ctl_warn(m->name[0] ? m->name : "network", &res);
+		return EXIT_CELLD;
+	}
+	if (m->op == NETCTL_CREATE || m->op == NETCTL_RM)
+		printf("%s\n", m->name);
+	return 0;
+}
+
+static int
+net_ls(struct ctl *ctl, struct msg_ctl_network *m, int argc, char **argv)
+{
+	json_t	*all = NULL;
+	int	 rv, i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0 ||
+		    strcmp(argv[i], "--format=json") == 0)
+			ctl->json = 1;
+		else
+			ctl_die("usage: cellctl network ls [--json]");
+	}
+	if (ctl->json)
+		all = json_array();
+	else
+		printf("%-20s %-8s %-15s %-18s %s\n", "NAME", "DRIVER",
+		    "BRIDGE", "SUBNET", "MODE");
+	rv = net_do(ctl, m, net_print_ls, all);
+	if (all != NULL) {
+		json_dumpf(all, stdout, JSON_INDENT(4));
+		putchar('\n');
+		json_decref(all);
+	}
+	return rv;
+}
+
+static int
+net_inspect(struct ctl *ctl, struct msg_ctl_network *m)
+{
+	json_t	*all = json_array();
+	int	 rv;
+
+	rv = net_do(ctl, m, net_collect_json, all);
+	json_dumpf(all, stdout, JSON_INDENT(4));
+	putchar('\n');
+	json_decref(all);
+	return rv;
+}
+
+/* rm NAME...: each in turn, like docker; 125 if any failed */
+static int
+net_rm_each(struct ctl *ctl, struct msg_ctl_network *m, int argc,
+    char **argv)
+{
+	int	i, rv = 0;
+
+	for (i = 0; i < argc; i++) {
+		net_str(m->name, sizeof(m->name), argv[i], "network name");
+		if (net_do(ctl, m, NULL, NULL) != 0)
+			rv = EXIT_CELLD;
+	}
+	return rv;
+}
+
+static const struct {
+	const char	*name;
+	uint32_t	 op;
+	int		 nargs;		/* words after the verb */
+} net_verbs[] = {
+	{ "create", NETCTL_CREATE, 1 }, { "rm", NETCTL_RM, 1 },
+	{ "remove", NETCTL_RM, 1 }, { "ls", NETCTL_LS, 0 },
+	{ "list", NETCTL_LS, 0 }, { "inspect", NETCTL_INSPECT, 1 },
+	{ "connect", NETCTL_CONNECT, 2 },
+	{ "disconnect", NETCTL_DISCONNECT, 2 },
+};
+
+int
+cmd_network(struct ctl *ctl, int argc, char **argv)
+{
+	static struct msg_ctl_network	 m;
+	size_t				 i;
+	int				 first = 1;
+
+	if (argc < 2)
+		ctl_die("usage: cellctl network create|ls|rm|inspect|connect|"
+		    "disconnect ...");
+	for (i = 0; i < nitems(net_verbs); i++)
+		if (strcmp(argv[1], net_verbs[i].name) == 0)
+			break;
+	if (i == nitems(net_verbs))
+		ctl_die("network %s: unknown command", argv[1]);
+	memset(&m, 0, sizeof(m));
+	m.op = net_verbs[i].op;
+	if (m.op == NETCTL_LS)
+		return net_ls(ctl, &m, argc - 1, argv + 1);
+	if (m.op == NETCTL_CREATE)
+		first = net_create_opts(argc - 1, argv + 1, &m);
+	else if (argc > 2 && argv[2][0] == '-')
+		ctl_die("network %s: takes no flags", argv[1]);
+	argc -= 1 + first;
+	argv += 1 + first;
+	if (m.op == NETCTL_RM && argc > 1)
+		return net_rm_each(ctl, &m, argc, argv);
+	if (argc != net_verbs[i].nargs)
+		ctl_die("usage: cellctl network %s NAME%s", net_verbs[i].name,
+		    net_verbs[i].nargs == 2 ? " CONTAINER" : "");
+	net_str(m.name, sizeof(m.name), argv[0], "network name");
+	if (argc == 2)
+		net_str(m.cell, sizeof(m.cell), argv[1], "container");
+	if (m.op == NETCTL_INSPECT)
+		return net_inspect(ctl, &m);
+	return net_do(ctl, &m, NULL, NULL);
+}
+
+/* port NAME: "80/tcp -> 0.0.0.0:8080" per published port, from inspect */
+int
+cmd_port(struct ctl *ctl, int argc, char **argv)
+{
+	struct msg_ctl_target	 t;
+	struct msg_result	 res;
+	json_t			*all = json_array(), *ports, *v;
+	const char		*key;
+	size_t			 i;
+
+	if (argc != 2 || argv[1][0] == '-')
+		ctl_die("usage: cellctl port NAME");
+	if (ctl_target(&t, argv[1]) == -1)
+		return EXIT_CELLD;
+	ctl_connect(ctl);
+	ctl_send(ctl, MSG_CTL_INSPECT, -1, &t, sizeof(t));
+	if (ctl_wait(ctl, net_collect_json, all, &res) != 0) {
+		ctl_warn(argv[1], &res);
+		return EXIT_CELLD;
+	}
+	ports = json_object_get(json_object_get(json_array_get(all, 0),
+	    "NetworkSettings"), "Ports");
+	json_object_foreach(ports, key, v) {
+		for (i = 0; i < json_array_size(v); i++)
+			printf("%s -> %s:%s\n", key, json_string_value(
+			    json_object_get(json_array_get(v, i), "HostIp")),
+			    json_string_value(json_object_get(
+			    json_array_get(v, i), "HostPort")));
+	}
+	json_decref(all);
+	return 0;
+}

@@ -1,0 +1,330 @@
+/*
+ * ctl_network.c: "cellctl network create|rm|ls|inspect|connect|
+ * disconnect".  A network belongs to its creator; celld.conf's and an
+ * admin's are shared: anyone may run containers on them, only their
+ * owner (or an admin) may remove them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+#include <jansson.h>
+
+#include "parent.h"
+#include "network.h"
+
+static void
+ctl_net_audit(struct client *cl, const struct msg_ctl_network *m)
+{
+	static const char *verbs[] = { "network", "network-create",
+	    "network-rm", "network-ls", "network-inspect", "network-connect",
+	    "network-disconnect" };
+
+	strlcpy(cl->verb, m->op < 7 ? verbs[m->op] : verbs[0],
+	    sizeof(cl->verb));
+	strlcpy(cl->target, m->name, sizeof(cl->target));
+}
+
+static int
+ctl_net_overlaps(uint32_t subnet, uint32_t prefix)
+{
+	struct network	*n;
+	uint32_t	 p, m;
+
+	TAILQ_FOREACH(n, &networks, entry) {
+		p = prefix < n->br.prefix ? prefix : n->br.prefix;
+		m = htonl(~0u << (32 - p));
+		if ((n->br.subnet & m) == (subnet & m))
+			return 1;
+	}
+	return 0;
+}
+
+/* --subnet, or the first free 10.89.N.0/24 */
+static const char *
+ctl_net_subnet(const struct msg_ctl_network *m, struct msg_net_bridge *br)
+{
+	struct in_addr	a;
+	int		prefix, i;
+
+	if (m->subnet[0] != '\0') {
+		if (conf_parse_cidr(m->subnet, &a, &prefix) != NULL ||
+		    prefix < 8 || prefix > 30)
+			return "--subnet: expected A.B.C.D/N with N 8..30";
+		br->subnet = a.s_addr;
+		br->prefix = prefix;
+		return ctl_net_overlaps(br->subnet, prefix) ?
+		    "--subnet overlaps another network" : NULL;
+	}
+	for (i = 0; i < 256; i++) {
+		br->subnet = htonl(0x0a590000 | (i << 8));
+		br->prefix = 24;
+		if (!ctl_net_overlaps(br->subnet, 24))
+			return NULL;
+	}
+	return "no free subnet: give --subnet";
+}
+
+static const char *
+ctl_net_bridge(const struct msg_ctl_network *m, struct msg_net_bridge *br)
+{
+	struct network	*n;
+	const char	*why;
+	uint32_t	 h = 2166136261u, mask;
+	const char	*p;
+
+	memset(br, 0, sizeof(*br));
+	if ((why = ctl_net_subnet(m, br)) != NULL)
+		return why;
+	mask = htonl(~0u << (32 - br->prefix));
+	br->gateway = htonl(ntohl(br->subnet) + 1);
+	if (m->gateway[0] != '\0' && (inet_pton(AF_INET, m->gateway,
+	    &br->gateway) != 1 || (br->gateway & mask) != br->subnet ||
+	    (br->gateway & ~mask) == 0 || (br->gateway | mask) == ~0u))
+		return "--gateway: not a host address of the subnet";
+	br->flags = (m->flags & NETF_INTERNAL) ? NETF_INTERNAL : NETF_NAT;
+	for (p = m->name; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	snprintf(br->name, sizeof(br->name), "cb-%08x", h);
+	TAILQ_FOREACH(n, &networks, entry)
+		if (strcmp(n->br.name, br->name) == 0)
+			return "bridge name collision: choose another name";
+	return NULL;
+}
+
+/* net-helper's answer to a create or an rm */
+static void
+ctl_net_done(struct request *r, int h, struct imsg *imsg)
+{
+	struct network		*n = network_find(r->target);
+	struct msg_result	 res;
+
+	(void)h;
+	memset(&res, 0, sizeof(res));
+	if (imsg == NULL || imsg_get_type(imsg) != MSG_RESULT ||
+	    imsg_get_data(imsg, &res, sizeof(res)) == -1) {
+		res.err = EIO;
+		strlcpy(res.msg, "net-helper did not answer", sizeof(res.msg));
+	}
+	res.msg[sizeof(res.msg) - 1] = '\0';
+	if (n != NULL && (r->step == NETCTL_RM ? res.err == 0 :
+	    res.err != 0))
+		network_unlink(n);
+	if (res.err == 0)
+		log_info("network %s: %s", r->target, r->step == NETCTL_RM ?
+		    "removed" : "created");
+	request_done(r, res.err, 0, res.err ? res.msg : r->target);
+}
+
+static int
+ctl_net_ask(struct client *cl, const struct msg_ctl_network *m,
+    struct network *n, uint32_t type)
+{
+	struct request	*r;
+
+	if ((r = request_new(cl, MSG_CTL_NETWORK)) == NULL)
+		return -1;
+	r->cb = ctl_net_done;
+	r->step = m->op;
+	r->waitmask = 1u << HELPER_NET;
+	strlcpy(r->target, n->name, sizeof(r->target));
+	if (helpers_send(HELPER_NET, type, r->id, -1, &n->br,
+	    sizeof(n->br)) == -1) {
+		if (type == MSG_NET_BRIDGE)
+			network_unlink(n);
+		request_done(r, EAGAIN, 0, "net-helper is not available");
+	}
+	return 0;
+}
+
+static void
+ctl_net_create(struct client *cl, const struct msg_ctl_network *m)
+{
+	struct msg_net_bridge	 br;
+	struct network		*n;
+	const char		*why;
+
+	if (network_find(m->name) != NULL) {
+		control_done(cl, EEXIST, 0, "network already exists");
+		return;
+	}
+	if ((why = ctl_net_bridge(m, &br)) != NULL) {
+		control_done(cl, EINVAL, 0, why);
+		return;
+	}
+	if ((n = network_add(m->name, &br, cl->uid, cl->admin)) == NULL ||
+	    network_save(n) == -1) {
+		if (n != NULL)
+			network_unlink(n);
+		control_done(cl, errno, 0, "network: cannot save");
+		return;
+	}
+	if (ctl_net_ask(cl, m, n, MSG_NET_BRIDGE) == -1)
+		control_done(cl, errno, 0, "network create");
+}
+
+/* may cl manage n (rm, connect others)?  NULL, or why not */
+static const char *
+ctl_net_owner(struct client *cl, const struct network *n, int *err)
+{
+	*err = EPERM;
+	if (n->conf)
+		return "network is defined in celld.conf";
+	if (!cl->admin && n->owner != cl->uid)
+		return "network belongs to another user";
+	return NULL;
+}
+
+static void
+ctl_net_rm(struct client *cl, struct network *n,
+    const struct msg_ctl_network *m)
+{
+	const char	*why;
+	int		 err;
+
+	if ((why = ctl_net_owner(cl, n, &err)) != NULL) {
+		control_done(cl, err, 0, why);
+		return;
+	}
+	if (network_in_use(n)) {
+		control_done(cl, EBUSY, 0, "network has containers: rm them "
+		    "first");
+		return;
+	}
+	if (ctl_net_ask(cl, m, n, MSG_NET_BRIDGE_DEL) == -1)
+		control_done(cl, errno, 0, "network rm");
+}
+
+static void
+ctl_net_ls(struct client *cl)
+{
+	struct network		*n;
+	struct msg_netinfo	 ni;
+
+	TAILQ_FOREACH(n, &networks, entry) {
+		memset(&ni, 0, sizeof(ni));
+		strlcpy(ni.name, n->name, sizeof(ni.name));
+		strlcpy(ni.bridge, n->br.name, sizeof(ni.bridge));
+		ni.subnet = n->br.subnet;
+		ni.prefix = n->br.prefix;
+		ni.gateway = n->br.gateway;
+		ni.flags = n->br.flags;
+		ni.owner = n->owner;
+		ni.nleases = n->ipam.n;
+		control_reply(cl, MSG_CTL_NETINFO, &ni, sizeof(ni));
+	}
+	control_done(cl, 0, 0, NULL);
+}
+
+static json_t *
+ctl_net_json(const struct network *n)
+{
+	json_t		*cs = json_object();
+	char		 sub[INET_ADDRSTRLEN + 4], gw[INET_ADDRSTRLEN];
+	char		 a[INET_ADDRSTRLEN + 4];
+	struct cell	*c;
+	size_t		 i;
+
+	inet_ntop(AF_INET, &n->br.subnet, sub, sizeof(sub));
+	snprintf(sub + strlen(sub), 4, "/%u", n->br.prefix);
+	inet_ntop(AF_INET, &n->br.gateway, gw, sizeof(gw));
+	for (i = 0; i < n->ipam.n; i++) {
+		inet_ntop(AF_INET, &n->ipam.l[i].addr, a, sizeof(a));
+		snprintf(a + strlen(a), 4, "/%u", n->br.prefix);
+		c = cell_by_id(n->ipam.l[i].id);
+		json_object_set_new(cs, n->ipam.l[i].id, json_pack("{s:s s:s}",
+		    "Name", c ? c->name : "", "IPv4Address", a));
+	}
+	return json_pack("{s:s s:s s:s s:b s:[{s:s s:s}] s:I s:b s:o}",
+	    "Name", n->name, "Driver", "bridge", "Bridge", n->br.name,
+	    "Internal", (n->br.flags & NETF_INTERNAL) != 0, "Subnets",
+	    "Subnet", sub, "Gateway", gw, "Owner", (json_int_t)n->owner,
+	    "Shared", n->shared, "Containers", cs);
+}
+
+static void
+ctl_net_inspect(struct client *cl, const struct network *n)
+{
+	static struct msg_json	 mj;
+	json_t			*j;
+	char			*s;
+
+	if ((j = ctl_net_json(n)) == NULL ||
+	    (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
+		control_done(cl, ENOMEM, 0, "network inspect");
+		return;
+	}
+	memset(&mj, 0, sizeof(mj));
+	mj.len = strlcpy(mj.data, s, sizeof(mj.data));
+	if (mj.len < sizeof(mj.data))
+		control_reply(cl, MSG_CTL_JSON, &mj, sizeof(mj));
+	free(s);
+	json_decref(j);
+	control_done(cl, mj.len < sizeof(mj.data) ? 0 : E2BIG, 0,
+	    mj.len < sizeof(mj.data) ? NULL : "inspect: too large");
+}
+
+/*
+ * connect/disconnect: who may is checked like rm; the change itself is
+ * refused: C sets its address once, before its exec (netcfg.c), so a
+ * container's network is the one it was created with.
+ */
+static void
+ctl_net_connect(struct client *cl, struct network *n,
+    const struct msg_ctl_network *m)
+{
+	const char	*why;
+	int		 err;
+
+	if (!network_may_use(cl, n) && (why = ctl_net_owner(cl, n, &err)))
+		control_done(cl, err, 0, why);
+	else if (cell_lookup(m->cell, cl->uid, cl->admin) == NULL)
+		control_done(cl, ENOENT, 0, "no such container");
+	else
+		control_done(cl, ENOTSUP, 0, "a container's network is fixed "
+		    "when it is created: use run --network");
+}
+
+void
+ctl_network(struct client *cl, struct imsg *imsg)
+{
+	static struct msg_ctl_network	 m;
+	struct network			*n;
+
+	if (imsg_get_data(imsg, &m, sizeof(m)) == -1 ||
+	    !msg_str_ok(m.name, sizeof(m.name)) ||
+	    (m.op != NETCTL_LS && !msg_name_ok(m.name, sizeof(m.name))) ||
+	    !msg_str_ok(m.subnet, sizeof(m.subnet)) ||
+	    !msg_str_ok(m.gateway, sizeof(m.gateway)) ||
+	    (m.cell[0] != '\0' && !msg_name_ok(m.cell, sizeof(m.cell))) ||
+	    (m.flags & ~NETF_INTERNAL) != 0) {
+		control_done(cl, EINVAL, 0, "network: malformed request");
+		return;
+	}
+	ctl_net_audit(cl, &m);
+	if (m.op == NETCTL_CREATE) {
+		ctl_net_create(cl, &m);
+		return;
+	}
+	if (m.op == NETCTL_LS) {
+		ctl_net_ls(cl);
+		return;
+	}
+	if ((n = network_find(m.name)) == NULL) {
+		control_done(cl, ENOENT, 0, "no such network");
+		return;
+	}
+	if (m.op == NETCTL_RM)
+		ctl_net_rm(cl, n, &m);
+	else if (m.op == NETCTL_INSPECT)
+		ctl_net_inspect(cl, n);
+	else if (m.op == NETCTL_CONNECT || m.op == NETCTL_DISCONNECT)
+		ctl_net_connect(cl, n, &m);
+	else
+		control_done(cl, EINVAL, 0, "network: unknown verb");
+}

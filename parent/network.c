@@ -1,0 +1,273 @@
+/*
+ * network.c: the parent's side of networking.  It keeps the networks
+ * (celld.conf's and those made with "network create"), hands out
+ * addresses (ipam.c) and tells net-helper what to make, and spawn-helper
+ * what C sets on its eth0.
+ *
+ * On disk, under storage/networks/: NAME.json for a network of
+ * "network create", NAME.leases for the leases of any network, each
+ * written whole (temp file, fsync, rename).  A lease is taken at a
+ * container's first start and given back at its rm.
+ */
+#include <sys/stat.h>
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+#include <jansson.h>
+
+#include "parent.h"
+#include "network.h"
+
+struct networks	networks = TAILQ_HEAD_INITIALIZER(networks);
+
+static void
+network_dir(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/networks", env->conf.storage);
+}
+
+struct network *
+network_find(const char *name)
+{
+	struct network	*n;
+
+	TAILQ_FOREACH(n, &networks, entry)
+		if (strcmp(n->name, name) == 0)
+			return n;
+	return NULL;
+}
+
+int
+network_save_leases(const struct network *n)
+{
+	char	dir[PATH_MAX], file[CELL_NAMELEN + 8], *text;
+	int	r;
+
+	if ((text = ipam_format(&n->ipam)) == NULL)
+		return -1;
+	network_dir(dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s.leases", n->name);
+	r = state_atomic_write(dir, file, text);
+	free(text);
+	return r;
+}
+
+int
+network_save(const struct network *n)
+{
+	char	 dir[PATH_MAX], file[CELL_NAMELEN + 8], *s;
+	json_t	*j;
+	int	 r;
+
+	j = json_pack("{s:s s:s s:I s:i s:I s:i s:i s:I s:b}", "name",
+	    n->name, "bridge", n->br.name, "subnet", (json_int_t)n->br.subnet,
+	    "prefix", (int)n->br.prefix, "gateway", (json_int_t)n->br.gateway,
+	    "mtu", (int)n->br.mtu, "flags", (int)n->br.flags, "owner",
+	    (json_int_t)n->owner, "shared", n->shared);
+	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
+		json_decref(j);
+		errno = ENOMEM;
+		return -1;
+	}
+	network_dir(dir, sizeof(dir));
+	snprintf(file, sizeof(file), "%s.json", n->name);
+	r = state_atomic_write(dir, file, s);
+	free(s);
+	json_decref(j);
+	return r;
+}
+
+/* a network of "network create" is gone: its files too */
+void
+network_unlink(struct network *n)
+{
+	char	path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/networks/%s.json",
+	    env->conf.storage, n->name);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/networks/%s.leases",
+	    env->conf.storage, n->name);
+	unlink(path);
+	TAILQ_REMOVE(&networks, n, entry);
+	ipam_free(&n->ipam);
+	free(n);
+}
+
+static void
+network_load_leases(struct network *n)
+{
+	char	 path[PATH_MAX], buf[65536];
+	ssize_t	 len;
+	int	 fd;
+
+	snprintf(path, sizeof(path), "%s/networks/%s.leases",
+	    env->conf.storage, n->name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len < 0 || (size_t)len == sizeof(buf) - 1) {
+		log_warnx("%s: leases unreadable or too large", n->name);
+		return;
+	}
+	buf[len] = '\0';
+	if (ipam_parse(&n->ipam, buf) == -1)
+		log_warnx("%s: leases: bad file, some lost", n->name);
+}
+
+struct network *
+network_add(const char *name, const struct msg_net_bridge *br, uid_t owner,
+    int shared)
+{
+	struct network	*n;
+
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return NULL;
+	strlcpy(n->name, name, sizeof(n->name));
+	n->br = *br;
+	n->owner = owner;
+	n->shared = shared;
+	ipam_init(&n->ipam, br->subnet, br->prefix, br->gateway);
+	TAILQ_INSERT_TAIL(&networks, n, entry);
+	return n;
+}
+
+/* the first host address of the subnet, unless celld.conf says */
+static uint32_t
+network_gw(uint32_t subnet, uint32_t given)
+{
+	return given != 0 ? given : htonl(ntohl(subnet) + 1);
+}
+
+static void
+network_load_conf(void)
+{
+	const struct conf_net	*cn;
+	struct msg_net_bridge	 br;
+	struct network		*n;
+
+	TAILQ_FOREACH(cn, &env->conf.nets, entry) {
+		/* net-helper makes and touches only cell* and cb-* links */
+		if (strncmp(cn->bridge, "cell", 4) != 0 &&
+		    strncmp(cn->bridge, "cb-", 3) != 0) {
+			log_warnx("network %s: bridge %s must be named cell* or "
+			    "cb-*: network not used", cn->name, cn->bridge);
+			continue;
+		}
+		memset(&br, 0, sizeof(br));
+		strlcpy(br.name, cn->bridge, sizeof(br.name));
+		br.subnet = cn->subnet.s_addr;
+		br.prefix = cn->prefixlen;
+		br.gateway = network_gw(br.subnet, cn->gateway.s_addr);
+		br.mtu = cn->mtu;
+		br.flags = (cn->nat ? NETF_NAT : 0) |
+		    (cn->internal ? NETF_INTERNAL : 0);
+		if ((n = network_add(cn->name, &br, 0, 1)) == NULL)
+			fatal("%s", __func__);
+		n->conf = 1;
+		network_load_leases(n);
+	}
+}
+
+static void
+network_load_one(const char *dir, const char *file)
+{
+	char		 path[PATH_MAX];
+	json_t		*j;
+	json_error_t	 je;
+	const char	*name, *bridge;
+	json_int_t	 subnet, gw, owner;
+	int		 prefix, mtu, flags, shared;
+	struct msg_net_bridge br;
+	struct network	*n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if ((j = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return;
+	if (json_unpack(j, "{s:s s:s s:I s:i s:I s:i s:i s:I s:b}", "name",
+	    &name, "bridge", &bridge, "subnet", &subnet, "prefix", &prefix,
+	    "gateway", &gw, "mtu", &mtu, "flags", &flags, "owner", &owner,
+	    "shared", &shared) == -1 || !msg_name_ok(name, strlen(name) + 1) ||
+	    network_find(name) != NULL || strlen(bridge) >= sizeof(br.name)) {
+		log_warnx("%s: bad network file, ignored", path);
+		json_decref(j);
+		return;
+	}
+	memset(&br, 0, sizeof(br));
+	strlcpy(br.name, bridge, sizeof(br.name));
+	br.subnet = subnet;
+	br.prefix = prefix;
+	br.gateway = gw;
+	br.mtu = mtu;
+	br.flags = flags;
+	if ((n = network_add(name, &br, owner, shared)) == NULL)
+		fatal("%s", __func__);
+	network_load_leases(n);
+	json_decref(j);
+}
+
+/* celld.conf's networks, then storage/networks/ (after the drop) */
+void
+network_load_all(void)
+{
+	char		 dir[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	size_t		 len;
+
+	network_load_conf();
+	network_dir(dir, sizeof(dir));
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] != '.' && len > 5 &&
+		    strcmp(de->d_name + len - 5, ".json") == 0)
+			network_load_one(dir, de->d_name);
+	}
+	closedir(d);
+}
+
+/* leases of containers that are no more (removed while we were down) */
+void
+network_prune(void)
+{
+	struct network	*n;
+	size_t		 i;
+	int		 changed;
+
+	TAILQ_FOREACH(n, &networks, entry) {
+		changed = 0;
+		for (i = 0; i < n->ipam.n; i++) {
+			if (cell_by_id(n->ipam.l[i].id) != NULL)
+				continue;
+			log_info("%s: lease of %.12s released: no such "
+			    "container", n->name, n->ipam.l[i].id);
+			n->ipam.l[i--] = n->ipam.l[--n->ipam.n];
+			changed = 1;
+		}
+		if (changed && network_save_leases(n) == -1)
+			log_warn("%s: save leases", n->name);
+	}
+}
+
+int
+network_in_use(const struct network *n)
+{
+	return n->ipam.n > 0;
+}
+
+int
+network_may_use(const struct client *cl, const struct network *n)
+{
+	return cl->admin || n->shared || n->owner == cl->uid;
+}

@@ -1,0 +1,31 @@
+/*
+ * network.h: the parent's networks (network.c) and their verbs
+ * (ctl_network.c).
+ */
+#ifndef CELLD_NETWORK_H
+#define CELLD_NETWORK_H
+
+#include "ipam.h"
+
+struct network {
+	TAILQ_ENTRY(network)	 entry;
+	char			 name[CELL_NAMELEN];
+	struct msg_net_bridge	 br;		/* what net-helper gets */
+	uid_t			 owner;
+	int			 shared;	/* celld.conf's, or an admin's */
+	int			 conf;		/* from celld.conf: kept */
+	struct ipam		 ipam;
+};
+TAILQ_HEAD(networks, network);
+extern struct networks	networks;
+
+struct network	*network_find(const char *);
+struct network	*network_add(const char *, const struct msg_net_bridge *,
+		    uid_t, int);
+int		 network_save(const struct network *);
+int		 network_save_leases(const struct network *);
+void		 network_unlink(struct network *);
+int		 network_in_use(const struct network *);
+int		 network_may_use(const struct client *, const struct network *);
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * netcfg.c: C's side of its network, run in C before anything else of
+ * init.c.  C holds every capability over its own network namespace, so a
+ * few rtnetlink messages of its own set lo up and, on a network, the
+ * address, MTU and default route on eth0, which net-helper created
+ * there.  net-helper needs no way into C's namespace (see
+ * docs/network.md, "the split").
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+#include "spawn.h"
+
+struct nlreq {
+	struct nlmsghdr	h;
+	union {
+		struct ifinfomsg	i;
+		struct ifaddrmsg	a;
+		struct rtmsg		r;
+	}		u;
+	char		attrs[64];
+};
+
+static void
+nl_attr(struct nlreq *q, uint16_t type, const void *d, size_t len)
+{
+	struct rtattr	*a;
+
+	a = (struct rtattr *)((char *)q + NLMSG_ALIGN(q->h.nlmsg_len));
+	a->rta_type = type;
+	a->rta_len = RTA_LENGTH(len);
+	memcpy(RTA_DATA(a), d, len);
+	q->h.nlmsg_len = NLMSG_ALIGN(q->h.nlmsg_len) + RTA_ALIGN(a->rta_len);
+}
+
+/* send q, wait for its ack; 0 or -1 with errno */
+static int
+nl_talk(int fd, struct nlreq *q)
+{
+	char			 buf[512];
+	struct nlmsghdr		*h;
+	struct nlmsgerr		*e;
+	ssize_t			 n;
+
+	q->h.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	if (send(fd, q, q->h.nlmsg_len, 0) == -1)
+		return -1;
+	if ((n = recv(fd, buf, sizeof(buf), 0)) < (ssize_t)NLMSG_HDRLEN)
+		return -1;
+	h = (struct nlmsghdr *)buf;
+	if (h->nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		return -1;
+	}
+	e = NLMSG_DATA(h);
+	if (e->error != 0) {
+		errno = -e->error;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+nl_init(struct nlreq *q, uint16_t type, uint16_t flags, size_t len)
+{
+	memset(q, 0, sizeof(*q));
+	q->h.nlmsg_type = type;
+	q->h.nlmsg_flags = flags;
+	q->h.nlmsg_len = NLMSG_LENGTH(len);
+}
+
+static int
+nl_up(int fd, int ifindex, uint32_t mtu)
+{
+	struct nlreq	q;
+
+	nl_init(&q, RTM_NEWLINK, 0, sizeof(q.u.i));
+	q.u.i.ifi_family = AF_UNSPEC;
+	q.u.i.ifi_index = ifindex;
+	q.u.i.ifi_flags = IFF_UP;
+	q.u.i.ifi_change = IFF_UP;
+	if (mtu != 0)
+		nl_attr(&q, IFLA_MTU, &mtu, sizeof(mtu));
+	return nl_talk(fd, &q);
+}
+
+static int
+nl_addr(int fd, int ifindex, uint32_t addr, uint32_t prefix)
+{
+	struct nlreq	q;
+
+	nl_init(&q, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
+	    sizeof(q.u.a));
+	q.u.a.ifa_family = AF_INET;
+	q.u.a.ifa_prefixlen = prefix;
+	q.u.a.ifa_index = ifindex;
+	nl_attr(&q, IFA_LOCAL, &addr, 4);
+	nl_attr(&q, IFA_ADDRESS, &addr, 4);
+	return nl_talk(fd, &q);
+}
+
+static int
+nl_defroute(int fd, int ifindex, uint32_t gw)
+{
+	struct nlreq	q;
+	uint32_t	oif = ifindex;
+
+	nl_init(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+	    sizeof(q.u.r));
+	q.u.r.rtm_family = AF_INET;
+	q.u.r.rtm_table = RT_TABLE_MAIN;
+	q.u.r.rtm_protocol = RTPROT_BOOT;
+	q.u.r.rtm_scope = RT_SCOPE_UNIVERSE;
+	q.u.r.rtm_type = RTN_UNICAST;
+	nl_attr(&q, RTA_GATEWAY, &gw, 4);
+	nl_attr(&q, RTA_OIF, &oif, 4);
+	return nl_talk(fd, &q);
+}
+
+/* lo up always; eth0 when nc->addr is set.  0, or -1 and a reason. */
+int
+netcfg_apply(const struct msg_net_cfg *nc, char *err, size_t len)
+{
+	int		 fd, idx;
+	const char	*what = "netlink";
+
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
+	    NETLINK_ROUTE)) == -1)
+		goto fail;
+	what = "lo up";
+	if (nl_up(fd, 1, 0) == -1)
+		goto fail;
+	if (nc->addr != 0) {
+		what = "eth0";
+		if ((idx = if_nametoindex("eth0")) == 0 ||
+		    nl_up(fd, idx, nc->mtu) == -1 ||
+		    (what = "eth0 address",
+		    nl_addr(fd, idx, nc->addr, nc->prefix) == -1) ||
+		    (what = "default route",
+		    nl_defroute(fd, idx, nc->gateway) == -1))
+			goto fail;
+	}
+	close(fd);
+	return 0;
+fail:
+	snprintf(err, len, "network: %s: %s", what, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}

@@ -1,0 +1,127 @@
+/*
+ * ctlraw_net.c: ctlraw's hostile requests to net-helper, as a parent
+ * that lies.  Modes, fields separated by commas:
+ *   bridge,NAME,A.B.C.D/N,GW        MSG_NET_BRIDGE
+ *   bridgedel,NAME                  MSG_NET_BRIDGE_DEL
+ *   veth,ID,BRIDGE,HOST,FD          MSG_NET_VETH; FD: null (/dev/null),
+ *                                   self (our own netns), user (a user ns)
+ *   vethdel,ID,BRIDGE,HOST          MSG_NET_VETH_DEL
+ *   port,ID,BRIDGE,ADDR,HPORT,CPORT,PROTO   MSG_NET_PORT
+ * ID "x" stands for a well-formed id.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imsg/msg.h"
+
+int	raw_frame(int, uint32_t, uint32_t, uint16_t, const void *, size_t,
+	    int);
+
+#define F_MAX	8
+
+static int
+split(char *s, char **f)
+{
+	int	n = 0;
+
+	while (n < F_MAX && (f[n] = strsep(&s, ",")) != NULL)
+		n++;
+	return n;
+}
+
+static void
+put_id(char *dst, size_t len, const char *s)
+{
+	if (strcmp(s, "x") == 0)
+		s = "0123456789abcdef0123456789abcdef"
+		    "0123456789abcdef0123456789abcdef";
+	snprintf(dst, len, "%s", s);
+}
+
+static int
+cidr(const char *s, uint32_t *a, uint32_t *p)
+{
+	char	buf[64], *sl;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((sl = strchr(buf, '/')) == NULL)
+		return -1;
+	*sl++ = '\0';
+	*p = strtoul(sl, NULL, 10);
+	return inet_pton(AF_INET, buf, a) == 1 ? 0 : -1;
+}
+
+static int
+net_fd(const char *kind)
+{
+	const char	*path = strcmp(kind, "self") == 0 ? "/proc/self/ns/net" :
+			    strcmp(kind, "user") == 0 ? "/proc/self/ns/user" :
+			    "/dev/null";
+
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static int
+send_net(int fd, uint32_t type, const void *d, size_t len, int sendfd)
+{
+	int	r;
+
+	r = raw_frame(fd, type, IMSG_HDR_SIZE + len, sendfd != -1 ?
+	    IMSGF_HASFD : 0, d, len, sendfd);
+	if (sendfd != -1)
+		close(sendfd);
+	return r;
+}
+
+int
+raw_net(int fd, const char *mode)
+{
+	static struct msg_net_bridge	b;
+	static struct msg_net_veth	v;
+	static struct msg_net_port	p;
+	char				buf[256], *f[F_MAX];
+	int				n;
+
+	snprintf(buf, sizeof(buf), "%s", mode);
+	n = split(buf, f);
+	memset(&b, 0, sizeof(b));
+	memset(&v, 0, sizeof(v));
+	memset(&p, 0, sizeof(p));
+	if (n == 4 && strcmp(f[0], "bridge") == 0) {
+		snprintf(b.name, sizeof(b.name), "%s", f[1]);
+		if (cidr(f[2], &b.subnet, &b.prefix) == -1 ||
+		    inet_pton(AF_INET, f[3], &b.gateway) != 1)
+			return 1;
+		b.flags = NETF_NAT;
+		return send_net(fd, MSG_NET_BRIDGE, &b, sizeof(b), -1);
+	}
+	if (n == 2 && strcmp(f[0], "bridgedel") == 0) {
+		snprintf(b.name, sizeof(b.name), "%s", f[1]);
+		return send_net(fd, MSG_NET_BRIDGE_DEL, &b, sizeof(b), -1);
+	}
+	if ((n == 5 && strcmp(f[0], "veth") == 0) ||
+	    (n == 4 && strcmp(f[0], "vethdel") == 0)) {
+		put_id(v.id, sizeof(v.id), f[1]);
+		snprintf(v.bridge, sizeof(v.bridge), "%s", f[2]);
+		snprintf(v.host, sizeof(v.host), "%s", f[3]);
+		if (n == 4)
+			return send_net(fd, MSG_NET_VETH_DEL, &v, sizeof(v),
+			    -1);
+		return send_net(fd, MSG_NET_VETH, &v, sizeof(v), net_fd(f[4]));
+	}
+	if (n == 7 && strcmp(f[0], "port") == 0) {
+		put_id(p.id, sizeof(p.id), f[1]);
+		snprintf(p.bridge, sizeof(p.bridge), "%s", f[2]);
+		if (inet_pton(AF_INET, f[3], &p.addr) != 1)
+			return 1;
+		p.hport = atoi(f[4]);
+		p.cport = atoi(f[5]);
+		p.proto = atoi(f[6]);
+		return send_net(fd, MSG_NET_PORT, &p, sizeof(p), -1);
+	}
+	return 1;
+}

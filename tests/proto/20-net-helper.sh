@@ -1,0 +1,151 @@
+# A hostile parent speaking straight to net-helper (see 10-helpers.sh for
+# how a helper is started).  Each request would touch a link, an address
+# or a rule celld did not make, or is malformed; net-helper must refuse it
+# with a reason, change nothing, and live on.
+. tests/lib.sh
+RAW="$B/tests/ctlraw"
+mkdir -p "$T/lib" "$T/run"
+ID=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+net() {	# modes...
+	"$RAW" -h "$@" -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	    setpriv --reuid="$(id -u _celld_net)" \
+	    --regid="$(id -g _celld_net)" --init-groups --no-new-privs \
+	    --bounding-set=-all,+net_admin,+setpcap \
+	    --inh-caps=-all,+net_admin,+setpcap \
+	    --ambient-caps=-all,+net_admin,+setpcap \
+	    "$T/libexec/celld-net" -d -s "$T/lib" -r "$T/run" 2>>"$T/net.err"
+}
+
+# refused: the first answer is an error with that reason, then a pong
+refused() {	# reason mode [mode...]: the last mode is the attack
+	want=$1
+	shift
+	out=$(net "$@" ping)
+	echo "$out"
+	last=$(echo "$out" | tail -3 | head -1)
+	echo "$last" | grep -q "^done [1-9][0-9]* .*$want" &&
+	    [ "$(echo "$out" | tail -2)" = "msg pong
+exit 0" ]
+}
+
+OK_BR="bridge,cell9,10.99.0.0/24,10.99.0.1"
+
+t_bridge_eth0_refused() {
+	refused "bridge name must be cell" bridge,eth0,10.99.0.0/24,10.99.0.1
+	r=$?
+	ip link show eth0 2>/dev/null && return 1
+	return $r
+}
+
+t_bridge_lo_refused_and_lo_untouched() {
+	before=$(ip -o addr show lo)
+	refused "bridge name must be cell" bridge,lo,10.99.0.0/24,10.99.0.1 ||
+	    return 1
+	[ "$(ip -o addr show lo)" = "$before" ]
+}
+
+t_delete_lo_refused() {
+	refused "bridge name must be cell" bridgedel,lo &&
+	    ip link show lo >/dev/null
+}
+
+# a bridge someone else made, with a celld-like name
+t_foreign_bridge_refused() {
+	ip link add cellforeign type bridge || return 1
+	refused "not celld's bridge" bridge,cellforeign,10.98.0.0/24,10.98.0.1
+	r=$?
+	addrs=$(ip -o -4 addr show cellforeign)
+	echo "addresses: $addrs"
+	[ -z "$addrs" ] || r=1
+	refused "not celld's" bridgedel,cellforeign || r=1
+	ip link show cellforeign >/dev/null || r=1
+	ip link del cellforeign
+	return $r
+}
+
+t_bad_cidrs_refused() {
+	refused "bad subnet" bridge,cell9,10.99.0.1/24,10.99.0.1 &&
+	    refused "bad subnet" bridge,cell9,10.99.0.0/31,10.99.0.1 &&
+	    refused "bad subnet" bridge,cell9,127.0.0.0/8,127.0.0.1 &&
+	    refused "bad subnet" bridge,cell9,224.0.0.0/24,224.0.0.1 &&
+	    refused "bad subnet" bridge,cell9,10.0.0.0/4,10.0.0.1 &&
+	    refused "gateway outside" bridge,cell9,10.99.0.0/24,10.98.0.1 &&
+	    refused "gateway outside" bridge,cell9,10.99.0.0/24,10.99.0.255 &&
+	    ! ip link show cell9 2>/dev/null
+}
+
+t_overlapping_subnet_refused() {
+	refused "overlaps" "$OK_BR" bridge,cell8,10.99.0.128/25,10.99.0.129
+}
+
+t_veth_with_a_file_not_a_netns_refused() {
+	refused "not a container's network namespace" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,null"
+}
+
+# our own (the host's) namespace: the peer would land on the host
+t_veth_into_the_hosts_netns_refused() {
+	refused "not a container's network namespace" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,self"
+	r=$?
+	ip link show eth0 2>/dev/null && r=1
+	return $r
+}
+
+t_veth_with_a_user_ns_fd_refused() {
+	refused "not a container's network namespace" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,user"
+}
+
+t_veth_named_eth0_refused() {
+	refused "veth name must be" "$OK_BR" "veth,$ID,cell9,eth0,self"
+}
+
+t_veth_on_undeclared_bridge_refused() {
+	refused "not a network of celld's" "veth,$ID,cell7,cv0123456789ab,self"
+}
+
+t_veth_delete_of_a_foreign_link_refused() {
+	ip link add cv0123456789ab type bridge || return 1
+	refused "not celld's veth" "$OK_BR" "vethdel,$ID,cell9,cv0123456789ab"
+	r=$?
+	ip link show cv0123456789ab >/dev/null || r=1
+	ip link del cv0123456789ab
+	return $r
+}
+
+t_port_0_refused() {
+	refused "bad port" "$OK_BR" "port,x,cell9,10.99.0.2,0,80,6"
+}
+
+t_port_bad_protocol_refused() {
+	refused "bad port or protocol" "$OK_BR" "port,x,cell9,10.99.0.2,80,80,1"
+}
+
+t_port_to_an_address_outside_refused() {
+	refused "address outside" "$OK_BR" "port,x,cell9,192.168.1.1,80,80,6"
+}
+
+t_port_on_undeclared_bridge_refused() {
+	refused "not a network of celld's" "port,x,cell9,10.99.0.2,80,80,6"
+}
+
+# one port, two containers
+t_port_taken_refused() {
+	refused "already published" "$OK_BR" "port,x,cell9,10.99.0.2,80,80,6" \
+	    "port,fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210,cell9,10.99.0.3,80,80,6"
+}
+
+# other tables are not ours: a table of the host's survives everything
+t_other_nft_tables_untouched() {
+	nft add table inet hostfw && nft add chain inet hostfw c || return 1
+	before=$(nft list table inet hostfw)
+	out=$(net "$OK_BR" "port,x,cell9,10.99.0.2,80,80,6" bridgedel,cell9)
+	echo "$out"
+	after=$(nft list table inet hostfw)
+	nft delete table inet hostfw
+	[ "$before" = "$after" ] && ! nft list table inet celld 2>/dev/null
+}
+
+run_tests
