@@ -139,7 +139,7 @@ stop_args(int *argc, char ***argv, struct msg_ctl_target *t)
 	int	c;
 
 	memset(t, 0, sizeof(*t));
-	t->sig = SIGTERM;
+	t->sig = 0;		/* the container's stop signal (celld knows) */
 	t->timeout = STOP_TIMEOUT;
 	cell_optreset();
 	while ((c = cell_getopt(*argc, *argv, ":t:", stop_lo)) != -1)
@@ -176,7 +176,7 @@ cmd_restart(struct ctl *ctl, int argc, char **argv)
 			rv = EXIT_CELLD;
 			continue;
 		}
-		t.sig = SIGTERM;
+		t.sig = 0;
 		t.timeout = timeout;
 		ctl_send(ctl, MSG_CTL_KILL, -1, &t, sizeof(t));
 		if (ctl_wait(ctl, NULL, NULL, &res) != 0) {
@@ -188,24 +188,6 @@ cmd_restart(struct ctl *ctl, int argc, char **argv)
 			printf("%s\n", argv[i]);
 	}
 	return rv;
-}
-
-/* A number, or a name with or without SIG in any case: 9, KILL, sigkill. */
-static int
-sig_parse(const char *s)
-{
-	const char	*errstr, *ab;
-	int		 n;
-
-	n = strtonum(s, 1, NSIG - 1, &errstr);
-	if (errstr == NULL)
-		return n;
-	if (strncasecmp(s, "SIG", 3) == 0)
-		s += 3;
-	for (n = 1; n < NSIG; n++)
-		if ((ab = sigabbrev_np(n)) != NULL && strcasecmp(ab, s) == 0)
-			return n;
-	return -1;
 }
 
 int
@@ -223,7 +205,7 @@ cmd_kill(struct ctl *ctl, int argc, char **argv)
 	t.timeout = -1;		/* a signal, not a stop */
 	cell_optreset();
 	while ((c = cell_getopt(argc, argv, ":s:", lo)) != -1)
-		if ((t.sig = sig_parse(optarg)) == -1)
+		if ((t.sig = msg_signal(optarg)) == -1)
 			ctl_die("kill: invalid signal \"%s\"", optarg);
 	argc -= optind;
 	argv += optind;

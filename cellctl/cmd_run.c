@@ -30,7 +30,8 @@ enum {
 	OPT_ADDHOST = 256, OPT_CAPADD, OPT_CAPDROP, OPT_CPUS, OPT_DNS,
 	OPT_ENTRYPOINT, OPT_ENVFILE, OPT_INIT, OPT_IP, OPT_JSON, OPT_NAME,
 	OPT_NETWORK,
-	OPT_PIDS, OPT_PRIVILEGED, OPT_READONLY, OPT_RM, OPT_SECOPT, OPT_TMPFS
+	OPT_PIDS, OPT_PRIVILEGED, OPT_READONLY, OPT_RM, OPT_SECOPT, OPT_STOPSIG,
+	OPT_TMPFS
 };
 
 /* "+": stop at IMAGE, whatever follows is the container's. */
@@ -61,6 +62,7 @@ static const struct option run_longopts[] = {
 	{ "read-only",		no_argument, NULL, OPT_READONLY },
 	{ "rm",			no_argument, NULL, OPT_RM },
 	{ "security-opt",	required_argument, NULL, OPT_SECOPT },
+	{ "stop-signal",	required_argument, NULL, OPT_STOPSIG },
 	{ "tmpfs",		required_argument, NULL, OPT_TMPFS },
 	{ "tty",		no_argument, NULL, 't' },
 	{ "user",		required_argument, NULL, 'u' },
@@ -493,6 +495,11 @@ opt_value(struct parse *p, int c, const char *v)
 		return opt_cpus(p, v);
 	case OPT_PIDS:
 		return opt_pids(p, v);
+	case OPT_STOPSIG:
+		if ((c = msg_signal(v)) == -1)
+			return perr(p, "--stop-signal: \"%s\" is no signal", v);
+		s->stopsig = c;
+		return 0;
 	case OPT_TMPFS:
 		return opt_tmpfs(p, v);
 	case OPT_CAPADD:

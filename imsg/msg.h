@@ -188,6 +188,8 @@ struct cell_spec {
 	uint32_t	argc;
 	uint32_t	envc;
 	uint32_t	ntmpfs;
+	uint32_t	stopsig;	/* stop's signal: --stop-signal, the
+					 * image's StopSignal, 0 for SIGTERM */
 	uint16_t	rows;		/* the pty's size with SPEC_TTY */
 	uint16_t	cols;
 	int64_t		memory;		/* bytes, 0 = none */
@@ -511,5 +513,6 @@ int		 msg_str_ok(const char *, size_t);
 int		 msg_id_ok(const char *, size_t);
 int		 msg_path_ok(const char *, size_t, int);
 int		 msg_spec_ok(const struct cell_spec *);
+int		 msg_signal(const char *);
 
 #endif

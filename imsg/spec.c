@@ -2,7 +2,12 @@
  * spec.c: checks of the variable parts of messages, shared by every
  * receiver.  Side-effect free.
  */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <bsd/stdlib.h>
 
 #include "msg.h"
 
@@ -114,7 +119,7 @@ msg_spec_ok(const struct cell_spec *s)
 	    !msg_path_ok(s->workdir, sizeof(s->workdir), 1) ||
 	    !msg_str_ok(s->entrypoint, sizeof(s->entrypoint)) ||
 	    (s->flags & ~SPEC_FLAGS) != 0 || s->memory < 0 ||
-	    s->cpus_milli < 0 || s->pids < 0 ||
+	    s->cpus_milli < 0 || s->pids < 0 || s->stopsig >= NSIG ||
 	    (s->cap_add & ~CAP_ALL_MASK) || (s->cap_drop & ~CAP_ALL_MASK) ||
 	    (s->caps & ~CAP_ALL_MASK) || s->ntmpfs > SPEC_MAXTMPFS ||
 	    !strings_ok(s->args, sizeof(s->args), s->argc, 0) ||
@@ -131,4 +136,26 @@ msg_spec_ok(const struct cell_spec *s)
 		    strcmp(s->vols[i].dst, "/") == 0 || s->vols[i].ro > 1)
 			return 0;
 	return ports_ok(s);
+}
+
+/*
+ * A signal: a number, or a name with or without SIG in any case (9, KILL,
+ * sigkill), as kill -s, --stop-signal and an image's StopSignal say it.
+ * -1 if it is none.
+ */
+int
+msg_signal(const char *s)
+{
+	const char	*errstr, *ab;
+	int		 n;
+
+	n = strtonum(s, 1, NSIG - 1, &errstr);
+	if (errstr == NULL)
+		return n;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (n = 1; n < NSIG; n++)
+		if ((ab = sigabbrev_np(n)) != NULL && strcasecmp(ab, s) == 0)
+			return n;
+	return -1;
 }

@@ -289,6 +289,9 @@ ctl_kill(struct client *cl, struct imsg *imsg)
 
 	if ((c = ctl_target(cl, imsg, &t)) == NULL)
 		return;
+	/* stop and restart say 0: the container's own stop signal */
+	if (t.sig == 0 && t.timeout >= 0)
+		t.sig = c->spec.stopsig ? (int)c->spec.stopsig : SIGTERM;
 	if (t.sig < 1 || t.sig > 64) {
 		control_done(cl, EINVAL, 0, "bad signal");
 		return;

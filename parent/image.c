@@ -141,6 +141,7 @@ static void
 image_defaults(struct cell_spec *s, json_t *cfg)
 {
 	json_t	*v;
+	int	 sig;
 
 	if (s->workdir[0] == '\0' &&
 	    json_is_string(v = json_object_get(cfg, "WorkingDir")))
@@ -148,6 +149,11 @@ image_defaults(struct cell_spec *s, json_t *cfg)
 	if (s->user[0] == '\0' &&
 	    json_is_string(v = json_object_get(cfg, "User")))
 		strlcpy(s->user, json_string_value(v), sizeof(s->user));
+	/* an unknown name is no error: stop falls back on SIGTERM */
+	if (s->stopsig == 0 &&
+	    json_is_string(v = json_object_get(cfg, "StopSignal")) &&
+	    (sig = msg_signal(json_string_value(v))) > 0)
+		s->stopsig = sig;
 }
 
 static int

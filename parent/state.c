@@ -110,8 +110,8 @@ spec_json(const struct cell_spec *s)
 	for (i = 0; i < s->nvols; i++)
 		json_array_append_new(v, json_pack("{s:s s:b}", "dst",
 		    s->vols[i].dst, "ro", s->vols[i].ro));
-	return json_pack("{s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I "
-	    "s:o s:o s:o}", "net", net_json(s), "volumes", v, "image", s->image, "hostname", s->hostname, "user",
+	return json_pack("{s:i s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I "
+	    "s:I s:o s:o s:o}", "stopsig", (int)s->stopsig, "net", net_json(s), "volumes", v, "image", s->image, "hostname", s->hostname, "user",
 	    s->user, "workdir", s->workdir, "entrypoint", s->entrypoint,
 	    "flags", (int)s->flags, "memory", (json_int_t)s->memory, "cpus",
 	    (json_int_t)s->cpus_milli, "pids", (json_int_t)s->pids, "caps",
@@ -181,16 +181,17 @@ spec_load(struct cell_spec *s, json_t *j)
 {
 	const char	*img = "", *host = "", *user = "", *wd = "", *ep = "";
 	json_int_t	 mem = 0, cpus = 0, pids = 0, caps = 0;
-	int		 flags = 0;
+	int		 flags = 0, stopsig = 0;
 	json_t		*args = NULL, *envs = NULL, *t = NULL, *v, *vols;
 	json_t		*net = NULL;
 	size_t		 i;
 	const char	*dst;
 	int		 ro;
 
-	if (json_unpack(j, "{s?o}", "net", &net) == -1 ||
-	    net_load(s, net) == -1)
+	if (json_unpack(j, "{s?o s?i}", "net", &net, "stopsig", &stopsig) ==
+	    -1 || net_load(s, net) == -1 || stopsig < 0 || stopsig > 64)
 		return -1;
+	s->stopsig = stopsig;
 	if (json_unpack(j, "{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
 	    "s:o s:o}", "volumes", &vols, "image", &img, "hostname", &host, "user", &user,
 	    "workdir", &wd, "entrypoint", &ep, "flags", &flags, "memory",

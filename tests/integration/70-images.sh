@@ -91,6 +91,26 @@ t_import_with_changes() {
 	cellctl image inspect imported:1 | grep -q '"8080/tcp"'
 }
 
+# stop sends the image's STOPSIGNAL, and --stop-signal beats it; pid 1
+# ignores what it has no handler for, so a wrong signal ends in SIGKILL
+t_stop_signal_from_the_image_and_the_flag() {
+	$MK rootfs "$T/r.tgz" || return 1
+	cellctl image import "$T/r.tgz" stopsig:1 \
+	    --change 'STOPSIGNAL SIGUSR1' >/dev/null || return 1
+	loop='trap "exit 42" USR1; trap "exit 43" USR2; while :; do sleep 0.1; done'
+	a=$(cellctl run -d stopsig:1 sh -c "$loop") || return 1
+	b=$(cellctl run -d --stop-signal usr2 stopsig:1 sh -c "$loop") ||
+	    return 1
+	sleep 0.5
+	cellctl stop -t 5 "$a" "$b" >/dev/null
+	s1=$(cellctl wait "$a")
+	s2=$(cellctl wait "$b")
+	cellctl rm "$a" "$b" >/dev/null
+	echo "image's USR1: $s1, --stop-signal usr2: $s2"
+	[ "$s1" = 42 ] && [ "$s2" = 43 ] || return 1
+	! cellctl run --rm --stop-signal NOPE busybox true 2>/dev/null
+}
+
 t_import_from_stdin_and_shell_form_cmd() {
 	$MK rootfs "$T/r.tgz" || return 1
 	cellctl image import - imported:2 --change 'CMD echo shell form' \
