@@ -309,6 +309,7 @@ parent_setup(const char *libexec)
 	parent_rlimit();
 	parent_dirs(pw, spuid, spgid);
 	parent_forward();
+	netfiles_init();
 	cell_init();
 	volume_init();
 	audit_init();

@@ -125,6 +125,11 @@ RB_PROTOTYPE(cells, cell, entry, cell_cmp);
 extern struct celld	*env;
 extern struct cells	 cells;
 
+/* netfiles.c */
+void		 netfiles_init(void);
+int		 netfiles_write(const struct cell *);
+void		 netfiles_peers(const struct cell *, int);
+
 /* control.c */
 void		 control_init(int);
 void		 control_shutdown(void);

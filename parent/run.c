@@ -199,6 +199,13 @@ run_exec(struct cell *c, struct request *r, int fd)
 {
 	struct msg_spawn_id	id;
 
+	if (netfiles_write(c) == -1) {
+		close(fd);
+		run_abort(c, r, errno, 125, "cannot write /etc/hosts, "
+		    "/etc/hostname or /etc/resolv.conf");
+		return;
+	}
+	netfiles_peers(c, 0);
 	memset(&id, 0, sizeof(id));
 	strlcpy(id.id, c->id, sizeof(id.id));
 	r->step = STEP_EXEC;
@@ -396,6 +403,7 @@ run_exited(struct cell *c, int status, time_t finished)
 	strlcpy(id.id, c->id, sizeof(id.id));
 	helpers_send(HELPER_SPAWN, MSG_SPAWN_CLEANUP, 0, -1, &id, sizeof(id));
 	network_detach(c, 0);
+	netfiles_peers(c, 1);
 	cell_slot_free(c);
 	state_save(c);
 	run_wake(c, WAIT_EXIT, 0, status, NULL);

@@ -343,7 +343,8 @@ int
 state_remove(const struct cell *c)
 {
 	const char	*files[] = { "config.json", "log", "log.1", "exit",
-	    ".config.json.tmp", "exit.tmp" };
+	    ".config.json.tmp", "exit.tmp", "hostname", "hosts",
+	    "resolv.conf" };	/* the last three: netfiles.c */
 	char		 path[PATH_MAX];
 	size_t		 i;
 

@@ -20,6 +20,6 @@ int	mnt_path_ok(const char *);
 int	mnt_setup(const struct cell_init *, char *, size_t);
 
 /* overlay.c */
-int	cell_overlay(int, char *, size_t);
+int	cell_overlay(int, const char *const *, int *, char *, size_t);
 
 #endif

@@ -83,6 +83,8 @@ struct mnt_ctx {
 	int			 dev[NDEVS];	/* host nodes, cloned */
 	int			 sys;		/* sysfs, or the host's */
 	int			 pts;		/* -t: spawn-helper's devpts */
+	int			 etc[3];	/* the parent's /etc files, cloned
+						 * from our tree; -1: none */
 	char			*err;
 	size_t			 errlen;
 };
@@ -553,6 +555,42 @@ mnt_volumes(struct mnt_ctx *m)
 }
 
 /* The order matters: the masks go last so no other mount covers them. */
+/*
+ * /etc/hostname, /etc/hosts and /etc/resolv.conf: the parent's files in
+ * our tree (parent/netfiles.c), cloned by cell_overlay() while the tree
+ * is attached, bound read-only; the parent rewrites hosts in place as
+ * peers come and go.  A container made by an older celld has none.
+ */
+static const char *const mnt_etc[] = {
+	"hostname", "hosts", "resolv.conf", NULL
+};
+
+static int
+mnt_netfiles(struct mnt_ctx *m)
+{
+	struct mount_attr	 ma;
+	char			 path[32];
+	size_t			 i;
+	int			 mfd;
+
+	memset(&ma, 0, sizeof(ma));
+	ma.attr_set = MOUNT_ATTR_RDONLY | ATTR_SAFE;
+	for (i = 0; i < 3; i++) {
+		if ((mfd = m->etc[i]) == -1)
+			continue;
+		m->etc[i] = -1;		/* mnt_put() closes it */
+		if (mount_setattr(mfd, "", AT_EMPTY_PATH, &ma,
+		    sizeof(ma)) == -1) {
+			close(mfd);
+			mfd = -1;
+		}
+		snprintf(path, sizeof(path), "/etc/%s", mnt_etc[i]);
+		if (mnt_put(m, mfd, path, MT_FILE) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 mnt_build(struct mnt_ctx *m)
 {
@@ -561,7 +599,8 @@ mnt_build(struct mnt_ctx *m)
 
 	if (mnt_put(m, mnt_fs("proc", NULL, ATTR_SAFE), "/proc",
 	    MT_DIR) == -1 || mnt_dev(m) == -1 || mnt_sys(m) == -1 ||
-	    mnt_user_tmpfs(m) == -1 || mnt_volumes(m) == -1)
+	    mnt_user_tmpfs(m) == -1 || mnt_volumes(m) == -1 ||
+	    mnt_netfiles(m) == -1)
 		return -1;
 	if (!(m->spec->flags & SPEC_PRIVILEGED)) {
 		for (i = 0; mnt_masked[i] != NULL; i++)
@@ -615,10 +654,13 @@ mnt_setup(const struct cell_init *ci, char *err, size_t errlen)
 	m.errlen = errlen;
 	m.sys = -1;
 	m.pts = ci->ptsfd;
+	for (i = 0; i < 3; i++)
+		m.etc[i] = -1;
 	for (i = 0; i < NDEVS; i++)
 		m.dev[i] = -1;
 	if (mnt_vol_open(&m, ci) == -1 ||
-	    (m.rootfd = cell_overlay(ci->rootfs_fd, err, errlen)) == -1 ||
+	    (m.rootfd = cell_overlay(ci->rootfs_fd, mnt_etc, m.etc, err,
+	    errlen)) == -1 ||
 	    mnt_attach_root(&m) == -1 || mnt_build(&m) == -1 ||
 	    mnt_pivot(&m) == -1)
 		goto done;
@@ -631,6 +673,9 @@ done:
 		close(m.sys);
 	if (m.pts != -1)
 		close(m.pts);
+	for (i = 0; i < 3; i++)
+		if (m.etc[i] != -1)
+			close(m.etc[i]);
 	for (i = 0; i < SPEC_MAXVOLS; i++)
 		if (m.vol[i] != -1)
 			close(m.vol[i]);

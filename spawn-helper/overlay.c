@@ -78,12 +78,30 @@ done:
 }
 
 /*
+ * Clone names[i] of the attached tree into fds[i] (-1 if it is not there;
+ * only a mount of our namespace can be cloned, hence here).
+ */
+static int
+ovl_clone_files(int treefd, const char *const *names, int *fds)
+{
+	for (; *names != NULL; names++, fds++) {
+		*fds = open_tree(treefd, *names, OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
+		if (*fds == -1 && errno != ENOENT)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Attach the tree (stacked on our private copy of "/", like the rootfs
- * later), make the overlay from it as a detached mount, detach the tree
+ * later), clone the files of it named in names (NULL-terminated) into
+ * fds, make the overlay from it as a detached mount, detach the tree
  * again.  Returns the overlay's fd, or -1 with err set.
  */
 int
-cell_overlay(int treefd, char *err, size_t errlen)
+cell_overlay(int treefd, const char *const *names, int *fds, char *err,
+    size_t errlen)
 {
 	char	lower[OVL_MAXLAYERS * 40], path[64];
 	int	hostfd, n, ofd;
@@ -97,6 +115,8 @@ cell_overlay(int treefd, char *err, size_t errlen)
 	close(hostfd);
 	if (n == -1)
 		return init_fail(err, errlen, "attach layers");
+	if (ovl_clone_files(treefd, names, fds) == -1)
+		return init_fail(err, errlen, "rootfs: /etc files");
 	if ((n = ovl_count(treefd)) == 0)
 		return init_failx(err, errlen, "rootfs: no layers");
 	if (ovl_lowerdir(treefd, n, lower, sizeof(lower)) == -1)

@@ -128,6 +128,31 @@ t_same_network_reachable() {
 	[ "$out" = hi-s1 ] && [ "$h" = hi-s1 ]
 }
 
+# names on a user-defined network: /etc/hosts lists the others and follows
+# them as they come and go; the files are the parent's and read-only
+t_names_resolve_on_a_user_network() {
+	cellctl network create nn --subnet 10.203.0.0/24 >/dev/null || return 1
+	serve first --network nn && serve second --network nn \
+	    --hostname second-host || return 1
+	a=$(get_from nn first) b=$(get_from nn second-host)
+	# the earlier one learns of the later one
+	c=$(cellctl exec first sh -c 'printf "GET / HTTP/1.0\r\n\r\n" |
+	    nc -w 2 second 80 | tail -1')
+	h=$(cellctl exec second cat /etc/hostname)
+	w=$(cellctl exec first sh -c 'echo 6.6.6.6 evil >> /etc/hosts' 2>&1)
+	cellctl rm -f second >/dev/null
+	gone=$(cellctl exec first grep -c second /etc/hosts)
+	d=$(cellctl run --rm busybox grep -c first /etc/hosts)	# cell0
+	cellctl rm -f first >/dev/null
+	cellctl network rm nn >/dev/null
+	echo "first: $a, second-host: $b, first->second: $c, hostname $h,"
+	echo "write: $w, after rm: $gone, seen from cell0: $d"
+	[ "$a" = hi-first ] && [ "$b" = hi-second ] && [ "$c" = hi-second ] &&
+	    [ "$h" = second-host ] &&
+	    echo "$w" | grep -q 'Permission denied\|Read-only' &&
+	    [ "$gone" = 0 ] && [ "$d" = 0 ]
+}
+
 # attack: reach a container on another network, both ways
 t_networks_are_isolated_both_ways() {
 	cellctl network create na --subnet 10.201.0.0/24 >/dev/null &&
