@@ -4,42 +4,7 @@
 # a sealed memfd, forwards signals, reaps zombies and passes the status.
 . tests/lib.sh
 trap 'del_users; cleanup' EXIT
-
-# a throwaway user of group cell (as tests/security/20-users.sh makes
-# them): add_user VAR; removed at exit
-add_user() {
-	u=celldt$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
-	i=0
-	until useradd --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin --user-group --groups cell "$u"; do
-		i=$((i + 1))	# another run may hold the passwd lock
-		[ $i -lt 20 ] || return 1
-		sleep 0.1
-	done
-	echo "$u" >> "$T/users"
-	eval "$1=$u"
-}
-
-del_users() {
-	[ -f "$T/users" ] || return 0
-	for u in $(cat "$T/users"); do
-		i=0
-		until userdel -f "$u" 2>/dev/null || ! id "$u" >/dev/null 2>&1
-		do
-			i=$((i + 1))
-			[ $i -lt 20 ] || { echo "# $u: not removed" >&2; break; }
-			sleep 0.1
-		done
-	done
-	rm -f "$T/users"
-}
-
-ctl_as() {	# user cellctl-arguments...
-	_u=$1
-	shift
-	setpriv --reuid="$(id -u "$_u")" --regid="$(id -g "$_u")" \
-	    --init-groups env CELLD_SOCK="$CELLD_SOCK" "$CELLCTL" "$@"
-}
+. tests/userlib.sh
 
 P="$T/profiles"
 mkdir -p "$P"

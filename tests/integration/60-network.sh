@@ -6,40 +6,7 @@
 # host" for NAT and published ports.  Traffic goes nowhere else.
 . tests/lib.sh
 trap 'del_users; cleanup' EXIT
-
-add_user() {	# VAR: a throwaway user of group cell, removed at exit
-	u=celldt$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
-	i=0
-	until useradd --no-create-home --home-dir /nonexistent \
-	    --shell /usr/sbin/nologin --user-group --groups cell "$u"; do
-		i=$((i + 1))
-		[ $i -lt 20 ] || return 1
-		sleep 0.1
-	done
-	echo "$u" >> "$T/users"
-	eval "$1=$u"
-}
-
-del_users() {
-	[ -f "$T/users" ] || return 0
-	for u in $(cat "$T/users"); do
-		i=0
-		until userdel -f "$u" 2>/dev/null || ! id "$u" >/dev/null 2>&1
-		do
-			i=$((i + 1))
-			[ $i -lt 20 ] || break
-			sleep 0.1
-		done
-	done
-	rm -f "$T/users"
-}
-
-ctl_as() {	# user cellctl-arguments...
-	_u=$1
-	shift
-	setpriv --reuid="$(id -u "$_u")" --regid="$(id -g "$_u")" \
-	    --init-groups env CELLD_SOCK="$CELLD_SOCK" "$CELLCTL" "$@"
-}
+. tests/userlib.sh
 
 add_user UA && add_user UB || exit 1
 write_conf "policy group \"cell\" { max containers 5 }

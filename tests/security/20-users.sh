@@ -4,49 +4,8 @@
 . tests/lib.sh
 RAW="$B/tests/ctlraw"
 trap 'del_users; cleanup' EXIT
-
-# a throwaway user of group cell: add_user VAR; removed at exit
-add_user() {
-	u=celldt$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
-	i=0
-	until useradd --no-create-home --home-dir "$T/share/home-$u" \
-	    --shell /usr/sbin/nologin --user-group --groups cell "$u"; do
-		i=$((i + 1))	# another run may hold the passwd lock
-		[ $i -lt 20 ] || return 1
-		sleep 0.1
-	done
-	echo "$u" >> "$T/users"
-	eval "$1=$u"
-}
-
-del_users() {
-	[ -f "$T/users" ] || return 0
-	for u in $(cat "$T/users"); do
-		i=0
-		until userdel -f "$u" 2>/dev/null || ! id "$u" >/dev/null 2>&1
-		do
-			i=$((i + 1))	# another run may hold the lock
-			[ $i -lt 20 ] ||
-			    { echo "# $u: not removed" >&2; break; }
-			sleep 0.1
-		done
-	done
-	rm -f "$T/users"
-}
-
-# helpers name their variables _x: the tests' own are theirs
-as() {	# user command...
-	_u=$1
-	shift
-	setpriv --reuid="$(id -u "$_u")" --regid="$(id -g "$_u")" \
-	    --init-groups env CELLD_SOCK="$CELLD_SOCK" "$@"
-}
-
-ctl_as() {	# user cellctl-arguments...
-	_u=$1
-	shift
-	as "$_u" "$CELLCTL" "$@"
-}
+USER_HOMES="$T/share"
+. tests/userlib.sh
 
 mkdir -p "$T/share/ok" "$T/share-not"
 chmod 0755 "$T/share" "$T/share-not"
