@@ -1,0 +1,64 @@
+#!/bin/sh
+# tests/vm/guest.sh: PID 1 of the VM that tests/vm/run.sh boots.  It sets
+# up a pure cgroup v2 host (the kernel runs with cgroup_no_v1=all, so no
+# v1 hierarchy can exist; cgroup2 alone at /sys/fs/cgroup, with memory,
+# cpu and pids enabled below the root, as systemd does), runs the test
+# suite as root, prints its result and "celld-vm: exit N", and powers
+# off.  The root filesystem is the host's, read-only under a tmpfs
+# overlay (tests/vm/init): what the tests write dies with the VM.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb LC_ALL=C
+
+off() {
+	echo "celld-vm: exit $1"
+	sync
+	echo o > /proc/sysrq-trigger
+	sleep 30
+}
+
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+dir= pat= b=build
+for a in $(cat /proc/cmdline 2>/dev/null); do
+	case "$a" in
+	celldvm.dir=*) dir=${a#*=} ;;
+	celldvm.pat=*) pat=${a#*=} ;;
+	celldvm.b=*) b=${a#*=} ;;
+	esac
+done
+mount -t devtmpfs dev /dev
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs -o mode=1777 shm /dev/shm
+mount -t mqueue mqueue /dev/mqueue
+mount -t tmpfs -o mode=1777 tmp /tmp
+mount -t tmpfs -o mode=0755 run /run
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || off 125
+for c in memory cpu pids; do
+	echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control || off 125
+done
+hostname celld-vm
+ip link set lo up
+
+echo "celld-vm: kernel $(uname -r), $(nproc) cpus, $(free -m |
+    awk '$1 == "Mem:" { print $2 }') MiB"
+echo "celld-vm: cgroup mounts: $(awk '$3 ~ /^cgroup/ { printf "%s %s; ", $3, $2 }' \
+    /proc/self/mounts)"
+echo "celld-vm: root cgroup.subtree_control: $(cat \
+    /sys/fs/cgroup/cgroup.subtree_control)"
+echo "celld-vm: /proc/self/cgroup: $(cat /proc/self/cgroup)"
+
+cd "$dir" || off 125
+sh tests/users.sh || off 125
+echo "celld-vm: sh tests/run.sh $b ${pat:-(all)}"
+# with the failures' diagnostics: the console is all we get
+VERBOSE=1 sh tests/run.sh "$b" "$pat"
+rc=$?
+# nothing of celld's may be left in the hierarchy after the suite
+left=$(find /sys/fs/cgroup -mindepth 1 -type d -name 'cell*' 2>/dev/null)
+if [ -n "$left" ]; then
+	echo "celld-vm: cgroups left behind:"
+	echo "$left" | sed 's/^/celld-vm:   /'
+	[ $rc = 0 ] && rc=1
+fi
+off $rc
