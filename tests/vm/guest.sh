@@ -38,6 +38,8 @@ for c in memory cpu pids; do
 	echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control || off 125
 done
 hostname celld-vm
+# our output to virtio-console (tests/vm/run.sh says why), kernel's to ttyS0
+[ -c /dev/hvc0 ] && exec > /dev/hvc0 2>&1
 ip link set lo up
 
 echo "celld-vm: kernel $(uname -r), $(nproc) cpus, $(free -m |
