@@ -18,12 +18,13 @@ off() {
 
 mount -t proc proc /proc
 mount -t sysfs sys /sys
-dir= pat= b=build
+dir= pat= b=build ps=
 for a in $(cat /proc/cmdline 2>/dev/null); do
 	case "$a" in
 	celldvm.dir=*) dir=${a#*=} ;;
 	celldvm.pat=*) pat=${a#*=} ;;
 	celldvm.b=*) b=${a#*=} ;;
+	celldvm.ps=*) ps=${a#*=} ;;
 	esac
 done
 mount -t devtmpfs dev /dev
@@ -53,6 +54,13 @@ echo "celld-vm: /proc/self/cgroup: $(cat /proc/self/cgroup)"
 cd "$dir" || off 125
 sh tests/users.sh || off 125
 echo "celld-vm: sh tests/run.sh $b ${pat:-(all)}"
+# CELLD_VM_PS=N (celldvm.ps=N): every N seconds, what runs (a hang?)
+if [ -n "$ps" ]; then
+	while sleep "$ps"; do
+		echo "celld-vm: ps"
+		ps -eo pid,ppid,stat,etime,time,wchan:20,args | cut -c1-150
+	done &
+fi
 # with the failures' diagnostics: the console is all we get
 VERBOSE=1 sh tests/run.sh "$b" "$pat"
 rc=$?

@@ -113,6 +113,9 @@ echo "check-v2: booting $KVER (pure cgroup v2, $ACCEL), tests of $TOP/$B" \
 APPEND="console=ttyS0 panic=-1 loglevel=4 cgroup_no_v1=all"
 APPEND="$APPEND systemd.unified_cgroup_hierarchy=1"
 APPEND="$APPEND celldvm.dir=$TOP celldvm.b=$B${PAT:+ celldvm.pat=$PAT}"
+PS=${CELLD_VM_PS:-}
+case "$PS" in *[!0-9]*) fail "CELLD_VM_PS=$PS: seconds" ;; esac
+APPEND="$APPEND${PS:+ celldvm.ps=$PS}"
 # shellcheck disable=SC2086	# QACCEL: words
 timeout -k 10 "$TIMEOUT" qemu-system-x86_64 $QACCEL -smp 2 \
     -m "$MEM" -nographic -no-reboot -nic none \
