@@ -39,8 +39,12 @@ for c in memory cpu pids; do
 	echo "+$c" > /sys/fs/cgroup/cgroup.subtree_control || off 125
 done
 hostname celld-vm
-# our output to virtio-console (tests/vm/run.sh says why), kernel's to ttyS0
-[ -c /dev/hvc0 ] && exec > /dev/hvc0 2>&1
+# our output to a file the host reads (tests/vm/run.sh says why), the
+# kernel's to the serial console; no test gets a terminal for stdin
+mkdir -p /run/celld-vm
+mount -t 9p -o trans=virtio,version=9p2000.L celldout /run/celld-vm ||
+    off 125
+exec > /run/celld-vm/log 2>&1 < /dev/null
 ip link set lo up
 
 echo "celld-vm: kernel $(uname -r), $(nproc) cpus, $(free -m |
@@ -57,8 +61,12 @@ echo "celld-vm: sh tests/run.sh $b ${pat:-(all)}"
 # CELLD_VM_PS=N (celldvm.ps=N): every N seconds, what runs (a hang?)
 if [ -n "$ps" ]; then
 	while sleep "$ps"; do
+		# comm, not args: reading a process's args takes its mmap
+		# lock, which a hung fork holds
 		echo "celld-vm: ps"
-		ps -eo pid,ppid,stat,etime,time,wchan:20,args | cut -c1-150
+		ps -eo pid,ppid,stat,etime,time,wchan:24,comm | grep -v ' \['
+		# the kernel's stacks of blocked tasks, to the serial console
+		echo w > /proc/sysrq-trigger
 	done &
 fi
 # with the failures' diagnostics: the console is all we get
