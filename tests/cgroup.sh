@@ -74,8 +74,17 @@ cgroup_enter() {	# NAME PID
 	_cg_name "$1" || return 1
 	_cg_hiers | while read -r _mnt _own; do
 		_b=$(_cg_base "$_mnt" "$_own")
-		mkdir -p "$_b/$1" && _cg_controllers "$_b" &&
-		    echo "$2" > "$_b/$1/cgroup.procs" || exit 1
+		mkdir -p "$_b/$1" && _cg_controllers "$_b" || exit 1
+		_d=$_b/$1
+		# A celld ran here and enabled controllers for its children:
+		# v2 admits no process to NAME now, and a celld restarted
+		# from its supervisor finds the same OWN (parent/delegate.c).
+		_sc=
+		[ -f "$_d/cgroup.subtree_control" ] &&
+		    read -r _sc < "$_d/cgroup.subtree_control"
+		[ -n "$_sc" ] && [ -d "$_d/celld-supervisor" ] &&
+		    _d=$_d/celld-supervisor
+		echo "$2" > "$_d/cgroup.procs" || exit 1
 	done
 }
 

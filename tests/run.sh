@@ -19,8 +19,8 @@ run() {	# name command...
 	echo "# $name"
 	# everything goes to $out, which is what is counted below; the grep
 	# only echoes result lines, and finding none is not a failure
-	"$@" 2>&1 | tee -a "$out" | grep -E "^(ok|not ok|skip${VERBOSE:+|#})" ||
-	    true
+	"$@" 2>&1 | tee -a "$out" |
+	    grep --line-buffered -E "^(ok|not ok|skip${VERBOSE:+|#})" || true
 }
 
 for t in "$B"/tests/test_*; do

@@ -19,6 +19,7 @@ off() {
 mount -t proc proc /proc
 mount -t sysfs sys /sys
 dir= pat= b=build ps=
+set -f	# the pattern is no glob
 for a in $(cat /proc/cmdline 2>/dev/null); do
 	case "$a" in
 	celldvm.dir=*) dir=${a#*=} ;;
@@ -27,12 +28,23 @@ for a in $(cat /proc/cmdline 2>/dev/null); do
 	celldvm.ps=*) ps=${a#*=} ;;
 	esac
 done
+set +f
 mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm /dev/mqueue
 mount -t devpts -o mode=0620,ptmxmode=0666 devpts /dev/pts
 mount -t tmpfs -o mode=1777 shm /dev/shm
 mount -t mqueue mqueue /dev/mqueue
-mount -t tmpfs -o mode=1777 tmp /tmp
+# The tests' storage must take idmapped mounts (fs-helper idmaps image
+# layers): tmpfs does from Linux 6.3 only, ext4 does on 6.1.  So /tmp is
+# ext4 on the scratch disk tests/vm/run.sh gives us, and tests/lib.sh
+# keeps its test dirs there rather than on a tmpfs of their own.
+if [ "$(uname -r | awk -F. '{ print $1 * 1000 + $2 }')" -lt 6003 ]; then
+	mkfs.ext4 -q -F /dev/vda && mount -t ext4 /dev/vda /tmp &&
+	    chmod 1777 /tmp || off 125
+	export CELLD_TEST_TMPFS=0
+else
+	mount -t tmpfs -o mode=1777 tmp /tmp
+fi
 mount -t tmpfs -o mode=0755 run /run
 mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup || off 125
 for c in memory cpu pids; do

@@ -14,7 +14,7 @@ TOP=$(pwd -P)
 B=${B:-build}
 MEM=${CELLD_VM_MEM:-4096}
 TIMEOUT=${CELLD_VM_TIMEOUT:-3600}
-MODS="virtio_pci 9pnet_virtio 9p overlay"
+MODS="virtio_pci 9pnet_virtio 9p overlay virtio_blk ext4"
 # KVM, unless this host's KVM is PVM (kvm_pvm: a nested-virtualization
 # flavour that runs only guests built for it, so Debian's kernel hangs in
 # its decompressor); then qemu emulates (TCG, one thread per vcpu),
@@ -25,9 +25,10 @@ ACCEL=${CELLD_VM_ACCEL:-kvm}
 fail() { echo "check-v2: $*" >&2; exit 1; }
 
 # the kernel command line carries these: no blanks, nothing odd
-for v in "$TOP" "$B" "$PAT"; do
+for v in "$TOP" "$B"; do
 	case "$v" in *[!A-Za-z0-9_./-]*) fail "$v: unusable in a path" ;; esac
 done
+case "$PAT" in *[!A-Za-z0-9_./\|\[\]^$*-]*) fail "$PAT: unusable pattern" ;; esac
 [ "$(id -u)" = 0 ] || fail "needs root (qemu exports / with its owners)"
 [ "$ACCEL" = tcg ] || [ -c /dev/kvm ] || fail "no /dev/kvm"
 [ -x "$B/celld" ] && [ -x "$B/tests/test_cgroup" ] ||
@@ -99,6 +100,8 @@ done
 (cd "$W/rd" && find . | cpio -o -H newc --quiet | gzip -1) > "$W/initrd" ||
     fail "cpio"
 cp "/boot/vmlinuz-$KVER" "$W/vmlinuz"
+# the VM's /tmp: ext4, which 6.1 can idmap (tmpfs needs 6.3; guest.sh)
+truncate -s 8G "$W/scratch" || fail "scratch disk"
 
 case "$ACCEL" in
 kvm)	QACCEL="-enable-kvm -cpu host" ;;
@@ -122,6 +125,7 @@ timeout -k 10 "$TIMEOUT" qemu-system-x86_64 $QACCEL -smp 2 \
     -kernel "$W/vmlinuz" -initrd "$W/initrd" -append "$APPEND" \
     -virtfs "local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap" \
     -virtfs "local,path=$W/out,mount_tag=celldout,security_model=none" \
+    -drive "file=$W/scratch,format=raw,if=virtio,cache=unsafe" \
     < /dev/null > "$W/console" 2>&1 &
 QPID=$!
 # The suite writes to a file in the writable share $W/out, not to a
