@@ -243,6 +243,12 @@ check: deps
 	@sh tests/users.sh
 	@sh tests/run.sh $(B)
 
+# the suite again on a pure cgroup v2 host, in a VM (tests/vm/run.sh):
+# slow and needs root and qemu (KVM if it can), so not part of check
+check-v2: deps
+	$(MAKE) tests
+	@B=$(B) sh tests/vm/run.sh $(PAT)
+
 asan: deps
 	$(MAKE) B=build-asan CC=clang \
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
@@ -325,4 +331,4 @@ format:
 clean:
 	rm -rf build build-asan
 
-.PHONY: all tests deps users check asan fuzz bench demo install lint format clean
+.PHONY: all tests deps users check check-v2 asan fuzz bench demo install lint format clean

@@ -142,7 +142,14 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 		goto done;
 	for (i = 0; i < req->nlayers; i++)
 		if (layer_attach(dfd, req->layers[i], i, usernsfd) == -1) {
+			saved = errno;
 			log_warn("%s: layer %s", req->id, req->layers[i]);
+			/* mount_setattr's answer for a file system it can't idmap */
+			if (saved == EINVAL)
+				log_warnx("%s: can the storage file system take "
+				    "idmapped mounts? (tmpfs: Linux 6.3 or later)",
+				    req->id);
+			errno = saved;
 			goto done;
 		}
 	tfd = open_tree(dfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |

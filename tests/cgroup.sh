@@ -52,11 +52,39 @@ _cg_name() {
 	return 1
 }
 
+# v2: the controllers celld enables for its children must be enabled
+# for NAME, in BASE's subtree_control.  The kernel refuses that (EBUSY)
+# while BASE holds processes, unless BASE is the root cgroup: so on a pure
+# v2 host run the tests from the root cgroup, or from a leaf of a
+# delegated subtree whose parent is BASE's (tests/vm/guest.sh does the
+# former).  The hybrid's v2 tree has no controllers: nothing to do there.
+_cg_controllers() {	# BASE
+	[ -f "$1/cgroup.subtree_control" ] || return 0
+	for _c in memory cpu pids; do
+		grep -qw "$_c" "$1/cgroup.controllers" || continue
+		grep -qw "$_c" "$1/cgroup.subtree_control" && continue
+		echo "+$_c" 2>/dev/null > "$1/cgroup.subtree_control" && continue
+		echo "cgroup.sh: $1: can't enable $_c for its children" \
+		    "(processes of its own? see tests/cgroup.sh)" >&2
+		return 1
+	done
+}
+
 cgroup_enter() {	# NAME PID
 	_cg_name "$1" || return 1
 	_cg_hiers | while read -r _mnt _own; do
-		_d=$(_cg_base "$_mnt" "$_own")/$1
-		mkdir -p "$_d" && echo "$2" > "$_d/cgroup.procs" || exit 1
+		_b=$(_cg_base "$_mnt" "$_own")
+		mkdir -p "$_b/$1" && _cg_controllers "$_b" || exit 1
+		_d=$_b/$1
+		# A celld ran here and enabled controllers for its children:
+		# v2 admits no process to NAME now, and a celld restarted
+		# from its supervisor finds the same OWN (parent/delegate.c).
+		_sc=
+		[ -f "$_d/cgroup.subtree_control" ] &&
+		    read -r _sc < "$_d/cgroup.subtree_control"
+		[ -n "$_sc" ] && [ -d "$_d/celld-supervisor" ] &&
+		    _d=$_d/celld-supervisor
+		echo "$2" > "$_d/cgroup.procs" || exit 1
 	done
 }
 

@@ -8,7 +8,10 @@ B=${B:-$(pwd)/build}
 T=$(mktemp -d /tmp/celld-test.XXXXXX)
 chmod 0711 "$T"
 CG="celld-test.${T##*.}"
-mount -t tmpfs -o mode=0711 celld-test "$T"
+# a tmpfs of our own, unless CELLD_TEST_TMPFS=0: the kernel can't idmap
+# tmpfs before 6.3 (tests/vm/guest.sh), then $T stays on /tmp's fs
+[ "${CELLD_TEST_TMPFS:-1}" = 0 ] ||
+    mount -t tmpfs -o mode=0711 celld-test "$T"
 mkdir -p "$T/libexec" "$T/etc"
 cp "$B/celld-net" "$B/celld-fs" "$B/celld-spawn" "$T/libexec/"
 [ -x "$B/celld-monitor" ] && cp "$B/celld-monitor" "$T/libexec/"
@@ -95,6 +98,7 @@ cleanup() {
 	sleep 0.1
 	cgroup_cleanup -k "$CG"
 	umount -R "$T" 2>/dev/null
+	[ "${CELLD_TEST_TMPFS:-1}" = 0 ] && rm -rf "$T"
 	rmdir "$T" 2>/dev/null
 }
 trap cleanup EXIT

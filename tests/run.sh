@@ -3,6 +3,7 @@
 # their own mount, network and pid namespaces: when one ends, the kernel
 # kills every process it left, and its mounts and links vanish with it.
 # usage: tests/run.sh BUILDDIR [pattern]
+# VERBOSE=1 also shows the "#" lines: a failing test's diagnostics.
 B=${1:-build}
 PAT=${2:-}
 case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
@@ -18,7 +19,8 @@ run() {	# name command...
 	echo "# $name"
 	# everything goes to $out, which is what is counted below; the grep
 	# only echoes result lines, and finding none is not a failure
-	"$@" 2>&1 | tee -a "$out" | grep -E '^(ok|not ok|skip)' || true
+	"$@" 2>&1 | tee -a "$out" |
+	    grep --line-buffered -E "^(ok|not ok|skip${VERBOSE:+|#})" || true
 }
 
 for t in "$B"/tests/test_*; do
