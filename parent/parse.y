@@ -319,7 +319,11 @@ polopt		: ADMIN			{ curpol->admin = 1; }
 		| MAX MEMORY size	{ curpol->max_memory = $3; }
 		| MAX CPUS cpus		{ curpol->max_cpus_milli = $3; }
 		| MAX PIDS number	{ curpol->max_pids = $3; }
-		| MAX DISK size		{ curpol->max_disk = $3; }
+		| MAX DISK size		{
+			/* refused, not ignored: a limit that isn't one */
+			yyerror("max disk: per-container disk quotas are not "
+			    "enforced by this celld; remove it");
+		}
 		| MAX CONNECTIONS number {
 			if ($3 > INT_MAX)
 				yyerror("max connections too large");
