@@ -7,8 +7,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <bsd/stdlib.h>
-
 #include "msg.h"
 
 /* 64 lowercase hex characters, terminated: no path can hide in an id. */
@@ -146,12 +144,13 @@ msg_spec_ok(const struct cell_spec *s)
 int
 msg_signal(const char *s)
 {
-	const char	*errstr, *ab;
-	int		 n;
+	const char	*ab;
+	char		*end;
+	long		 n;
 
-	n = strtonum(s, 1, NSIG - 1, &errstr);
-	if (errstr == NULL)
-		return n;
+	n = strtol(s, &end, 10);
+	if (end != s && *end == '\0')
+		return n >= 1 && n < NSIG ? (int)n : -1;
 	if (strncasecmp(s, "SIG", 3) == 0)
 		s += 3;
 	for (n = 1; n < NSIG; n++)
