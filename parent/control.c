@@ -104,6 +104,43 @@ control_reply(struct client *c, uint32_t type, const void *data, size_t len)
 	return imsgev_compose(&c->iev, type, 0, 0, -1, data, len);
 }
 
+/* One JSON document to c as MSG_CTL_JSON; takes j.  -1 with errno. */
+int
+control_json(struct client *c, json_t *j, size_t flags)
+{
+	static struct msg_json	 mj;
+	char			*s;
+	int			 r = -1;
+
+	errno = ENOMEM;
+	if (j != NULL && (s = json_dumps(j, flags)) != NULL) {
+		memset(&mj, 0, sizeof(mj));
+		mj.len = strlcpy(mj.data, s, sizeof(mj.data));
+		if (mj.len < sizeof(mj.data))
+			r = control_reply(c, MSG_CTL_JSON, &mj, sizeof(mj));
+		else
+			errno = E2BIG;
+		free(s);
+	}
+	json_decref(j);
+	return r;
+}
+
+/* inspect's answer: j, then done; what names it in an error */
+void
+control_json_done(struct client *c, json_t *j, const char *what)
+{
+	char	err[CELL_MSGLEN];
+
+	if (control_json(c, j, JSON_COMPACT) == 0) {
+		control_done(c, 0, 0, NULL);
+		return;
+	}
+	snprintf(err, sizeof(err), "%s: %s", what, errno == E2BIG ?
+	    "too large" : strerror(errno));
+	control_done(c, errno, 0, err);
+}
+
 int
 control_done(struct client *c, int err, int status, const char *msg)
 {

@@ -295,25 +295,9 @@ void
 ctl_inspect(struct client *cl, struct imsg *imsg)
 {
 	struct msg_ctl_target	 t;
-	static struct msg_json	 mj;
 	struct cell		*c;
-	json_t			*j;
-	char			*s;
 
 	if ((c = more_target(cl, imsg, &t, 0)) == NULL)
 		return;
-	if ((j = inspect_json(c)) == NULL ||
-	    (s = json_dumps(j, JSON_COMPACT)) == NULL) {
-		json_decref(j);
-		control_done(cl, ENOMEM, 0, "inspect");
-		return;
-	}
-	memset(&mj, 0, sizeof(mj));
-	mj.len = strlcpy(mj.data, s, sizeof(mj.data));
-	if (mj.len < sizeof(mj.data))
-		control_reply(cl, MSG_CTL_JSON, &mj, sizeof(mj));
-	free(s);
-	json_decref(j);
-	control_done(cl, mj.len < sizeof(mj.data) ? 0 : E2BIG, 0,
-	    mj.len < sizeof(mj.data) ? NULL : "inspect: too large");
+	control_json_done(cl, inspect_json(c), "inspect");
 }

@@ -249,24 +249,7 @@ ctl_net_json(const struct network *n)
 static void
 ctl_net_inspect(struct client *cl, const struct network *n)
 {
-	static struct msg_json	 mj;
-	json_t			*j;
-	char			*s;
-
-	if ((j = ctl_net_json(n)) == NULL ||
-	    (s = json_dumps(j, JSON_COMPACT)) == NULL) {
-		json_decref(j);
-		control_done(cl, ENOMEM, 0, "network inspect");
-		return;
-	}
-	memset(&mj, 0, sizeof(mj));
-	mj.len = strlcpy(mj.data, s, sizeof(mj.data));
-	if (mj.len < sizeof(mj.data))
-		control_reply(cl, MSG_CTL_JSON, &mj, sizeof(mj));
-	free(s);
-	json_decref(j);
-	control_done(cl, mj.len < sizeof(mj.data) ? 0 : E2BIG, 0,
-	    mj.len < sizeof(mj.data) ? NULL : "inspect: too large");
+	control_json_done(cl, ctl_net_json(n), "network inspect");
 }
 
 /*

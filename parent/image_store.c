@@ -150,10 +150,8 @@ image_foreach(int (*fn)(json_t *, void *), void *arg)
 static int
 ls_one(json_t *rec, void *arg)
 {
-	static struct msg_json	 mj;
 	struct client		*cl = arg;
 	json_t			*o;
-	char			*s;
 
 	if (!image_visible(cl->uid, cl->admin, rec))
 		return 0;
@@ -163,16 +161,7 @@ ls_one(json_t *rec, void *arg)
 	    "id", json_object_get(rec, "id"), "created",
 	    json_object_get(rec, "created"), "layers",
 	    json_object_get(rec, "layers"), "owner", (int)image_owner(rec));
-	if (o == NULL || (s = json_dumps(o, JSON_COMPACT)) == NULL) {
-		json_decref(o);
-		return 0;
-	}
-	memset(&mj, 0, sizeof(mj));
-	mj.len = strlcpy(mj.data, s, sizeof(mj.data));
-	if (mj.len < sizeof(mj.data))
-		control_reply(cl, MSG_CTL_JSON, &mj, sizeof(mj));
-	free(s);
-	json_decref(o);
+	control_json(cl, o, JSON_COMPACT);	/* too large: left out */
 	return 0;
 }
 
@@ -204,9 +193,8 @@ target_ref(struct client *cl, struct imsg *imsg, struct msg_ctl_target *t,
 void
 ctl_image_inspect(struct client *cl, struct imsg *imsg)
 {
-	static struct msg_json	 mj;
 	struct msg_ctl_target	 t;
-	char			 name[CELL_NAMELEN], tag[CELL_NAMELEN], *s;
+	char			 name[CELL_NAMELEN], tag[CELL_NAMELEN];
 	json_t			*rec;
 
 	if (target_ref(cl, imsg, &t, name, tag) == -1)
@@ -218,18 +206,11 @@ ctl_image_inspect(struct client *cl, struct imsg *imsg)
 		return;
 	}
 	json_object_set_new(rec, "owner", json_integer(image_owner(rec)));
-	s = json_dumps(rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(rec);
-	memset(&mj, 0, sizeof(mj));
-	if (s == NULL || (mj.len = strlcpy(mj.data, s, sizeof(mj.data))) >=
-	    sizeof(mj.data)) {
-		free(s);
-		control_done(cl, EFBIG, 0, "image record too large");
-		return;
-	}
-	free(s);
-	control_reply(cl, MSG_CTL_JSON, &mj, sizeof(mj));
-	control_done(cl, 0, 0, NULL);
+	if (control_json(cl, rec, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == -1)
+		control_done(cl, errno, 0, errno == E2BIG ?
+		    "image record too large" : "image inspect");
+	else
+		control_done(cl, 0, 0, NULL);
 }
 
 /* Does a container (any state) use image name:tag? */

@@ -13,8 +13,6 @@
 #include "../privsep/privsep.h"
 #include "conf.h"
 
-#include <jansson.h>
-
 #define STORE_PATHMAX	256
 
 #define HELPER_NET	0
@@ -136,6 +134,8 @@ void		 control_shutdown(void);
 struct client	*control_find(uint32_t);
 int		 control_reply(struct client *, uint32_t, const void *, size_t);
 int		 control_done(struct client *, int, int, const char *);
+int		 control_json(struct client *, json_t *, size_t);
+void		 control_json_done(struct client *, json_t *, const char *);
 int		 control_clients(void);
 
 /* helpers.c */
