@@ -352,7 +352,9 @@ t_window_size_follows() {
 # exec -t: spawn-helper's E, which copies the pty, follows the client's
 # terminal itself
 t_exec_window_size_follows() {
-	cellctl run -d --name winch busybox sleep 1000 >/dev/null || return 1
+	# not sleep: resize() waits for the exec's own sleep or stty in top
+	cellctl run -d --name winch busybox tail -f /dev/null >/dev/null ||
+	    return 1
 	RESIZE_CMD="exec -it winch" resize sh -c 'stty rows 50; sleep 1
 	    stty cols 120'
 	r=$?
