@@ -28,14 +28,14 @@
 
 enum {
 	OPT_ADDHOST = 256, OPT_CAPADD, OPT_CAPDROP, OPT_CPUS, OPT_DNS,
-	OPT_ENTRYPOINT, OPT_ENVFILE, OPT_INIT, OPT_IP, OPT_JSON, OPT_NAME,
-	OPT_NETWORK,
+	OPT_ENTRYPOINT, OPT_ENVFILE, OPT_EXPOSE, OPT_INIT, OPT_IP, OPT_JSON,
+	OPT_NAME, OPT_NETWORK,
 	OPT_PIDS, OPT_PRIVILEGED, OPT_READONLY, OPT_RM, OPT_SECOPT, OPT_STOPSIG,
 	OPT_TMPFS
 };
 
 /* "+": stop at IMAGE, whatever follows is the container's. */
-static const char run_shortopts[] = "+:dite:u:w:h:m:v:p:";
+static const char run_shortopts[] = "+:dite:u:w:h:l:m:v:p:P";
 
 static const struct option run_longopts[] = {
 	{ "add-host",		required_argument, NULL, OPT_ADDHOST },
@@ -47,11 +47,13 @@ static const struct option run_longopts[] = {
 	{ "entrypoint",		required_argument, NULL, OPT_ENTRYPOINT },
 	{ "env",		required_argument, NULL, 'e' },
 	{ "env-file",		required_argument, NULL, OPT_ENVFILE },
+	{ "expose",		required_argument, NULL, OPT_EXPOSE },
 	{ "hostname",		required_argument, NULL, 'h' },
 	{ "init",		no_argument, NULL, OPT_INIT },
 	{ "interactive",	no_argument, NULL, 'i' },
 	{ "ip",			required_argument, NULL, OPT_IP },
 	{ "json",		no_argument, NULL, OPT_JSON },	/* global */
+	{ "label",		required_argument, NULL, 'l' },
 	{ "memory",		required_argument, NULL, 'm' },
 	{ "name",		required_argument, NULL, OPT_NAME },
 	{ "net",		required_argument, NULL, OPT_NETWORK },
@@ -59,6 +61,7 @@ static const struct option run_longopts[] = {
 	{ "pids-limit",		required_argument, NULL, OPT_PIDS },
 	{ "privileged",		no_argument, NULL, OPT_PRIVILEGED },
 	{ "publish",		required_argument, NULL, 'p' },
+	{ "publish-all",	no_argument, NULL, 'P' },
 	{ "read-only",		no_argument, NULL, OPT_READONLY },
 	{ "rm",			no_argument, NULL, OPT_RM },
 	{ "security-opt",	required_argument, NULL, OPT_SECOPT },
@@ -82,6 +85,7 @@ static const struct {
 	{ OPT_PRIVILEGED, SPEC_PRIVILEGED },
 	{ OPT_READONLY, SPEC_READONLY },
 	{ OPT_RM, SPEC_RM },
+	{ 'P', SPEC_PUBLISHALL },
 };
 
 struct parse {
@@ -91,6 +95,7 @@ struct parse {
 	const char		*cmd;
 	size_t			 envlen;	/* bytes used in spec->env */
 	size_t			 arglen;	/* bytes used in spec->args */
+	size_t			 lablen;	/* bytes used in spec->labels */
 	/* -e goes after --env-file whatever the order, as in Docker */
 	char			 eflags[SPEC_ENVMAX];
 	size_t			 elen;
@@ -459,6 +464,22 @@ opt_volume(struct parse *p, const char *v)
 	return 0;
 }
 
+/* --label K=V, or K alone for an empty value, as in Docker */
+static int
+opt_label(struct parse *p, const char *v)
+{
+	char	buf[SPEC_LABELMAX];
+
+	if (v[0] == '\0' || v[0] == '=')
+		return perr(p, "--label: expected KEY=VALUE");
+	snprintf(buf, sizeof(buf), "%s%s", v, strchr(v, '=') ? "" : "=");
+	if (list_add(p->spec->labels, SPEC_LABELMAX, &p->lablen,
+	    &p->spec->nlabels, buf) == -1)
+		return perr(p, "--label: labels too large (max %d bytes)",
+		    SPEC_LABELMAX);
+	return 0;
+}
+
 static int
 net_err(struct parse *p, const char *why)
 {
@@ -518,9 +539,16 @@ opt_value(struct parse *p, int c, const char *v)
 		return net_err(p, opt_port(s, v));
 	case OPT_IP:
 		return net_err(p, opt_ip(s, v));
-	default:	/* --dns, --add-host */
-		return perr(p, "%s: not supported yet", c == OPT_DNS ?
-		    "--dns" : "--add-host");
+	case OPT_DNS:
+		return net_err(p, opt_dns(s, v));
+	case OPT_ADDHOST:
+		return net_err(p, opt_addhost(s, v));
+	case OPT_EXPOSE:
+		return net_err(p, opt_expose(s, v));
+	case 'l':
+		return opt_label(p, v);
+	default:
+		return perr(p, "%s: unknown flag", p->cmd);
 	}
 }
 

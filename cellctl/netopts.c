@@ -1,7 +1,8 @@
 /*
  * netopts.c: run/create's network flags into the spec: --network,
- * -p [HOSTIP:]HOSTPORT:PORT[/tcp|/udp], --ip.  Each returns NULL or a
- * one-line reason.
+ * -p [[HOSTIP:][HOSTPORT]:]PORT[/tcp|/udp], --ip, --dns, --add-host and
+ * --expose.  Each returns NULL or a one-line reason.  A -p without a host
+ * port (and -P, which the parent expands) leaves the pick to celld.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -67,20 +68,26 @@ opt_port(struct cell_spec *s, const char *v)
 		else if (strcmp(proto, "tcp") != 0)
 			return "-p: protocol must be tcp or udp";
 	}
-	if ((cp = strrchr(buf, ':')) == NULL)
-		return "-p: expected [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]";
-	*cp++ = '\0';
-	if ((hp = strrchr(buf, ':')) != NULL) {
-		*hp++ = '\0';
-		if (inet_pton(AF_INET, buf, &p->hostip) != 1)
-			return "-p: HOSTIP must be an IPv4 address";
-	} else
-		hp = buf;
-	if (port_num(hp, &p->hport) == -1 || port_num(cp, &p->cport) == -1) {
+	if ((cp = strrchr(buf, ':')) == NULL) {
+		cp = buf;		/* PORT alone */
+		hp = NULL;
+	} else {
+		*cp++ = '\0';
+		if ((hp = strrchr(buf, ':')) != NULL) {
+			*hp++ = '\0';
+			if (inet_pton(AF_INET, buf, &p->hostip) != 1)
+				return "-p: HOSTIP must be an IPv4 address";
+		} else
+			hp = buf;
+	}
+	if ((hp != NULL && *hp != '\0' && port_num(hp, &p->hport) == -1) ||
+	    port_num(cp, &p->cport) == -1) {
 		snprintf(why, sizeof(why), "-p %s: ports are 1 to 65535", v);
 		return why;
 	}
-	for (i = 0; i < s->nports; i++)
+	if (p->hport == 0)
+		s->portsrand |= 1U << s->nports;
+	for (i = 0; i < s->nports && p->hport != 0; i++)
 		if (s->ports[i].hport == p->hport &&
 		    s->ports[i].proto == p->proto)
 			return "-p: the same host port twice";
@@ -93,5 +100,68 @@ opt_ip(struct cell_spec *s, const char *v)
 {
 	if (inet_pton(AF_INET, v, &s->ip) != 1 || s->ip == 0)
 		return "--ip: expected an IPv4 address";
+	return NULL;
+}
+
+const char *
+opt_dns(struct cell_spec *s, const char *v)
+{
+	if (s->ndns == SPEC_MAXDNS)
+		return "--dns: at most 3 servers (resolv.conf reads no more)";
+	if (inet_pton(AF_INET, v, &s->dns[s->ndns]) != 1 ||
+	    s->dns[s->ndns] == 0)
+		return "--dns: expected an IPv4 address";
+	s->ndns++;
+	return NULL;
+}
+
+/* --add-host NAME:IP (Docker's form; NAME=IP is accepted too) */
+const char *
+opt_addhost(struct cell_spec *s, const char *v)
+{
+	static char	 why[128];
+	size_t		 n = strcspn(v, ":=");
+	uint32_t	 i = s->nhosts;
+
+	if (i == SPEC_MAXHOSTS)
+		return "--add-host: too many hosts";
+	if (v[n] == '\0' || n == 0 || n >= sizeof(s->hosts[i].name)) {
+		snprintf(why, sizeof(why), "--add-host %.64s: expected "
+		    "NAME:IP", v);
+		return why;
+	}
+	memcpy(s->hosts[i].name, v, n);
+	s->hosts[i].name[n] = '\0';
+	if (s->hosts[i].name[strspn(s->hosts[i].name, "abcdefghijklmnopqrstuv"
+	    "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")] != '\0')
+		return "--add-host: NAME may hold letters, digits, '.' and '-'";
+	if (inet_pton(AF_INET, v + n + 1, &s->hosts[i].addr) != 1 ||
+	    s->hosts[i].addr == 0)
+		return "--add-host: IP must be an IPv4 address";
+	s->nhosts++;
+	return NULL;
+}
+
+/* --expose PORT[/tcp|/udp] */
+const char *
+opt_expose(struct cell_spec *s, const char *v)
+{
+	struct cell_expose	*e = &s->expose[s->nexpose];
+	const char		*sl = strchr(v, '/');
+	char			 num[16];
+
+	if (s->nexpose == SPEC_MAXEXPOSE)
+		return "--expose: too many ports";
+	e->proto = IPPROTO_TCP;
+	if (sl != NULL && strcmp(sl + 1, "udp") == 0)
+		e->proto = IPPROTO_UDP;
+	else if (sl != NULL && strcmp(sl + 1, "tcp") != 0)
+		return "--expose: protocol must be tcp or udp";
+	if (strlcpy(num, v, sizeof(num)) >= sizeof(num))
+		return "--expose: expected PORT[/tcp|/udp]";
+	num[strcspn(num, "/")] = '\0';
+	if (port_num(num, &e->port) == -1)
+		return "--expose: ports are 1 to 65535";
+	s->nexpose++;
 	return NULL;
 }

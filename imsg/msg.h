@@ -173,6 +173,12 @@ enum msg_type {
 #define SPEC_SECCOMP	0x0800		/* seccomp=FILE: a profile was sent */
 #define SPEC_SCREPLACE	0x1000		/* parent only: the profile replaces
 					 * the default instead of stacking */
+#define SPEC_PUBLISHALL	0x2000		/* -P: every exposed port */
+#define SPEC_MAXDNS	3		/* resolv.conf reads three */
+#define SPEC_MAXHOSTS	16
+#define SPEC_HOSTLEN	64
+#define SPEC_LABELMAX	4096		/* labels, "K=V" NUL separated */
+#define SPEC_MAXEXPOSE	32
 
 #define SECCOMP_JSONMAX	(1024 * 1024)	/* a profile's JSON, in bytes */
 
@@ -213,6 +219,22 @@ struct cell_spec {
 		uint16_t	cport;
 		uint32_t	proto;		/* IPPROTO_TCP or _UDP */
 	}		ports[SPEC_MAXPORTS];
+	uint32_t	portsrand;		/* bit i: ports[i].hport is
+						 * celld's pick at each start */
+	uint32_t	ndns;			/* --dns */
+	uint32_t	dns[SPEC_MAXDNS];
+	uint32_t	nhosts;			/* --add-host */
+	struct {
+		char		name[SPEC_HOSTLEN];
+		uint32_t	addr;
+	}		hosts[SPEC_MAXHOSTS];
+	uint32_t	nexpose;		/* --expose, the image's */
+	struct cell_expose {
+		uint16_t	port;
+		uint16_t	proto;		/* IPPROTO_TCP or _UDP */
+	}		expose[SPEC_MAXEXPOSE];
+	uint32_t	nlabels;		/* --label, the image's */
+	char		labels[SPEC_LABELMAX];
 	char		args[SPEC_ARGMAX];
 	char		env[SPEC_ENVMAX];
 };

@@ -78,10 +78,14 @@ hostname_ok(const char *h, size_t size)
 	return 1;
 }
 
-#define SPEC_FLAGS	0x1fff
+#define SPEC_FLAGS	0x3fff
 #define CAP_ALL_MASK	((1ULL << 41) - 1)	/* CAP_CHECKPOINT_RESTORE */
 
-/* networking: a network name (or none), ports in range, no duplicate */
+/*
+ * networking: a network name (or none), ports in range, no host port
+ * twice; a port whose bit is in portsrand has no host port until celld
+ * picks one at start (-P, -p PORT), or the one of the last start.
+ */
 static int
 ports_ok(const struct cell_spec *s)
 {
@@ -91,16 +95,52 @@ ports_ok(const struct cell_spec *s)
 	    sizeof(s->network)))
 		return 0;
 	if (s->nports > SPEC_MAXPORTS || (s->nports > 0 &&
-	    (s->flags & SPEC_NONET)))
+	    (s->flags & SPEC_NONET)) || (s->nports < 32 &&
+	    (s->portsrand >> s->nports) != 0))
 		return 0;
 	for (i = 0; i < s->nports; i++) {
-		if (s->ports[i].hport == 0 || s->ports[i].cport == 0 ||
+		if ((s->ports[i].hport == 0 && !(s->portsrand & (1U << i))) ||
+		    s->ports[i].cport == 0 ||
 		    (s->ports[i].proto != 6 && s->ports[i].proto != 17))
 			return 0;
 		for (j = 0; j < i; j++)
-			if (s->ports[j].hport == s->ports[i].hport &&
+			if (s->ports[i].hport != 0 &&
+			    s->ports[j].hport == s->ports[i].hport &&
 			    s->ports[j].proto == s->ports[i].proto)
 				return 0;
+	}
+	return 1;
+}
+
+/* --dns, --add-host, --expose and labels ("K=V", K not empty) */
+static int
+extras_ok(const struct cell_spec *s)
+{
+	size_t		off = 0, len;
+	uint32_t	i;
+
+	if (s->ndns > SPEC_MAXDNS || s->nhosts > SPEC_MAXHOSTS ||
+	    s->nexpose > SPEC_MAXEXPOSE ||
+	    !strings_ok(s->labels, sizeof(s->labels), s->nlabels, 0))
+		return 0;
+	for (i = 0; i < s->ndns; i++)
+		if (s->dns[i] == 0)
+			return 0;
+	for (i = 0; i < s->nhosts; i++)
+		if (s->hosts[i].name[0] == '\0' || s->hosts[i].addr == 0 ||
+		    !hostname_ok(s->hosts[i].name, sizeof(s->hosts[i].name)))
+			return 0;
+	for (i = 0; i < s->nexpose; i++)
+		if (s->expose[i].port == 0 || (s->expose[i].proto != 6 &&
+		    s->expose[i].proto != 17))
+			return 0;
+	for (i = 0; i < s->nlabels; i++) {
+		len = strlen(s->labels + off);
+		if (!msg_str_ok(s->labels + off, len + 1) ||
+		    s->labels[off] == '=' || strchr(s->labels + off, '=') ==
+		    NULL)
+			return 0;
+		off += len + 1;
 	}
 	return 1;
 }
@@ -133,7 +173,7 @@ msg_spec_ok(const struct cell_spec *s)
 		if (!msg_path_ok(s->vols[i].dst, sizeof(s->vols[i].dst), 0) ||
 		    strcmp(s->vols[i].dst, "/") == 0 || s->vols[i].ro > 1)
 			return 0;
-	return ports_ok(s);
+	return ports_ok(s) && extras_ok(s);
 }
 
 /*

@@ -3,6 +3,9 @@
  * that read or change a cgroup go through spawn-helper; their replies
  * are forwarded to the client as they come.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,12 +264,49 @@ inspect_strings(const char *buf, uint32_t n)
 	return a;
 }
 
+/* Config.Labels, .ExposedPorts; HostConfig.Dns, .ExtraHosts, .PublishAll */
+static json_t *
+inspect_extras(const struct cell_spec *s, json_t *j)
+{
+	json_t		*cfg = json_object_get(j, "Config");
+	json_t		*hc = json_object_get(j, "HostConfig");
+	json_t		*lab = json_object(), *exp = json_object();
+	json_t		*dns = json_array(), *hosts = json_array();
+	char		 a[INET_ADDRSTRLEN], k[16], h[SPEC_HOSTLEN + 20];
+	const char	*l = s->labels;
+	uint32_t	 i;
+
+	for (i = 0; i < s->nlabels; i++, l += strlen(l) + 1)
+		json_object_set_new(lab, strndupa(l, strcspn(l, "=")),
+		    json_string(strchr(l, '=') + 1));
+	for (i = 0; i < s->nexpose; i++) {
+		snprintf(k, sizeof(k), "%u/%s", s->expose[i].port,
+		    s->expose[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		json_object_set_new(exp, k, json_object());
+	}
+	for (i = 0; i < s->ndns; i++)
+		json_array_append_new(dns, json_string(inet_ntop(AF_INET,
+		    &s->dns[i], a, sizeof(a))));
+	for (i = 0; i < s->nhosts; i++) {
+		snprintf(h, sizeof(h), "%s:%s", s->hosts[i].name,
+		    inet_ntop(AF_INET, &s->hosts[i].addr, a, sizeof(a)));
+		json_array_append_new(hosts, json_string(h));
+	}
+	json_object_set_new(cfg, "Labels", lab);
+	json_object_set_new(cfg, "ExposedPorts", exp);
+	json_object_set_new(hc, "Dns", dns);
+	json_object_set_new(hc, "ExtraHosts", hosts);
+	json_object_set_new(hc, "PublishAllPorts",
+	    json_boolean(s->flags & SPEC_PUBLISHALL));
+	return j;
+}
+
 static json_t *
 inspect_json(const struct cell *c)
 {
 	const struct cell_spec	*s = &c->spec;
 
-	return json_pack("{s:s s:s s:I s:s s:i s:{s:s s:b s:b s:i s:i s:I "
+	return inspect_extras(s, json_pack("{s:s s:s s:I s:s s:i s:{s:s s:b s:b s:i s:i s:I "
 	    "s:I} s:{s:s s:s s:s s:s s:o s:o} s:{s:I s:I s:I s:I s:b s:b s:b "
 	    "s:b} s:o s:o}", "Id", c->id, "Name", c->name, "Created", (json_int_t)c->created,
 	    "Image", s->image, "Owner", (int)c->owner,
@@ -288,7 +328,7 @@ inspect_json(const struct cell *c)
 	    !!(s->flags & SPEC_UNCONFINED),
 	    "IdMap", c->slot >= 0 ? json_pack("{s:I s:i}", "HostBase",
 	    (json_int_t)cell_uid_base(c), "Size", CELL_IDS) : json_null(),
-	    "NetworkSettings", network_inspect(c));
+	    "NetworkSettings", network_inspect(c)));
 }
 
 void

@@ -3,6 +3,8 @@
  * layers, and its config applied under the user's flags as Docker does.
  * The image index is JSON, read with jansson.
  */
+#include <netinet/in.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -156,6 +158,112 @@ image_defaults(struct cell_spec *s, json_t *cfg)
 		s->stopsig = sig;
 }
 
+/* the spec's labels with key k ("k=..."), or NULL */
+static const char *
+label_find(const struct cell_spec *s, const char *k, size_t klen)
+{
+	size_t		off = 0;
+	uint32_t	i;
+
+	for (i = 0; i < s->nlabels; i++) {
+		if (strncmp(s->labels + off, k, klen) == 0 &&
+		    s->labels[off + klen] == '=')
+			return s->labels + off;
+		off += strlen(s->labels + off) + 1;
+	}
+	return NULL;
+}
+
+/*
+ * The image's Labels that the user's --label doesn't override, then the
+ * user's.  A label that isn't one clean line is dropped.
+ */
+static int
+image_labels(struct cell_spec *s, json_t *cfg)
+{
+	char		 out[SPEC_LABELMAX], kv[SPEC_LABELMAX];
+	uint32_t	 n = 0;
+	size_t		 len, off;
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(json_object_get(cfg, "Labels"), k, v) {
+		if (!json_is_string(v) || k[0] == '\0' || strchr(k, '=') ||
+		    label_find(s, k, strlen(k)) != NULL)
+			continue;
+		len = snprintf(kv, sizeof(kv), "%s=%s", k, json_string_value(v));
+		if (len >= sizeof(kv) || !msg_str_ok(kv, len + 1))
+			continue;
+		if (block_append(out, sizeof(out), &n, kv, len + 1, 1) == -1)
+			return -1;
+	}
+	off = blocklen(out, n);
+	len = blocklen(s->labels, s->nlabels);
+	if (off + len > sizeof(out))
+		return -1;
+	memcpy(out + off, s->labels, len);
+	memcpy(s->labels, out, off + len);
+	s->nlabels += n;
+	return 0;
+}
+
+/* "80/tcp" keys of the image's ExposedPorts join --expose, once each */
+static int
+image_expose(struct cell_spec *s, json_t *cfg)
+{
+	struct cell_expose	 e;
+	const char		*k;
+	json_t			*v;
+	char			*end;
+	long			 port;
+	uint32_t		 i;
+
+	json_object_foreach(json_object_get(cfg, "ExposedPorts"), k, v) {
+		port = strtol(k, &end, 10);
+		if (port < 1 || port > 65535 || (*end != '\0' &&
+		    strcmp(end, "/tcp") != 0 && strcmp(end, "/udp") != 0))
+			continue;
+		e.port = port;
+		e.proto = strcmp(end, "/udp") == 0 ? IPPROTO_UDP : IPPROTO_TCP;
+		for (i = 0; i < s->nexpose; i++)
+			if (s->expose[i].port == e.port &&
+			    s->expose[i].proto == e.proto)
+				break;
+		if (i < s->nexpose)
+			continue;
+		if (s->nexpose == SPEC_MAXEXPOSE)
+			return -1;
+		s->expose[s->nexpose++] = e;
+	}
+	return 0;
+}
+
+/* -P: each exposed port not yet published, on a port celld picks */
+static int
+publish_all(struct cell_spec *s)
+{
+	uint32_t	i, j;
+
+	if (!(s->flags & SPEC_PUBLISHALL) || (s->flags & SPEC_NONET))
+		return 0;
+	for (i = 0; i < s->nexpose; i++) {
+		for (j = 0; j < s->nports; j++)
+			if (s->ports[j].cport == s->expose[i].port &&
+			    s->ports[j].proto == s->expose[i].proto)
+				break;
+		if (j < s->nports)
+			continue;
+		if (s->nports == SPEC_MAXPORTS)
+			return -1;
+		memset(&s->ports[j], 0, sizeof(s->ports[j]));
+		s->ports[j].cport = s->expose[i].port;
+		s->ports[j].proto = s->expose[i].proto;
+		s->portsrand |= 1U << j;
+		s->nports++;
+	}
+	return 0;
+}
+
 static int
 image_layers(struct cell *c, json_t *arr)
 {
@@ -199,6 +307,13 @@ image_resolve(struct cell *c, int admin, char *err, size_t errlen)
 		    "has none", c->spec.image);
 	else if (image_env(&c->spec, cfg) == -1)
 		snprintf(err, errlen, "environment too large");
+	else if (image_labels(&c->spec, cfg) == -1)
+		snprintf(err, errlen, "labels too large (max %d bytes)",
+		    SPEC_LABELMAX);
+	else if (image_expose(&c->spec, cfg) == -1 ||
+	    publish_all(&c->spec) == -1)
+		snprintf(err, errlen, "too many exposed or published ports "
+		    "(max %d)", SPEC_MAXPORTS);
 	else {
 		image_defaults(&c->spec, cfg);
 		r = 0;

@@ -122,6 +122,59 @@ nf_peer(const struct cell *c, const struct cell *p, const char *net,
 	    (p->state == CELL_RUNNING || p->state == CELL_STARTING);
 }
 
+/* --add-host lines */
+static size_t
+nf_addhosts(char *buf, size_t size, const struct cell_spec *s)
+{
+	char		 a[INET_ADDRSTRLEN];
+	struct in_addr	 in;
+	size_t		 off = 0;
+	uint32_t	 i;
+	int		 k;
+
+	for (i = 0; i < s->nhosts; i++) {
+		in.s_addr = s->hosts[i].addr;
+		inet_ntop(AF_INET, &in, a, sizeof(a));
+		k = snprintf(buf + off, size - off, "%s\t%s\n", a,
+		    s->hosts[i].name);
+		if (k < 0 || (size_t)k >= size - off)
+			break;
+		off += k;
+	}
+	return off;
+}
+
+/* --dns replaces the host's nameservers; its search and options stay */
+static int
+nf_resolv_write(const struct cell *c)
+{
+	char		 buf[sizeof(nf_resolv) + 64], a[INET_ADDRSTRLEN];
+	char		*line, *save, copy[sizeof(nf_resolv)];
+	struct in_addr	 in;
+	size_t		 off = 0;
+	uint32_t	 i;
+
+	if (c->spec.ndns == 0)
+		return nf_write(c, "resolv.conf", nf_resolv,
+		    strlen(nf_resolv));
+	for (i = 0; i < c->spec.ndns; i++) {
+		in.s_addr = c->spec.dns[i];
+		inet_ntop(AF_INET, &in, a, sizeof(a));
+		off += snprintf(buf + off, sizeof(buf) - off,
+		    "nameserver %s\n", a);
+	}
+	strlcpy(copy, nf_resolv, sizeof(copy));
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if (strncmp(line, "nameserver", 10) != 0 &&
+		    off < sizeof(buf))
+			off += snprintf(buf + off, sizeof(buf) - off, "%s\n",
+			    line);
+	if (off > sizeof(buf) - 1)
+		off = sizeof(buf) - 1;
+	return nf_write(c, "resolv.conf", buf, off);
+}
+
 static int
 nf_hosts(const struct cell *c, const struct cell *gone)
 {
@@ -142,6 +195,7 @@ nf_hosts(const struct cell *c, const struct cell *gone)
 	else
 		off += snprintf(buf + off, NF_MAX - off, "127.0.1.1\t%s\n",
 		    nf_hostname(c));
+	off += nf_addhosts(buf + off, NF_MAX - off, &c->spec);
 	/* the default network is everyone's: no names of others there */
 	if (n != NULL && strcmp(n->name, env->conf.default_net) != 0)
 		RB_FOREACH(p, cells, &cells)
@@ -161,7 +215,7 @@ netfiles_write(const struct cell *c)
 
 	len = snprintf(h, sizeof(h), "%s\n", nf_hostname(c));
 	if (nf_write(c, "hostname", h, len) == -1 || nf_hosts(c, NULL) == -1 ||
-	    nf_write(c, "resolv.conf", nf_resolv, strlen(nf_resolv)) == -1) {
+	    nf_resolv_write(c) == -1) {
 		log_warn("%.12s: /etc files", c->id);
 		return -1;
 	}

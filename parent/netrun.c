@@ -101,6 +101,59 @@ network_port_owner(const struct cell *c, const struct cell_port **pp)
 	return NULL;
 }
 
+#define PORT_RANDLO	32768		/* Linux's and Docker's ephemeral */
+#define PORT_RANDHI	60999		/* range */
+
+/* is p's host port published by a running or starting container, or c? */
+static int
+port_taken(const struct cell *c, const struct cell_port *p)
+{
+	struct cell	*o;
+	uint32_t	 j;
+
+	RB_FOREACH(o, cells, &cells) {
+		if (o != c && o->state != CELL_RUNNING &&
+		    o->state != CELL_STARTING)
+			continue;
+		for (j = 0; j < o->spec.nports; j++)
+			if (&o->spec.ports[j] != p &&
+			    o->spec.ports[j].hport == p->hport &&
+			    o->spec.ports[j].proto == p->proto)
+				return 1;
+	}
+	return 0;
+}
+
+/*
+ * -P and -p PORT: a fresh host port at each start, from a cursor that
+ * goes round the range, so a port just let go isn't handed out again
+ * at once.  -1 when the range is full.
+ */
+static int
+network_pick_ports(struct cell *c)
+{
+	static uint32_t	 next;
+	uint32_t	 i, k, span = PORT_RANDHI - PORT_RANDLO + 1;
+	struct cell_port *p;
+
+	for (i = 0; i < c->spec.nports; i++)
+		if (c->spec.portsrand & (1U << i))
+			c->spec.ports[i].hport = 0;
+	for (i = 0; i < c->spec.nports; i++) {
+		p = &c->spec.ports[i];
+		if (!(c->spec.portsrand & (1U << i)))
+			continue;
+		for (k = 0; k < span; k++) {
+			p->hport = PORT_RANDLO + (next++ % span);
+			if (!port_taken(c, p))
+				break;
+		}
+		if (k == span)
+			return -1;
+	}
+	return 0;
+}
+
 /* before the start: a lease, and no port taken.  NULL or why not. */
 const char *
 network_check(struct cell *c)
@@ -119,6 +172,8 @@ network_check(struct cell *c)
 		    c->spec.network);
 		return why;
 	}
+	if (network_pick_ports(c) == -1)
+		return "-P: no free host port left";
 	if ((o = network_port_owner(c, &p)) != NULL) {
 		snprintf(why, sizeof(why), "-p %s: port already published by "
 		    "%s", port_name(p, pn, sizeof(pn)), o->name[0] ? o->name :

@@ -63,15 +63,68 @@ net_json(const struct cell_spec *s)
 		json_array_append_new(p, json_pack("[I i i i]",
 		    (json_int_t)s->ports[i].hostip, s->ports[i].hport,
 		    s->ports[i].cport, (int)s->ports[i].proto));
-	return json_pack("{s:s s:I s:o}", "name", s->network, "ip",
-	    (json_int_t)s->ip, "ports", p);
+	return json_pack("{s:s s:I s:o s:I}", "name", s->network, "ip",
+	    (json_int_t)s->ip, "ports", p, "rand", (json_int_t)s->portsrand);
+}
+
+/* --dns, --add-host, --expose and the labels */
+static json_t *
+extras_json(const struct cell_spec *s)
+{
+	json_t		*d = json_array(), *h = json_array(), *e = json_array();
+	uint32_t	 i;
+
+	for (i = 0; i < s->ndns; i++)
+		json_array_append_new(d, json_integer(s->dns[i]));
+	for (i = 0; i < s->nhosts; i++)
+		json_array_append_new(h, json_pack("[s I]", s->hosts[i].name,
+		    (json_int_t)s->hosts[i].addr));
+	for (i = 0; i < s->nexpose; i++)
+		json_array_append_new(e, json_pack("[i i]",
+		    s->expose[i].port, s->expose[i].proto));
+	return json_pack("{s:o s:o s:o s:o}", "dns", d, "hosts", h, "expose",
+	    e, "labels", strings_json(s->labels, s->nlabels));
+}
+
+/* absent in state written before them: none of them */
+static int
+extras_load(struct cell_spec *s, json_t *j)
+{
+	json_t		*d = NULL, *h = NULL, *e = NULL, *l = NULL, *v;
+	json_int_t	 a;
+	const char	*n;
+	size_t		 i;
+	int		 port, proto;
+
+	if (j == NULL)
+		return 0;
+	if (json_unpack(j, "{s:o s:o s:o s:o}", "dns", &d, "hosts", &h,
+	    "expose", &e, "labels", &l) == -1 || json_array_size(d) >
+	    SPEC_MAXDNS || json_array_size(h) > SPEC_MAXHOSTS ||
+	    json_array_size(e) > SPEC_MAXEXPOSE)
+		return -1;
+	json_array_foreach(d, i, v)
+		s->dns[s->ndns++] = (uint32_t)json_integer_value(v);
+	json_array_foreach(h, i, v) {
+		if (json_unpack(v, "[s I]", &n, &a) == -1)
+			return -1;
+		strlcpy(s->hosts[i].name, n, sizeof(s->hosts[i].name));
+		s->hosts[s->nhosts++].addr = (uint32_t)a;
+	}
+	json_array_foreach(e, i, v) {
+		if (json_unpack(v, "[i i]", &port, &proto) == -1)
+			return -1;
+		s->expose[i].port = port;
+		s->expose[s->nexpose++].proto = proto;
+	}
+	return json_strings(l, s->labels, sizeof(s->labels), &s->nlabels);
 }
 
 static int
 net_load(struct cell_spec *s, json_t *j)
 {
 	const char	*name;
-	json_int_t	 ip, hip;
+	json_int_t	 ip, hip, rand = 0;
 	json_t		*p, *v;
 	size_t		 i;
 	int		 hp, cp, pr;
@@ -81,9 +134,10 @@ net_load(struct cell_spec *s, json_t *j)
 		s->flags |= SPEC_NONET;
 		return 0;
 	}
-	if (json_unpack(j, "{s:s s:I s:o}", "name", &name, "ip", &ip,
-	    "ports", &p) == -1 || !json_is_array(p))
+	if (json_unpack(j, "{s:s s:I s:o s?I}", "name", &name, "ip", &ip,
+	    "ports", &p, "rand", &rand) == -1 || !json_is_array(p))
 		return -1;
+	s->portsrand = (uint32_t)rand;
 	strlcpy(s->network, name, sizeof(s->network));
 	s->ip = (uint32_t)ip;
 	json_array_foreach(p, i, v) {
@@ -110,8 +164,10 @@ spec_json(const struct cell_spec *s)
 	for (i = 0; i < s->nvols; i++)
 		json_array_append_new(v, json_pack("{s:s s:b}", "dst",
 		    s->vols[i].dst, "ro", s->vols[i].ro));
-	return json_pack("{s:i s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I "
-	    "s:I s:o s:o s:o}", "stopsig", (int)s->stopsig, "net", net_json(s), "volumes", v, "image", s->image, "hostname", s->hostname, "user",
+	return json_pack("{s:o s:i s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I "
+	    "s:I s:I s:o s:o s:o}", "extras", extras_json(s), "stopsig",
+	    (int)s->stopsig, "net", net_json(s), "volumes", v, "image",
+	    s->image, "hostname", s->hostname, "user",
 	    s->user, "workdir", s->workdir, "entrypoint", s->entrypoint,
 	    "flags", (int)s->flags, "memory", (json_int_t)s->memory, "cpus",
 	    (json_int_t)s->cpus_milli, "pids", (json_int_t)s->pids, "caps",
@@ -183,13 +239,14 @@ spec_load(struct cell_spec *s, json_t *j)
 	json_int_t	 mem = 0, cpus = 0, pids = 0, caps = 0;
 	int		 flags = 0, stopsig = 0;
 	json_t		*args = NULL, *envs = NULL, *t = NULL, *v, *vols;
-	json_t		*net = NULL;
+	json_t		*net = NULL, *extras = NULL;
 	size_t		 i;
 	const char	*dst;
 	int		 ro;
 
-	if (json_unpack(j, "{s?o s?i}", "net", &net, "stopsig", &stopsig) ==
-	    -1 || net_load(s, net) == -1 || stopsig < 0 || stopsig > 64)
+	if (json_unpack(j, "{s?o s?i s?o}", "net", &net, "stopsig", &stopsig,
+	    "extras", &extras) == -1 || net_load(s, net) == -1 ||
+	    extras_load(s, extras) == -1 || stopsig < 0 || stopsig > 64)
 		return -1;
 	s->stopsig = stopsig;
 	if (json_unpack(j, "{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "

@@ -304,6 +304,55 @@ t_rm_and_network_rm_leave_nothing() {
 	    [ "$rules" = 0 ] && ! echo "$lease" | grep -q '^nr\.'
 }
 
+# -P publishes every exposed port (the image's and --expose) on a host
+# port celld picks, -p PORT one; both reach the container from EXT
+t_publish_all_and_random_ports() {
+	serve pa -P --expose 80 --expose 81/udp || return 1
+	serve pb -p 80 || return 1
+	pa=$(cellctl port pa)
+	pb=$(cellctl port pb)
+	echo "pa: $pa; pb: $pb"
+	a=$(echo "$pa" | sed -n 's|^80/tcp -> 0.0.0.0:||p')
+	b=$(echo "$pb" | sed -n 's|^80/tcp -> 0.0.0.0:||p')
+	u=$(echo "$pa" | grep -c '^81/udp -> 0.0.0.0:[0-9]*$')
+	e=$(ext sh -c "i=0; while [ \$i -lt 20 ]; do
+	    wget -q -T 1 -O - http://192.168.77.1:$a/ && exit 0
+	    sleep 0.1; i=\$((i + 1)); done; exit 1")
+	f=$(get "http://127.0.0.1:$b/")
+	cellctl rm -f pa pb >/dev/null
+	echo "ports $a $b udp $u; from EXT: $e; from lo: $f"
+	[ "$a" -ge 32768 ] && [ "$a" -le 60999 ] && [ "$b" -ge 32768 ] &&
+	    [ "$b" -le 60999 ] && [ "$a" != "$b" ] && [ "$u" = 1 ] &&
+	    [ "$e" = hi-pa ] && [ "$f" = hi-pb ]
+}
+
+t_dns_and_add_host_in_the_container() {
+	out=$(cellctl run --rm --dns 192.0.2.53 --dns 192.0.2.54 \
+	    --add-host db.example:192.0.2.7 --add-host cache:192.0.2.8 \
+	    busybox sh -c 'cat /etc/resolv.conf /etc/hosts;
+	    echo 6.6.6.6 evil >> /etc/hosts && echo WROTE; true') || return 1
+	echo "$out"
+	echo "$out" | grep -qx 'nameserver 192.0.2.53' &&
+	    echo "$out" | grep -qx 'nameserver 192.0.2.54' &&
+	    [ "$(echo "$out" | grep -c '^nameserver')" = 2 ] &&
+	    echo "$out" | grep -q '^192.0.2.7[[:space:]]db.example$' &&
+	    echo "$out" | grep -q '^192.0.2.8[[:space:]]cache$' &&
+	    ! echo "$out" | grep -q WROTE
+}
+
+t_bad_network_flags_are_clear_errors() {
+	for f in "--dns nope" "--dns 1.2.3.4 --dns 1.2.3.5 --dns 1.2.3.6 --dns 1.2.3.7" \
+	    "--add-host noip" "--add-host bad_name!:1.2.3.4" \
+	    "--add-host h:999.1.1.1" "--expose 0" "--expose 80/sctp" \
+	    "-p 70000" "--label =x"; do
+		# shellcheck disable=SC2086
+		err=$(cellctl run --rm $f busybox true 2>&1)
+		rc=$?
+		echo "$f -> $rc: $err"
+		[ $rc = 125 ] && [ "$(echo "$err" | wc -l)" = 1 ] || return 1
+	done
+}
+
 # last: celld stops with no container running and takes everything along
 t_clean_shutdown_removes_bridges_and_table() {
 	# celld may have been restarted by an earlier test's subshell

@@ -93,6 +93,26 @@ t_import_with_changes() {
 	cellctl image inspect imported:1 | grep -q '"8080/tcp"'
 }
 
+# the image's Labels and ExposedPorts reach the container; --label wins
+# over the image's, --expose adds
+t_image_labels_and_exposed_ports_apply() {
+	$MK rootfs "$T/r.tgz" || return 1
+	cellctl image import "$T/r.tgz" meta:1 --change 'LABEL k=image' \
+	    --change 'LABEL keep=1' --change 'EXPOSE 8080' \
+	    --change 'EXPOSE 53/udp' --change 'CMD ["true"]' >/dev/null ||
+	    return 1
+	id=$(cellctl create --label k=mine --label new --expose 9090 \
+	    meta:1) || return 1
+	out=$(cellctl inspect "$id" | python3 -c 'import json,sys
+c = json.load(sys.stdin)[0]["Config"]
+print(json.dumps(c["Labels"], sort_keys=True))
+print(" ".join(sorted(c["ExposedPorts"])))')
+	cellctl rm "$id" >/dev/null
+	echo "$out"
+	[ "$out" = '{"k": "mine", "keep": "1", "new": ""}
+53/udp 8080/tcp 9090/tcp' ]
+}
+
 # stop sends the image's STOPSIGNAL, and --stop-signal beats it; pid 1
 # ignores what it has no handler for, so a wrong signal ends in SIGKILL
 t_stop_signal_from_the_image_and_the_flag() {

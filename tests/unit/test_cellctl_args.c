@@ -185,8 +185,34 @@ t_values(void)
 	    "are 1 to 65535"), "-p 65536");
 	T_OK(fails(parse("-p", "0:80", "x", NULL), "-p 0:80: ports are 1 to "
 	    "65535"), "-p 0");
-	T_OK(fails(parse("-p", "80", "x", NULL), "-p: expected "
-	    "[HOSTIP:]HOSTPORT:PORT[/tcp|/udp]"), "-p without a host port");
+	T_OK(parse("-p", "80", "-p", "127.0.0.1::53/udp", "-p", "81:81", "x",
+	    NULL) == 0 && spec.nports == 3 && spec.portsrand == 3 &&
+	    spec.ports[0].hport == 0 && spec.ports[0].cport == 80 &&
+	    spec.ports[1].hport == 0 && spec.ports[1].proto == 17 &&
+	    spec.ports[1].hostip == htonl(0x7f000001) && msg_spec_ok(&spec),
+	    "-p without a host port: celld picks");
+	T_OK(parse("-p", "80", "x", NULL) == 0 && (spec.portsrand = 0,
+	    !msg_spec_ok(&spec)), "a port 0 not marked for a pick fails the "
+	    "gate");
+	T_OK(parse("--dns", "192.0.2.1", "--add-host", "a.b:192.0.2.2",
+	    "--add-host", "c=192.0.2.3", "--expose", "53/udp", "--label",
+	    "k=v", "-l", "e", "-P", "x", NULL) == 0 && spec.ndns == 1 &&
+	    spec.nhosts == 2 && strcmp(spec.hosts[1].name, "c") == 0 &&
+	    spec.nexpose == 1 && spec.expose[0].proto == 17 &&
+	    spec.nlabels == 2 && strcmp(spec.labels + 4, "e=") == 0 &&
+	    (spec.flags & SPEC_PUBLISHALL) && msg_spec_ok(&spec),
+	    "--dns --add-host --expose --label -P");
+	T_OK(parse("-l", "k=v", "x", NULL) == 0 && (spec.labels[1] = 'x',
+	    !msg_spec_ok(&spec)) && (spec.labels[1] = '=', spec.nlabels = 2,
+	    !msg_spec_ok(&spec)), "a label without '=' or past the block "
+	    "fails the gate");
+	T_OK(fails(parse("--add-host", "x", "x", NULL), "--add-host x: "
+	    "expected NAME:IP"), "--add-host without an address");
+	T_OK(fails(parse("--dns", "::1", "x", NULL), "--dns: expected an IPv4 "
+	    "address"), "--dns v6");
+	T_OK(fails(parse("--dns", "1.1.1.1", "--dns", "1.1.1.2", "--dns",
+	    "1.1.1.3", "--dns", "1.1.1.4", "x", NULL), "--dns: at most 3 "
+	    "servers (resolv.conf reads no more)"), "--dns four times");
 	T_OK(fails(parse("-p", "1:2/sctp", "x", NULL), "-p: protocol must be "
 	    "tcp or udp"), "-p sctp");
 	T_OK(fails(parse("-p", "8:80", "-p", "8:81", "x", NULL), "-p: the "
