@@ -70,12 +70,34 @@ progress_pump(int in, int out, off_t total)
 	close(out);
 }
 
+/* "layers" = "K N" from celld: layer K of N is being unpacked */
+static int
+progress_layers(struct ctl *ctl, struct imsg *imsg, void *arg)
+{
+	struct msg_kv	kv;
+	int		*shown = arg, k, n;
+
+	(void)ctl;
+	if (imsg_get_type(imsg) != MSG_CTL_KV ||
+	    imsg_get_data(imsg, &kv, sizeof(kv)) == -1)
+		return -1;
+	kv.val[sizeof(kv.val) - 1] = '\0';
+	if (strcmp(kv.key, "layers") != 0 ||
+	    sscanf(kv.val, "%d %d", &k, &n) != 2)
+		return -1;
+	if (*shown >= 0) {
+		fprintf(stderr, "\runpacking: layer %d of %d", k, n);
+		*shown = 1;
+	}
+	return 0;
+}
+
 static int
 image_send(struct ctl *ctl, struct msg_image_load *m, int fd, int quiet)
 {
 	struct msg_result	res;
 	struct stat		st;
-	int			p[2];
+	int			p[2], shown = -1, rv;
 
 	ctl_connect(ctl);
 	if (quiet || !isatty(STDOUT_FILENO)) {
@@ -89,8 +111,12 @@ image_send(struct ctl *ctl, struct msg_image_load *m, int fd, int quiet)
 		    S_ISREG(st.st_mode) ? st.st_size : 0);
 		if (fd != STDIN_FILENO)
 			close(fd);
+		shown = 0;
 	}
-	if (ctl_wait(ctl, NULL, NULL, &res) != 0)
+	rv = ctl_wait(ctl, progress_layers, &shown, &res);
+	if (shown == 1)
+		fputc('\n', stderr);
+	if (rv != 0)
 		ctl_die("image %s: %s", m->mode == IMAGE_IMPORT ? "import" :
 		    "load", res.msg[0] ? res.msg : strerror(res.err));
 	printf("Loaded image: %s\n", res.msg);

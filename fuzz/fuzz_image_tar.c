@@ -31,6 +31,13 @@ static char	scratch[64], beside[80];
 static int	home = -1;	/* libFuzzer's cwd: its corpus paths */
 
 void
+layer_progress(int k, int n)
+{
+	(void)k;
+	(void)n;
+}
+
+void
 progress(const char *fmt, ...)
 {
 	(void)fmt;

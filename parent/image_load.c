@@ -213,6 +213,38 @@ ctl_image_load(struct client *cl, struct imsg *imsg)
 static void	load_report(struct load *, struct request *);
 static void	image_commit(struct load *, struct request *);
 
+/*
+ * "L K N" lines ahead of the report: layer K of N is next.  Each goes to
+ * the client as MSG_CTL_KV "layers" = "K N"; a malformed one is left for
+ * the report's parser to refuse.
+ */
+static void
+load_progress(struct load *l, struct request *r)
+{
+	struct client	*cl;
+	struct msg_kv	 kv;
+	char		*nl;
+	int		 k, n, used;
+
+	while (l->len > 0 && l->buf[0] == 'L' &&
+	    (nl = memchr(l->buf, '\n', l->len)) != NULL) {
+		*nl = '\0';
+		if (sscanf(l->buf, "L %d %d%n", &k, &n, &used) != 2 ||
+		    l->buf + used != nl || k < 1 || n < k) {
+			*nl = '\n';
+			return;
+		}
+		if (r->client != 0 && (cl = control_find(r->client)) != NULL) {
+			memset(&kv, 0, sizeof(kv));
+			strlcpy(kv.key, "layers", sizeof(kv.key));
+			snprintf(kv.val, sizeof(kv.val), "%d %d", k, n);
+			control_reply(cl, MSG_CTL_KV, &kv, sizeof(kv));
+		}
+		l->len -= nl + 1 - l->buf;
+		memmove(l->buf, nl + 1, l->len);
+	}
+}
+
 /* The unpacker's report, as it comes; EOF ends it. */
 static void
 load_read(int fd, short ev, void *arg)
@@ -244,6 +276,7 @@ load_read(int fd, short ev, void *arg)
 	l->buf = nb;
 	memcpy(l->buf + l->len, buf, n);
 	l->len += n;
+	load_progress(l, r);
 }
 
 static void

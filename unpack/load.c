@@ -95,6 +95,28 @@ image_json(const struct uimage *im)
 	    "id", im->id, "config", im->config);
 }
 
+/* how many distinct layers the images have: the progress's total */
+static int
+layers_new(const struct uimage *ims, int n)
+{
+	int	i, k, j, l, count = 0, seen;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < ims[i].nlayers; k++) {
+			seen = 0;
+			for (j = 0; j <= i && !seen; j++)
+				for (l = 0; l < (j == i ? k : ims[j].nlayers);
+				    l++)
+					if (strcmp(ims[j].diffids[l],
+					    ims[i].diffids[k]) == 0) {
+						seen = 1;
+						break;
+					}
+			count += !seen;
+		}
+	return count;
+}
+
 json_t *
 unpack_load(const struct unpack_limits *lim, char *err, size_t errlen)
 {
@@ -103,7 +125,7 @@ unpack_load(const struct unpack_limits *lim, char *err, size_t errlen)
 	struct usrc		 src;
 	json_t			*out = NULL;
 	char			 hex[UNPACK_HEXLEN + 1], what[64];
-	int			 n, i, k, fd, r;
+	int			 n, i, k, fd, r, nnew, seq = 0;
 
 	if ((s = spool_read(0, lim, err, errlen)) == NULL)
 		return NULL;
@@ -112,10 +134,12 @@ unpack_load(const struct unpack_limits *lim, char *err, size_t errlen)
 	    errlen)) == -1)
 		goto done;
 	out = json_array();
+	nnew = layers_new(ims, n);
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < ims[i].nlayers; k++) {
 			if (layer_done(ims[i].diffids[k]))
 				continue;
+			layer_progress(++seq, nnew);
 			snprintf(what, sizeof(what), "layer %d", k + 1);
 			if ((fd = spool_open(ims[i].blobs[k])) == -1)
 				fatal("spool");
@@ -141,6 +165,7 @@ unpack_import(const struct unpack_limits *lim, char *err, size_t errlen)
 {
 	char	hex[UNPACK_HEXLEN + 1];
 
+	layer_progress(1, 1);
 	if (unpack_layer(0, "import", NULL, lim, hex, err, errlen) == -1)
 		return NULL;
 	return json_pack("[{s:[] s:[s] s:s s:{}}]", "tags", "layers", hex,

@@ -96,6 +96,16 @@ progress(const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * "L K N" on the report pipe before the report: layer K of N is next.
+ * The parent strips these lines and passes them to the client.
+ */
+void
+layer_progress(int k, int n)
+{
+	dprintf(1, "L %d %d\n", k, n);
+}
+
 /* Chroot into the staging mount, then keep only what unpacking takes. */
 static void
 unpack_lock(void)

@@ -90,5 +90,6 @@ int	unpack_save(int, int, const char *, json_t *, char *, size_t);
 
 /* unpack.c */
 void	progress(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	layer_progress(int, int);
 
 #endif

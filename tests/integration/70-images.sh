@@ -113,6 +113,29 @@ print(" ".join(sorted(c["ExposedPorts"])))')
 53/udp 8080/tcp 9090/tcp' ]
 }
 
+# on a terminal, load shows bytes, then layer K of N; -q and a pipe
+# show nothing
+t_progress_on_a_terminal_only() {
+	$MK multi "$T/p.tar" prog:1 || return 1
+	tty=$(timeout 60 script -qec "$CELLCTL image load -i $T/p.tar" \
+	    /dev/null | tr '\r' '\n') || return 1
+	q=$(timeout 60 script -qec "$CELLCTL image load -q -i $T/p.tar" \
+	    /dev/null | tr '\r' '\n') || return 1
+	pipe=$(cellctl image load -i "$T/p.tar" 2>&1) || return 1
+	n=$(cellctl image inspect prog:1 | python3 -c \
+	    'import json,sys; print(len(json.load(sys.stdin)[0]["layers"]))')
+	echo "tty: $tty"
+	echo "quiet: $q"
+	echo "pipe: $pipe"
+	echo "$tty" | grep -q '^loading: [0-9]* of [0-9]* MB' &&
+	    echo "$tty" | grep -q "^unpacking: layer 1 of [0-9]" &&
+	    echo "$tty" | grep -q "^unpacking: layer $n of $n" || return 1
+	for o in "$q" "$pipe"; do
+		echo "$o" | grep -q 'loading\|unpacking' && return 1
+	done
+	return 0
+}
+
 # stop sends the image's STOPSIGNAL, and --stop-signal beats it; pid 1
 # ignores what it has no handler for, so a wrong signal ends in SIGKILL
 t_stop_signal_from_the_image_and_the_flag() {
