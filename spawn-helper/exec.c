@@ -10,8 +10,10 @@
  * container's first process did: user, capabilities, no_new_privs,
  * seccomp.  Nothing of the host goes with it but the client's own stdio.
  */
+#include <sys/fsuid.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -48,14 +50,93 @@ struct execjob {
 
 static TAILQ_HEAD(, execjob)	jobs = TAILQ_HEAD_INITIALIZER(jobs);
 
+/* One fd over a socketpair, or nothing (n = 0) to say "none". */
+static int
+exec_sendfd(int sock, int fd)
+{
+	char		 cbuf[CMSG_SPACE(sizeof(int))], b = 0;
+	struct iovec	 iov = { &b, 1 };
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+
+	memset(&mh, 0, sizeof(mh));
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -1;
+}
+
+/* the fd X sent, or -1 when it sent none (or died first) */
+static int
+exec_recvfd(int sock)
+{
+	char		 cbuf[CMSG_SPACE(sizeof(int))], b;
+	struct iovec	 iov = { &b, 1 };
+	struct msghdr	 mh;
+	struct cmsghdr	*cm;
+	int		 fd;
+
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	while (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) == -1)
+		if (errno != EINTR)
+			return -1;
+	if ((cm = CMSG_FIRSTHDR(&mh)) == NULL ||
+	    cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/*
+ * exec -t, in X once inside: a pty of the container's own devpts, so that
+ * `tty` names it (/dev/pts/N) as for run -t.  The master goes to E over
+ * xsock.  The container owns that /dev/pts and may have put anything
+ * there: cell_pty() only succeeds on a real pty master (TIOCSPTLCK,
+ * TIOCGPTPEER), and when it fails X keeps the host pty E made, so the
+ * worst a hostile container gets is an exec -t whose tty has no name.
+ */
+static void
+exec_x_pty(const struct msg_spawn_exec *req, int xsock, int *fds)
+{
+	int	dir, master, slave;
+
+	/* the pty is our fsuid's: the container's root's, as run -t's is,
+	 * not our host uid (unmapped here, "nobody") */
+	setfsuid(0);
+	if ((dir = open("/dev/pts", O_PATH | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) != -1 && cell_pty(&req->spec, dir, &master,
+	    &slave) == 0) {
+		if (exec_sendfd(xsock, master) == 0)
+			fds[0] = fds[1] = fds[2] = slave;
+		else
+			close(slave);
+		close(master);
+	}
+	if (dir != -1)
+		close(dir);
+	close(xsock);	/* E reads EOF when nothing was sent */
+}
+
 /* In X: inside the container, then the command. */
 static void __attribute__((noreturn))
 exec_x(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
-    int pidfd, const int *fds)
+    int pidfd, const int *xfds, int xsock)
 {
 	struct cell_init	ci;
 	char			err[CELL_MSGLEN];
-	int			code;
+	int			code, fds[3] = { xfds[0], xfds[1], xfds[2] };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (setns(pidfd, EXEC_NS) == -1) {
@@ -63,6 +144,8 @@ exec_x(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 		    "%s\n", strerror(errno));
 		_exit(125);
 	}
+	if (xsock != -1)
+		exec_x_pty(req, xsock, fds);
 	if (dup2(fds[0], 0) == -1 || dup2(fds[1], 1) == -1 ||
 	    dup2(fds[2], 2) == -1 || close_range(3, ~0U, 0) == -1)
 		_exit(125);	/* nothing of spawn-helper's stays open */
@@ -159,7 +242,7 @@ static void __attribute__((noreturn))
 exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
     int pidfd, const int *client, int report)
 {
-	int	xfds[3], master = -1, slave = -1, i;
+	int	xfds[3], master = -1, slave = -1, xs[2] = { -1, -1 }, i, m;
 	pid_t	x;
 
 	signal(SIGCHLD, SIG_DFL);
@@ -170,7 +253,9 @@ exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 	for (i = 0; i < 3; i++)
 		xfds[i] = client[i];
 	if (req->spec.flags & SPEC_TTY) {
-		if (cell_pty(&req->spec, -1, &master, &slave) == -1)
+		if (cell_pty(&req->spec, -1, &master, &slave) == -1 ||
+		    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0,
+		    xs) == -1)
 			_exit(125);
 		xfds[0] = xfds[1] = xfds[2] = slave;
 	} else if (xfds[0] == -1 &&
@@ -182,10 +267,21 @@ exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 			_exit(125);
 	if ((x = fork()) == -1)
 		_exit(125);
-	if (x == 0)
-		exec_x(cx, req, pidfd, xfds);
+	if (x == 0) {
+		if (xs[0] != -1)
+			close(xs[0]);
+		exec_x(cx, req, pidfd, xfds, xs[1]);
+	}
 	if (slave != -1)
 		close(slave);
+	if (xs[0] != -1) {	/* the container's own pty, if X made one */
+		close(xs[1]);
+		if ((m = exec_recvfd(xs[0])) != -1) {
+			close(master);
+			master = m;
+		}
+		close(xs[0]);
+	}
 	close(pidfd);
 	exec_e_wait(cx, x, master, client, report);
 }

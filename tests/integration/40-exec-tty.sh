@@ -296,6 +296,34 @@ t_tty_in_a_t_container_is_its_dev_pts() {
 	! echo "$out" | grep -q REMOUNTED
 }
 
+# exec -t: the pty comes from the container's own /dev/pts too, so it has
+# a name inside; a container that plants a fake ptmx there gets an exec
+# that still works (on a pty of the host's, with no name) and nothing
+# else: E checks that what X sends is a pty master
+t_exec_t_pty_is_in_the_containers_dev_pts() {
+	cellctl run -d --name ept busybox sleep 1000 >/dev/null || return 1
+	cellctl run -d -t --name eptt busybox sleep 1000 >/dev/null ||
+	    return 1
+	a=$(in_pty "$CELLCTL exec -t ept sh -c 'tty; ls -l \$(tty)'" \
+	    < /dev/null | tr -d '\r')
+	b=$(in_pty "$CELLCTL exec -t eptt tty" < /dev/null | tr -d '\r')
+	cellctl run -d --privileged --name evil busybox sh -c \
+	    'mount -t tmpfs none /dev/pts && mkfifo /dev/pts/ptmx &&
+	    exec sleep 1000' >/dev/null || return 1
+	sleep 0.5
+	c=$(in_pty "$CELLCTL exec -t evil sh -c 'tty; echo alive'" \
+	    < /dev/null | tr -d '\r')
+	rc=$?
+	cellctl rm -f ept eptt evil >/dev/null
+	echo "plain: $a"
+	echo "-t: $b"
+	echo "fake ptmx: rc $rc: $c"
+	echo "$a" | head -1 | grep -qx '/dev/pts/[0-9]*' &&
+	    echo "$a" | sed -n 2p | grep -q '^crw--w---- *1 root *tty ' &&
+	    [ "$b" = /dev/pts/1 ] && [ $rc = 0 ] &&
+	    echo "$c" | grep -qx alive
+}
+
 t_no_tty_without_t() {
 	out=$(in_pty "$CELLCTL run --rm busybox tty" < /dev/null | tr -d '\r')
 	echo "$out"
