@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/loop.h>
 
 #include "fs.h"
 
@@ -28,11 +29,27 @@ static const int fs_syscalls[] = {
 	/* rootfs: idmapped clones of existing mounts, nothing new */
 	SCMP_SYS(open_tree), SCMP_SYS(mount_setattr), SCMP_SYS(move_mount),
 	SCMP_SYS(umount2),
-	-1	/* left out on purpose: mount, fsopen, fsconfig, fsmount
-		 * (CAP_SYS_ADMIN could mount proc, sysfs or a v1 cgroup and
-		 * reach the host through them: we never make a file system
-		 * instance), execve, ptrace, bpf, keyctl, setuid, socket,
-		 * kexec, module loading */
+	/*
+	 * disk.c: a container's disk quota is an ext4 image on a loop
+	 * device, and only a process with CAP_SYS_ADMIN in the host's user
+	 * namespace can mount ext4.  seccomp can't see fsopen's file system
+	 * name, so this also allows other kinds; the jail holds what we
+	 * could attach them to (the storage dir, no /proc, no /sys), and
+	 * disk.c makes ext4 only.  ioctl is narrowed to the two loop
+	 * requests below; ftruncate makes the sparse image.
+	 */
+	SCMP_SYS(fsopen), SCMP_SYS(fsconfig), SCMP_SYS(fsmount),
+	SCMP_SYS(ftruncate),
+	-1	/* left out on purpose: mount (the old API: no need),
+		 * execve (mke2fs runs in the formatter, mkfs.c), ptrace,
+		 * bpf, keyctl, setuid, socket, kexec, module loading */
+};
+
+static const struct sbx_arg fs_args[] = {
+	/* disk.c: a free loop device, and binding it to an image fd */
+	{ SCMP_SYS(ioctl), 1, LOOP_CTL_GET_FREE },
+	{ SCMP_SYS(ioctl), 1, LOOP_CONFIGURE },
+	{ -1, 0, 0 }
 };
 
 static const struct proc_privs fs_privs = {
@@ -47,6 +64,7 @@ static const struct proc_privs fs_privs = {
 	},
 	.nnp = 1,
 	.syscalls = fs_syscalls,
+	.argrules = fs_args,
 	/*
 	 * No Landlock: a Landlock domain forbids every change to the mount
 	 * topology (move_mount, umount), and idmapped layer mounts are this
@@ -74,6 +92,14 @@ fs_rootfs(struct imsgev *iev, struct imsg *imsg)
 	    req.nlayers == 0 || req.nlayers > FS_MAXLAYERS) {
 		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
 		    "rootfs: bad id, id range or layers");
+		goto done;
+	}
+	/* 0, or a multiple of 4 KiB from 8 MiB to 16 TiB: see msg.h */
+	if (req.disk != 0 && !msg_disk_ok(req.disk)) {
+		log_warnx("%.12s: rootfs: bad disk size %lld", req.id,
+		    (long long)req.disk);
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "rootfs: bad disk size");
 		goto done;
 	}
 	for (i = 0; i < req.nlayers; i++)
@@ -218,12 +244,13 @@ fs_setup(int argc, char **argv)
 {
 	struct launch_args	la;
 
-	fsenv.storefd = -1;
+	fsenv.storefd = fsenv.mkfs = fsenv.loopctl = fsenv.devfd = -1;
 	if (helper_args(argc, argv, &la) == -1)
 		return;		/* helper_main reports it */
 	log_init(la.debug, la.verbose, fs_privs.title);
 	if (subid_range(CELLD_USER, &fsenv.id_start, &fsenv.id_count) == -1)
 		fatalx("fs-helper: no subordinate ids for %s", CELLD_USER);
+	disk_setup();
 	optind = 1;
 }
 

@@ -10,6 +10,9 @@ struct fs_env {
 	int		 storefd;	/* the storage dir */
 	uint32_t	 id_start;	/* _celld's subordinate ids */
 	uint32_t	 id_count;
+	int		 mkfs;		/* socket to the formatter, mkfs.c */
+	int		 loopctl;	/* /dev/loop-control */
+	int		 devfd;		/* /dev, O_PATH: loop devices */
 };
 
 extern struct fs_env	fsenv;
@@ -22,6 +25,15 @@ int	rootfs_remove(const char *);
 int	rmtree(int, const char *, int);
 int	layer_attach(int, const char *, int, int);
 void	layers_detach(uint32_t);
+
+/* disk.c: --storage-opt size */
+void	disk_setup(void);
+int	disk_attach(int, const struct msg_fs_rootfs *);
+void	disk_detach(int);
+
+/* mkfs.c: the formatter */
+int	mkfs_start(void);
+int	mkfs_format(int, int, uint32_t);
 
 /* stage.c: images */
 int	stage_make(const char *, int);

@@ -110,13 +110,19 @@ spec_json(const struct cell_spec *s)
 	for (i = 0; i < s->nvols; i++)
 		json_array_append_new(v, json_pack("{s:s s:b}", "dst",
 		    s->vols[i].dst, "ro", s->vols[i].ro));
-	return json_pack("{s:i s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I "
+	json_t	*j;
+
+	j = json_pack("{s:i s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I "
 	    "s:I s:o s:o s:o}", "stopsig", (int)s->stopsig, "net", net_json(s), "volumes", v, "image", s->image, "hostname", s->hostname, "user",
 	    s->user, "workdir", s->workdir, "entrypoint", s->entrypoint,
 	    "flags", (int)s->flags, "memory", (json_int_t)s->memory, "cpus",
 	    (json_int_t)s->cpus_milli, "pids", (json_int_t)s->pids, "caps",
 	    (json_int_t)s->caps, "args", strings_json(s->args, s->argc),
 	    "env", strings_json(s->env, s->envc), "tmpfs", t);
+	/* "disk" is absent in the state of containers made before it */
+	if (j != NULL && s->disk != 0)
+		json_object_set_new(j, "disk", json_integer(s->disk));
+	return j;
 }
 
 int
@@ -184,14 +190,17 @@ spec_load(struct cell_spec *s, json_t *j)
 	int		 flags = 0, stopsig = 0;
 	json_t		*args = NULL, *envs = NULL, *t = NULL, *v, *vols;
 	json_t		*net = NULL;
+	json_int_t	 disk = 0;
 	size_t		 i;
 	const char	*dst;
 	int		 ro;
 
-	if (json_unpack(j, "{s?o s?i}", "net", &net, "stopsig", &stopsig) ==
-	    -1 || net_load(s, net) == -1 || stopsig < 0 || stopsig > 64)
+	if (json_unpack(j, "{s?o s?i s?I}", "net", &net, "stopsig", &stopsig,
+	    "disk", &disk) == -1 || net_load(s, net) == -1 || stopsig < 0 ||
+	    stopsig > 64)
 		return -1;
 	s->stopsig = stopsig;
+	s->disk = disk;
 	if (json_unpack(j, "{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
 	    "s:o s:o}", "volumes", &vols, "image", &img, "hostname", &host, "user", &user,
 	    "workdir", &wd, "entrypoint", &ep, "flags", &flags, "memory",
