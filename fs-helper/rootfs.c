@@ -168,8 +168,8 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 			goto done;
 		rfd = openat(dfd, "disk", O_RDONLY | O_DIRECTORY |
 		    O_NOFOLLOW | O_CLOEXEC);
-	} else
-		rfd = dup(dfd);
+	} else	/* fcntl: dup is not in our table */
+		rfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
 	if (rfd == -1 || rootfs_dirs(rfd, req, usernsfd) == -1)
 		goto done;
 	tfd = open_tree(rfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
