@@ -98,15 +98,22 @@ ctl_disk(struct client *cl, struct cell_spec *s, char *err, size_t len)
 		return NULL;
 	left = p->max_disk - ctl_disk_used(cl->uid);
 	left = left < 0 ? 0 : left / 4096 * 4096;
-	if (s->disk == 0)
+	if (s->disk == 0 && left >= SPEC_DISK_MIN) {
 		s->disk = env->conf.default_disk < left ?
 		    env->conf.default_disk : left;
-	if (s->disk >= SPEC_DISK_MIN && s->disk <= left)
 		return NULL;
-	snprintf(err, len, "disk: %s asked, %s left of %s (max disk)",
-	    conf_size_str(a, sizeof(a), s->disk < SPEC_DISK_MIN ?
-	    SPEC_DISK_MIN : s->disk), conf_size_str(b, sizeof(b), left),
-	    conf_size_str(m, sizeof(m), p->max_disk));
+	}
+	if (s->disk == 0)
+		snprintf(err, len, "disk: %s left of %s (max disk), less than "
+		    "the smallest disk (8M)", conf_size_str(b, sizeof(b), left),
+		    conf_size_str(m, sizeof(m), p->max_disk));
+	else if (s->disk > left)
+		snprintf(err, len, "disk: %s asked, %s left of %s (max disk)",
+		    conf_size_str(a, sizeof(a), s->disk),
+		    conf_size_str(b, sizeof(b), left),
+		    conf_size_str(m, sizeof(m), p->max_disk));
+	else
+		return NULL;
 	return err;
 }
 
