@@ -5,7 +5,8 @@
  * included, so a quota is a file system of its own: an ext4 image of the
  * asked size, a sparse file containers/<id>/disk.img made by mke2fs (see
  * mkfs.c), attached to a loop device with LO_FLAGS_AUTOCLEAR and mounted
- * nosuid,nodev at containers/<id>/disk in our own namespace.  rootfs.c
+ * nosuid,nodev by the mounter (diskmnt.c), which hands us the mount; we
+ * attach it at containers/<id>/disk in our own namespace.  rootfs.c
  * builds the container's upper, work and layer dirs on it, clones that
  * tree for the container and detaches ours at once: from then on only
  * the container's overlay holds the ext4 mount, its end unmounts it, and
@@ -16,10 +17,8 @@
  * image; we never read it.  The container never gets the image file or
  * the loop device: it sees files in its overlay, nothing else.
  */
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,114 +26,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <linux/loop.h>
-
-#include <bsd/string.h>
-
 #include "fs.h"
 
-#define LOOP_MAJOR_NR	7
-
-/* Before the drop and the jail: what the jail would hide from us. */
+/* Before the drop and the jail: the formatter and the mounter. */
 void
-disk_setup(void)
+disk_setup(int argc, char **argv)
 {
-	fsenv.mkfs = mkfs_start();
-	/*
-	 * /dev/loop-control hands out free loop devices; the loop devices
-	 * themselves are reached through /dev, which we keep as an O_PATH
-	 * fd and open nothing in but "loop<N>" block devices of major 7.
-	 */
-	if ((fsenv.loopctl = open("/dev/loop-control", O_RDWR |
-	    O_CLOEXEC)) == -1)
-		log_warn("disk: /dev/loop-control");
-	if ((fsenv.devfd = open("/dev", O_PATH | O_DIRECTORY |
-	    O_CLOEXEC)) == -1)
-		log_warn("disk: /dev");
-}
-
-/* Open loop device n, refusing anything in /dev that isn't one. */
-static int
-loop_open(int n)
-{
-	struct stat	st;
-	char		name[32];
-	int		fd;
-
-	snprintf(name, sizeof(name), "loop%d", n);
-	fd = openat(fsenv.devfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-	if (fd == -1)
-		return -1;
-	if (fstat(fd, &st) == -1 || !S_ISBLK(st.st_mode) ||
-	    major(st.st_rdev) != LOOP_MAJOR_NR) {
-		close(fd);
-		errno = ENODEV;
-		return -1;
-	}
-	return fd;
-}
-
-/* A free loop device bound to imgfd; its number in *np, its fd back. */
-static int
-loop_attach(int imgfd, const char *id, int *np)
-{
-	struct loop_config	cfg;
-	int			n, fd, tries;
-
-	if (fsenv.loopctl == -1 || fsenv.devfd == -1) {
-		errno = ENODEV;
-		return -1;
-	}
-	/* another process may take the free device before we bind it */
-	for (tries = 0; tries < 16; tries++) {
-		if ((n = ioctl(fsenv.loopctl, LOOP_CTL_GET_FREE)) == -1)
-			return -1;
-		if ((fd = loop_open(n)) == -1)
-			return -1;
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.fd = imgfd;
-		cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-		snprintf((char *)cfg.info.lo_file_name,
-		    sizeof(cfg.info.lo_file_name), "celld:%.12s", id);
-		if (ioctl(fd, LOOP_CONFIGURE, &cfg) == 0) {
-			*np = n;
-			return fd;
-		}
-		close(fd);
-		if (errno != EBUSY)
-			return -1;
-	}
-	errno = EBUSY;
-	return -1;
-}
-
-/*
- * ext4 on loop device n, as a detached mount.  The kernel looks the
- * source up by path, and the jail has no /dev: a path relative to our
- * /dev fd, as our cwd, is one it can resolve.
- */
-static int
-disk_fsmount(int n)
-{
-	char	src[32];
-	int	fsfd, mfd = -1, saved;
-
-	snprintf(src, sizeof(src), "loop%d", n);
-	if ((fsfd = fsopen("ext4", FSOPEN_CLOEXEC)) == -1)
-		return -1;
-	if (fchdir(fsenv.devfd) == -1)
-		goto done;
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", src, 0) == 0 &&
-	    fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID |
-		    MOUNT_ATTR_NODEV);
-done:
-	saved = errno;
-	if (chdir("/") == -1)
-		log_warn("chdir /");
-	close(fsfd);
-	errno = saved;
-	return mfd;
+	fsenv.mkfs = mkfs_start(argc, argv);
+	fsenv.mnt = diskmnt_start(argc, argv);
 }
 
 /* disk.img of size bytes in dfd, made by mke2fs on first use. */
@@ -184,16 +83,12 @@ disk_image(int dfd, const struct msg_fs_rootfs *req)
 int
 disk_attach(int dfd, const struct msg_fs_rootfs *req)
 {
-	int	imgfd, loopfd = -1, mfd = -1, n, r = -1, saved;
+	int	imgfd, mfd = -1, r = -1, saved;
 
 	if ((imgfd = disk_image(dfd, req)) == -1)
 		return -1;
-	if ((loopfd = loop_attach(imgfd, req->id, &n)) == -1) {
-		log_warn("%.12s: loop device", req->id);
-		goto done;
-	}
-	if ((mfd = disk_fsmount(n)) == -1) {
-		log_warn("%.12s: mount loop%d", req->id, n);
+	if ((mfd = diskmnt_mount(fsenv.mnt, imgfd, req->id)) == -1) {
+		log_warn("%.12s: mount disk", req->id);
 		goto done;
 	}
 	if ((mkdirat(dfd, "disk", 0700) == -1 && errno != EEXIST) ||
@@ -206,9 +101,6 @@ done:
 	saved = errno;
 	if (mfd != -1)
 		close(mfd);
-	/* autoclear: once the mount (if any) lets go, the device is free */
-	if (loopfd != -1)
-		close(loopfd);
 	close(imgfd);
 	errno = saved;
 	return r;

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
-#include <linux/loop.h>
 
 #include "fs.h"
 
@@ -29,27 +28,15 @@ static const int fs_syscalls[] = {
 	/* rootfs: idmapped clones of existing mounts, nothing new */
 	SCMP_SYS(open_tree), SCMP_SYS(mount_setattr), SCMP_SYS(move_mount),
 	SCMP_SYS(umount2),
-	/*
-	 * disk.c: a container's disk quota is an ext4 image on a loop
-	 * device, and only a process with CAP_SYS_ADMIN in the host's user
-	 * namespace can mount ext4.  seccomp can't see fsopen's file system
-	 * name, so this also allows other kinds; the jail holds what we
-	 * could attach them to (the storage dir, no /proc, no /sys), and
-	 * disk.c makes ext4 only.  ioctl is narrowed to the two loop
-	 * requests below; ftruncate makes the sparse image.
-	 */
-	SCMP_SYS(fsopen), SCMP_SYS(fsconfig), SCMP_SYS(fsmount),
+	/* disk.c: the sparse image of a container's disk */
 	SCMP_SYS(ftruncate),
-	-1	/* left out on purpose: mount (the old API: no need),
-		 * execve (mke2fs runs in the formatter, mkfs.c), ptrace,
-		 * bpf, keyctl, setuid, socket, kexec, module loading */
-};
-
-static const struct sbx_arg fs_args[] = {
-	/* disk.c: a free loop device, and binding it to an image fd */
-	{ SCMP_SYS(ioctl), 1, LOOP_CTL_GET_FREE },
-	{ SCMP_SYS(ioctl), 1, LOOP_CONFIGURE },
-	{ -1, 0, 0 }
+	-1	/* left out on purpose: mount, fsopen, fsconfig, fsmount
+		 * (CAP_SYS_ADMIN could mount proc, sysfs or a v1 cgroup and
+		 * reach the host through them: we never make a file system
+		 * instance; a container's ext4 disk is made by the mounter,
+		 * diskmnt.c), ioctl (loop devices: the mounter's too),
+		 * execve (mke2fs: the formatter's, mkfs.c), ptrace, bpf,
+		 * keyctl, setuid, socket, kexec, module loading */
 };
 
 static const struct proc_privs fs_privs = {
@@ -64,7 +51,6 @@ static const struct proc_privs fs_privs = {
 	},
 	.nnp = 1,
 	.syscalls = fs_syscalls,
-	.argrules = fs_args,
 	/*
 	 * No Landlock: a Landlock domain forbids every change to the mount
 	 * topology (move_mount, umount), and idmapped layer mounts are this
@@ -244,13 +230,13 @@ fs_setup(int argc, char **argv)
 {
 	struct launch_args	la;
 
-	fsenv.storefd = fsenv.mkfs = fsenv.loopctl = fsenv.devfd = -1;
+	fsenv.storefd = fsenv.mkfs = fsenv.mnt = -1;
 	if (helper_args(argc, argv, &la) == -1)
 		return;		/* helper_main reports it */
 	log_init(la.debug, la.verbose, fs_privs.title);
 	if (subid_range(CELLD_USER, &fsenv.id_start, &fsenv.id_count) == -1)
 		fatalx("fs-helper: no subordinate ids for %s", CELLD_USER);
-	disk_setup();
+	disk_setup(argc, argv);
 	optind = 1;
 }
 

@@ -11,8 +11,7 @@ struct fs_env {
 	uint32_t	 id_start;	/* _celld's subordinate ids */
 	uint32_t	 id_count;
 	int		 mkfs;		/* socket to the formatter, mkfs.c */
-	int		 loopctl;	/* /dev/loop-control */
-	int		 devfd;		/* /dev, O_PATH: loop devices */
+	int		 mnt;		/* socket to the mounter, diskmnt.c */
 };
 
 extern struct fs_env	fsenv;
@@ -27,13 +26,19 @@ int	layer_attach(int, const char *, int, int);
 void	layers_detach(uint32_t);
 
 /* disk.c: --storage-opt size */
-void	disk_setup(void);
+void	disk_setup(int, char **);
 int	disk_attach(int, const struct msg_fs_rootfs *);
 void	disk_detach(int);
 
-/* mkfs.c: the formatter */
-int	mkfs_start(void);
+/* diskmnt.c: the mounter */
+int	diskmnt_start(int, char **);
+int	diskmnt_mount(int, int, const char *);
+
+/* mkfs.c: the formatter, and fd passing to it and the mounter */
+int	mkfs_start(int, char **);
 int	mkfs_format(int, int, uint32_t);
+int	fd_send(int, const void *, size_t, int);
+int	fd_recv(int, void *, size_t, int *);
 
 /* stage.c: images */
 int	stage_make(const char *, int);

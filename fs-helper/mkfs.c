@@ -1,7 +1,8 @@
 /*
  * mkfs.c: the formatter, fs-helper's one child.
  *
- * A container's disk is an ext4 file system in a sparse image file, and
+ * "celld: fs-mkfs".  A container's disk is an ext4 file system in a
+ * sparse image file, and
  * only mke2fs makes one.  fs-helper can't exec it: after its drop it
  * lives in a jail with no /usr, no /proc and no execve.  So before the
  * drop it forks F, which keeps the host's view of the filesystem but
@@ -27,6 +28,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <bsd/unistd.h>
 
 #include "fs.h"
 
@@ -127,11 +130,43 @@ mkfs_one(int fd, uint32_t owner)
 	return status;
 }
 
-static void __attribute__((noreturn))
-mkfs_loop(int sock)
+/*
+ * One fixed-size message and at most one fd over a SOCK_SEQPACKET pair
+ * (the formatter's and the mounter's): fd -1 sends none.
+ */
+int
+fd_send(int sock, const void *buf, size_t len, int fd)
 {
-	struct mkfs_req	 req;
-	struct mkfs_rep	 rep;
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	struct cmsghdr	*cm;
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(int))];
+	}		 cmsgbuf;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
+	iov.iov_base = (void *)buf;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	if (fd != -1) {
+		msg.msg_control = &cmsgbuf.buf;
+		msg.msg_controllen = sizeof(cmsgbuf.buf);
+		cm = CMSG_FIRSTHDR(&msg);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
+	}
+	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
+}
+
+/* Exactly len bytes and at most one fd (*fd, -1 if none), or -1. */
+int
+fd_recv(int sock, void *buf, size_t len, int *fd)
+{
 	struct msghdr	 msg;
 	struct iovec	 iov;
 	struct cmsghdr	*cm;
@@ -140,28 +175,48 @@ mkfs_loop(int sock)
 		char		buf[CMSG_SPACE(sizeof(int))];
 	}		 cmsgbuf;
 	ssize_t		 n;
+
+	*fd = -1;
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = len;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = &cmsgbuf.buf;
+	msg.msg_controllen = sizeof(cmsgbuf.buf);
+	/* recvmsg: recv is recvfrom, which no table here allows */
+	if ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) == -1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (cm != NULL && cm->cmsg_level == SOL_SOCKET &&
+	    cm->cmsg_type == SCM_RIGHTS &&
+	    cm->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(cm), sizeof(*fd));
+	if (n != (ssize_t)len || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+		if (*fd != -1)
+			close(*fd);
+		*fd = -1;
+		errno = n == 0 ? EPIPE : EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+static void __attribute__((noreturn))
+mkfs_loop(int sock)
+{
+	struct mkfs_req	 req;
+	struct mkfs_rep	 rep;
 	int		 fd;
 
 	for (;;) {
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = &req;
-		iov.iov_len = sizeof(req);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = &cmsgbuf.buf;
-		msg.msg_controllen = sizeof(cmsgbuf.buf);
-		if ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) <= 0)
-			_exit(0);	/* fs-helper is gone */
-		cm = CMSG_FIRSTHDR(&msg);
-		if (n != sizeof(req) || cm == NULL ||
-		    cm->cmsg_type != SCM_RIGHTS ||
-		    cm->cmsg_len != CMSG_LEN(sizeof(int)))
-			_exit(1);	/* not fs-helper's protocol */
-		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		if (fd_recv(sock, &req, sizeof(req), &fd) == -1)
+			_exit(0);	/* fs-helper is gone, or broke */
 		rep.seq = req.seq;
-		rep.status = mkfs_one(fd, req.owner);
-		close(fd);
-		if (send(sock, &rep, sizeof(rep), MSG_NOSIGNAL) == -1)
+		rep.status = fd == -1 ? -EBADF : mkfs_one(fd, req.owner);
+		if (fd != -1)
+			close(fd);
+		if (fd_send(sock, &rep, sizeof(rep), -1) == -1)
 			_exit(0);
 	}
 }
@@ -171,7 +226,7 @@ mkfs_loop(int sock)
  * -1 (then every disk request fails, and says why).
  */
 int
-mkfs_start(void)
+mkfs_start(int argc, char **argv)
 {
 	struct timeval	tv = { MKFS_TIMEOUT, 0 };
 	int		sv[2];
@@ -196,6 +251,9 @@ mkfs_start(void)
 		closefrom(4);
 		if (chdir("/") == -1)
 			_exit(1);
+		setproctitle_init(argc, argv, environ);
+		setproctitle("-celld: fs-mkfs");
+		log_procname("fs-mkfs");
 		mkfs_lockdown();
 		mkfs_loop(3);
 	}
@@ -212,50 +270,22 @@ mkfs_format(int sock, int fd, uint32_t owner)
 	static uint32_t	 seq;
 	struct mkfs_req	 req;
 	struct mkfs_rep	 rep;
-	struct msghdr	 msg;
-	struct iovec	 iov;
-	struct cmsghdr	*cm;
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(int))];
-	}		 cmsgbuf;
-	ssize_t		 n;
+	int		 nfd;
 
 	if (sock == -1) {
 		errno = ENOSYS;
 		return -1;
 	}
-	memset(&msg, 0, sizeof(msg));
-	memset(&cmsgbuf, 0, sizeof(cmsgbuf));
 	req.seq = ++seq;
 	req.owner = owner;
-	iov.iov_base = &req;
-	iov.iov_len = sizeof(req);
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = &cmsgbuf.buf;
-	msg.msg_controllen = sizeof(cmsgbuf.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(fd));
-	if (sendmsg(sock, &msg, MSG_NOSIGNAL) == -1)
+	if (fd_send(sock, &req, sizeof(req), fd) == -1)
 		return -1;
 	/* a late answer to a request we gave up on is skipped */
 	do {
-		/* recvmsg: recv is recvfrom, not in our table */
-		memset(&msg, 0, sizeof(msg));
-		iov.iov_base = &rep;
-		iov.iov_len = sizeof(rep);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		if ((n = recvmsg(sock, &msg, 0)) == -1)
+		if (fd_recv(sock, &rep, sizeof(rep), &nfd) == -1)
 			return -1;
-		if (n != sizeof(rep)) {
-			errno = EPIPE;
-			return -1;
-		}
+		if (nfd != -1)
+			close(nfd);
 	} while (rep.seq != req.seq);
 	if (rep.status < 0) {
 		errno = -rep.status;
