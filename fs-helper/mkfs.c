@@ -1,19 +1,20 @@
 /*
- * mkfs.c: the formatter, fs-helper's one child.
+ * mkfs.c: the formatter, "celld: fs-mkfs", a child of fs-helper.
  *
- * "celld: fs-mkfs".  A container's disk is an ext4 file system in a
- * sparse image file, and
+ * A container's disk is an ext4 file system in a sparse image file, and
  * only mke2fs makes one.  fs-helper can't exec it: after its drop it
  * lives in a jail with no /usr, no /proc and no execve.  So before the
  * drop it forks F, which keeps the host's view of the filesystem but
  * gives up everything else at once: every capability (bounding set,
  * permitted, effective, ambient), then no_new_privs and a seccomp
- * filter that refuses signals, tracing, sockets, mounts and namespaces.
+ * filter that refuses signals, tracing, sockets, mounts and namespaces
+ * (a deny-list: an allow-list would have to follow mke2fs's releases).
  * F reads one request at a time from fs-helper (an image fd and the
  * owner of the file system's root), forks, and execs mke2fs on
  * /proc/self/fd/3 with a fixed argument list; it answers with the wait
  * status.  F never reads anything else: its protocol is fixed-size, the
  * image fd is fs-helper's own new file, and F exits when fs-helper goes.
+ * mke2fs writes a fresh image and reads nothing a container wrote.
  */
 #include <sys/capability.h>
 #include <sys/prctl.h>
