@@ -273,6 +273,5 @@ diskmnt_mount(int sock, int fd, const char *id)
 	return mfd;
 }
 
-#ifdef SBX_PROBE
-const struct proc_privs *fs_mounter_table = &mnt_privs;
-#endif
+/* tests/security/sbx_probe applies this very table and attacks it */
+const struct proc_privs *fsmnt_table = &mnt_privs;
