@@ -95,7 +95,9 @@ fs_rootfs(struct imsgev *iev, struct imsg *imsg)
 			goto done;
 		}
 	if ((mfd = rootfs_make(&req, nsfd)) == -1) {
-		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0, "rootfs");
+		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0,
+		    req.disk != 0 ? "rootfs (with a disk: see celld's log)" :
+		    "rootfs");
 		goto done;
 	}
 	memset(&rep, 0, sizeof(rep));

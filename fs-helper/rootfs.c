@@ -111,16 +111,6 @@ tree_private(int fd)
 	    sizeof(ma));
 }
 
-/*
- * Build the tree of req->id that the container mounts its overlay from,
- * and return it as a detached mount fd: the container's dir (upper, work)
- * with each layer beneath it at lower/N as a read-only clone idmapped
- * through usernsfd, so container root owns the image's root-owned files.
- * The overlay itself is mounted by the container, inside its own user
- * namespace: its copy-ups then run with the container's credentials, not
- * ours, and we never make a file system instance of any kind (no fsopen,
- * no mount(2): see fs.c).
- */
 /* The dirs a container writes to, and its layers, in dfd. */
 static int
 rootfs_dirs(int dfd, const struct msg_fs_rootfs *req, int usernsfd)
@@ -147,6 +137,19 @@ rootfs_dirs(int dfd, const struct msg_fs_rootfs *req, int usernsfd)
 	return 0;
 }
 
+/*
+ * Build the tree of req->id that the container mounts its overlay from,
+ * and return it as a detached mount fd: the container's dir (upper, work)
+ * with each layer beneath it at lower/N as a read-only clone idmapped
+ * through usernsfd, so container root owns the image's root-owned files.
+ * The overlay itself is mounted by the container, inside its own user
+ * namespace: its copy-ups then run with the container's credentials, not
+ * ours, and we never make a file system instance of any kind (no fsopen,
+ * no mount(2): see fs.c).  With a disk (req->disk, --storage-opt size)
+ * the same dirs are made on the container's own ext4 file system instead
+ * (made and mounted by our children, disk.c), attached at "disk" for as
+ * long as we build, and the tree handed over is that file system's root.
+ */
 int
 rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 {
