@@ -113,6 +113,25 @@ t_the_container_cannot_reach_the_loop_device_or_image() {
 	return $r
 }
 
+# the disk survives a celld kill -9: the running container keeps it, and
+# the next start after the restart mounts the same image, still 16M
+t_disk_survives_a_celld_restart() {
+	cellctl run -d --name rs --storage-opt size=16M busybox sh -c \
+	    'echo before > /data; sleep 1000' >/dev/null || return 1
+	sleep 0.3
+	p=$(proc_pid parent) || return 1
+	kill -9 "$p"; wait "$p" 2>/dev/null
+	sleep 0.3
+	start_celld || return 1
+	[ "$(cellctl exec rs cat /data)" = before ] || return 1
+	cellctl stop -t 1 rs >/dev/null && cellctl start rs >/dev/null ||
+	    return 1
+	[ "$(cellctl exec rs cat /data)" = before ] || return 1
+	cellctl exec rs df -k / | awk 'NR == 2 { print; exit $2 > 16384 }' ||
+	    return 1
+	cellctl rm -f rs >/dev/null
+}
+
 t_inspect_shows_the_size() {
 	cellctl create --name insp --storage-opt size=32m busybox true \
 	    >/dev/null || return 1
