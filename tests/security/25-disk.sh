@@ -94,6 +94,23 @@ t_admin_and_unbudgeted_users_are_not_limited() {
 	return $r
 }
 
+# attack: read or write a container's disk image from the host, as its
+# owner or as another user (the image holds everything it wrote)
+t_the_image_is_closed_to_host_users() {
+	id=$(ctl_as "$UL" run -d --name img --storage-opt size=16M busybox \
+	    sh -c 'echo l-secret > /s; sleep 1000') || return 1
+	img=$T/lib/containers/$id/disk.img
+	[ -f "$img" ] || { echo "no image at $img"; return 1; }
+	r=0
+	for u in "$UL" "$UA"; do
+		as "$u" cat "$img" >/dev/null 2>&1 && { echo "$u reads it"; r=1; }
+		as "$u" sh -c "echo x >> '$img'" 2>/dev/null &&
+		    { echo "$u writes it"; r=1; }
+	done
+	ctl_as "$UL" rm -f img >/dev/null
+	return $r
+}
+
 # attack: another user's containers don't count against L, nor L's
 # against them
 t_budgets_are_per_user() {
