@@ -52,7 +52,8 @@ NET_PKGS	 = libnl-route-3.0 libnftnl libmnl
 NET_CFLAGS	:= $(shell pkg-config --cflags $(NET_PKGS) 2>/dev/null)
 NET_LIBS	:= $(shell pkg-config --libs $(NET_PKGS) 2>/dev/null)
 FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o \
-		   $(O)/fs-helper/stage.o
+		   $(O)/fs-helper/stage.o $(O)/fs-helper/disk.o \
+		   $(O)/fs-helper/diskmnt.o $(O)/fs-helper/mkfs.o
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \

@@ -31,7 +31,7 @@ enum {
 	OPT_ENTRYPOINT, OPT_ENVFILE, OPT_EXPOSE, OPT_INIT, OPT_IP, OPT_JSON,
 	OPT_NAME, OPT_NETWORK,
 	OPT_PIDS, OPT_PRIVILEGED, OPT_READONLY, OPT_RM, OPT_SECOPT, OPT_STOPSIG,
-	OPT_TMPFS
+	OPT_TMPFS, OPT_STOROPT
 };
 
 /* "+": stop at IMAGE, whatever follows is the container's. */
@@ -66,6 +66,7 @@ static const struct option run_longopts[] = {
 	{ "rm",			no_argument, NULL, OPT_RM },
 	{ "security-opt",	required_argument, NULL, OPT_SECOPT },
 	{ "stop-signal",	required_argument, NULL, OPT_STOPSIG },
+	{ "storage-opt",	required_argument, NULL, OPT_STOROPT },
 	{ "tmpfs",		required_argument, NULL, OPT_TMPFS },
 	{ "tty",		no_argument, NULL, 't' },
 	{ "user",		required_argument, NULL, 'u' },
@@ -218,7 +219,7 @@ opt_envfile(struct parse *p, const char *path)
 
 /* Docker's RAMInBytes: a decimal, then b, k, m, g, t or p (binary units). */
 static int
-opt_memory(struct parse *p, const char *s)
+size_parse(const char *s, int64_t *out)
 {
 	static const char	 units[] = "kmgtp";
 	const char		*u, *end;
@@ -230,7 +231,7 @@ opt_memory(struct parse *p, const char *s)
 	if (n > 0 && s[n] == '.' && isdigit((unsigned char)s[n + 1]))
 		n += 1 + strspn(s + n + 1, "0123456789");
 	if (n == 0 || n >= sizeof(num))
-		goto bad;
+		return -1;
 	memcpy(num, s, n);
 	num[n] = '\0';
 	v = strtod(num, NULL);
@@ -246,13 +247,42 @@ opt_memory(struct parse *p, const char *s)
 	if (tolower((unsigned char)*end) == 'b')
 		end++;
 	if (*end != '\0' || v >= 9.2e18)
-		goto bad;
-	p->spec->memory = (int64_t)v;
+		return -1;
+	*out = (int64_t)v;
+	return 0;
+}
+
+static int
+opt_memory(struct parse *p, const char *s)
+{
+	if (size_parse(s, &p->spec->memory) == -1)
+		return perr(p, "-m: invalid size \"%s\"", s);
 	if (p->spec->memory != 0 && p->spec->memory < MEMORY_MIN)
 		return perr(p, "-m: minimum memory limit is 6m");
 	return 0;
-bad:
-	return perr(p, "-m: invalid size \"%s\"", s);
+}
+
+/*
+ * --storage-opt size=SIZE, Docker's flag: the container's writable layer
+ * in a file system of that size.  Rounded up to 4 KiB as mke2fs would.
+ */
+static int
+opt_storage(struct parse *p, const char *s)
+{
+	int64_t	v;
+
+	if (strncmp(s, "size=", 5) != 0)
+		return perr(p, "--storage-opt: \"%.*s\" is not supported "
+		    "(only size=SIZE)", (int)strcspn(s, "="), s);
+	if (size_parse(s + 5, &v) == -1)
+		return perr(p, "--storage-opt: invalid size \"%s\"", s + 5);
+	if (v > SPEC_DISK_MAX)
+		return perr(p, "--storage-opt: size %s is more than 16T", s + 5);
+	v = (v + 4095) / 4096 * 4096;
+	if (v < SPEC_DISK_MIN)
+		return perr(p, "--storage-opt: minimum size is 8m");
+	p->spec->disk = v;
+	return 0;
 }
 
 /* A decimal number of CPUs, kept exact as milli-CPUs. */
@@ -523,6 +553,8 @@ opt_value(struct parse *p, int c, const char *v)
 		return 0;
 	case OPT_TMPFS:
 		return opt_tmpfs(p, v);
+	case OPT_STOROPT:
+		return opt_storage(p, v);
 	case OPT_CAPADD:
 	case OPT_CAPDROP:
 		return opt_cap(p, v, c == OPT_CAPDROP);

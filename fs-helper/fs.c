@@ -28,11 +28,15 @@ static const int fs_syscalls[] = {
 	/* rootfs: idmapped clones of existing mounts, nothing new */
 	SCMP_SYS(open_tree), SCMP_SYS(mount_setattr), SCMP_SYS(move_mount),
 	SCMP_SYS(umount2),
+	/* disk.c: the sparse image of a container's disk */
+	SCMP_SYS(ftruncate),
 	-1	/* left out on purpose: mount, fsopen, fsconfig, fsmount
 		 * (CAP_SYS_ADMIN could mount proc, sysfs or a v1 cgroup and
 		 * reach the host through them: we never make a file system
-		 * instance), execve, ptrace, bpf, keyctl, setuid, socket,
-		 * kexec, module loading */
+		 * instance; a container's ext4 disk is made by the mounter,
+		 * diskmnt.c), ioctl (loop devices: the mounter's too),
+		 * execve (mke2fs: the formatter's, mkfs.c), ptrace, bpf,
+		 * keyctl, setuid, socket, kexec, module loading */
 };
 
 static const struct proc_privs fs_privs = {
@@ -76,6 +80,14 @@ fs_rootfs(struct imsgev *iev, struct imsg *imsg)
 		    "rootfs: bad id, id range or layers");
 		goto done;
 	}
+	/* 0, or a multiple of 4 KiB from 8 MiB to 16 TiB: see msg.h */
+	if (req.disk != 0 && !msg_disk_ok(req.disk)) {
+		log_warnx("%.12s: rootfs: bad disk size %lld", req.id,
+		    (long long)req.disk);
+		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
+		    "rootfs: bad disk size");
+		goto done;
+	}
 	for (i = 0; i < req.nlayers; i++)
 		if (!msg_id_ok(req.layers[i], sizeof(req.layers[i]))) {
 			imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,
@@ -83,7 +95,9 @@ fs_rootfs(struct imsgev *iev, struct imsg *imsg)
 			goto done;
 		}
 	if ((mfd = rootfs_make(&req, nsfd)) == -1) {
-		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0, "rootfs");
+		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0,
+		    req.disk != 0 ? "rootfs (with a disk: see celld's log)" :
+		    "rootfs");
 		goto done;
 	}
 	memset(&rep, 0, sizeof(rep));
@@ -218,12 +232,13 @@ fs_setup(int argc, char **argv)
 {
 	struct launch_args	la;
 
-	fsenv.storefd = -1;
+	fsenv.storefd = fsenv.mkfs = fsenv.mnt = -1;
 	if (helper_args(argc, argv, &la) == -1)
 		return;		/* helper_main reports it */
 	log_init(la.debug, la.verbose, fs_privs.title);
 	if (subid_range(CELLD_USER, &fsenv.id_start, &fsenv.id_count) == -1)
 		fatalx("fs-helper: no subordinate ids for %s", CELLD_USER);
+	disk_setup(argc, argv);
 	optind = 1;
 }
 

@@ -10,6 +10,8 @@ struct fs_env {
 	int		 storefd;	/* the storage dir */
 	uint32_t	 id_start;	/* _celld's subordinate ids */
 	uint32_t	 id_count;
+	int		 mkfs;		/* socket to the formatter, mkfs.c */
+	int		 mnt;		/* socket to the mounter, diskmnt.c */
 };
 
 extern struct fs_env	fsenv;
@@ -22,6 +24,21 @@ int	rootfs_remove(const char *);
 int	rmtree(int, const char *, int);
 int	layer_attach(int, const char *, int, int);
 void	layers_detach(uint32_t);
+
+/* disk.c: --storage-opt size */
+void	disk_setup(int, char **);
+int	disk_attach(int, const struct msg_fs_rootfs *);
+void	disk_detach(int);
+
+/* diskmnt.c: the mounter */
+int	diskmnt_start(int, char **);
+int	diskmnt_mount(int, int, const char *);
+
+/* mkfs.c: the formatter, and fd passing to it and the mounter */
+int	mkfs_start(int, char **);
+int	mkfs_format(int, int, uint32_t);
+int	fd_send(int, const void *, size_t, int);
+int	fd_recv(int, void *, size_t, int *);
 
 /* stage.c: images */
 int	stage_make(const char *, int);

@@ -111,35 +111,17 @@ tree_private(int fd)
 	    sizeof(ma));
 }
 
-/*
- * Build the tree of req->id that the container mounts its overlay from,
- * and return it as a detached mount fd: the container's dir (upper, work)
- * with each layer beneath it at lower/N as a read-only clone idmapped
- * through usernsfd, so container root owns the image's root-owned files.
- * The overlay itself is mounted by the container, inside its own user
- * namespace: its copy-ups then run with the container's credentials, not
- * ours, and we never make a file system instance of any kind (no fsopen,
- * no mount(2): see fs.c).
- */
-int
-rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
+/* The dirs a container writes to, and its layers, in dfd. */
+static int
+rootfs_dirs(int dfd, const struct msg_fs_rootfs *req, int usernsfd)
 {
-	int		 dfd, tfd = -1, saved;
-	uint32_t	 i;
+	uint32_t	i;
+	int		saved;
 
-	if ((dfd = cell_dir(req->id)) == -1)
-		return -1;
-	/*
-	 * Only the container's root group may pass through its dir (to its
-	 * upper, work and layers); no other user of the host can read what
-	 * the container writes.
-	 */
-	if (fchown(dfd, -1, req->uid_base) == -1 || fchmod(dfd, 0710) == -1)
-		goto done;
 	if (mkdir_owned(dfd, "upper", req->uid_base, 0755) == -1 ||
 	    mkdir_owned(dfd, "work", req->uid_base, 0700) == -1 ||
 	    mkdir_owned(dfd, "lower", 0, 0755) == -1)
-		goto done;
+		return -1;
 	for (i = 0; i < req->nlayers; i++)
 		if (layer_attach(dfd, req->layers[i], i, usernsfd) == -1) {
 			saved = errno;
@@ -150,9 +132,50 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 				    "idmapped mounts? (tmpfs: Linux 6.3 or later)",
 				    req->id);
 			errno = saved;
-			goto done;
+			return -1;
 		}
-	tfd = open_tree(dfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+	return 0;
+}
+
+/*
+ * Build the tree of req->id that the container mounts its overlay from,
+ * and return it as a detached mount fd: the container's dir (upper, work)
+ * with each layer beneath it at lower/N as a read-only clone idmapped
+ * through usernsfd, so container root owns the image's root-owned files.
+ * The overlay itself is mounted by the container, inside its own user
+ * namespace: its copy-ups then run with the container's credentials, not
+ * ours, and we never make a file system instance of any kind (no fsopen,
+ * no mount(2): see fs.c).  With a disk (req->disk, --storage-opt size)
+ * the same dirs are made on the container's own ext4 file system instead
+ * (made and mounted by our children, disk.c), attached at "disk" for as
+ * long as we build, and the tree handed over is that file system's root.
+ */
+int
+rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
+{
+	int	 dfd, rfd = -1, tfd = -1, saved;
+
+	if ((dfd = cell_dir(req->id)) == -1)
+		return -1;
+	/*
+	 * Only the container's root group may pass through its dir (to its
+	 * upper, work and layers); no other user of the host can read what
+	 * the container writes.
+	 */
+	if (fchown(dfd, -1, req->uid_base) == -1 || fchmod(dfd, 0710) == -1)
+		goto done;
+	/* with a disk quota, all of it is on the container's own ext4 */
+	if (req->disk != 0) {
+		disk_detach(dfd);	/* nothing of ours left there */
+		if (disk_attach(dfd, req) == -1)
+			goto done;
+		rfd = openat(dfd, "disk", O_RDONLY | O_DIRECTORY |
+		    O_NOFOLLOW | O_CLOEXEC);
+	} else	/* fcntl: dup is not in our table */
+		rfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	if (rfd == -1 || rootfs_dirs(rfd, req, usernsfd) == -1)
+		goto done;
+	tfd = open_tree(rfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 	    AT_RECURSIVE | AT_EMPTY_PATH);
 	if (tfd == -1)
 		log_warn("%s: clone tree", req->id);
@@ -163,10 +186,14 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 	}
 done:
 	saved = errno;
-	if (fchdir(dfd) == 0)
+	if (rfd != -1 && fchdir(rfd) == 0)
 		layers_detach(req->nlayers);
 	if (chdir("/") == -1)
 		log_warn("chdir /");
+	if (rfd != -1)
+		close(rfd);
+	if (req->disk != 0)
+		disk_detach(dfd);
 	close(dfd);
 	errno = saved;
 	return tfd;
@@ -208,11 +235,15 @@ rmtree(int dfd, const char *name, int depth)
 	return r;
 }
 
-/* What fs-helper made for a container: its upper, work and lower dirs. */
+/*
+ * What fs-helper made for a container: its upper, work and lower dirs,
+ * or its disk image and the dir it was mounted on.
+ */
 int
 rootfs_remove(const char *id)
 {
-	const char	*sub[] = { "upper", "work", "lower" };
+	const char	*sub[] = { "upper", "work", "lower", "disk",
+	    "disk.img", "disk.img.tmp" };
 	size_t		 i;
 	int		 dfd, r = 0;
 

@@ -159,6 +159,15 @@ enum msg_type {
 #define SPEC_PATHLEN	256
 #define SPEC_MAXPORTS	16
 
+/*
+ * --storage-opt size: the container's upper dir in a file system of its
+ * own.  0 is none; otherwise a multiple of 4 KiB between these (mke2fs
+ * wants a few MiB for its journal and tables; 16 TiB is ext4's limit
+ * with 4 KiB blocks and no 64bit feature, and far past any real use).
+ */
+#define SPEC_DISK_MIN	(8LL << 20)
+#define SPEC_DISK_MAX	(16LL << 40)
+
 #define SPEC_DETACH	0x0001
 #define SPEC_INTERACTIVE 0x0002
 #define SPEC_TTY	0x0004
@@ -237,6 +246,8 @@ struct cell_spec {
 	char		labels[SPEC_LABELMAX];
 	char		args[SPEC_ARGMAX];
 	char		env[SPEC_ENVMAX];
+	int64_t		disk;		/* bytes, 0 = none: --storage-opt size,
+					 * or the policy's default disk */
 };
 
 struct msg_ctl_target {
@@ -302,6 +313,8 @@ struct msg_fs_rootfs {
 	uint32_t	readonly;
 	char		layers[FS_MAXLAYERS][CELL_IDLEN + 1];	/* sha256 hex,
 							 * lowest first */
+	int64_t		disk;		/* rootfs: upper dir's file system
+					 * size in bytes, 0 = none */
 };
 
 #define JSON_MAX	32768
@@ -535,6 +548,7 @@ int		 msg_str_ok(const char *, size_t);
 int		 msg_id_ok(const char *, size_t);
 int		 msg_path_ok(const char *, size_t, int);
 int		 msg_spec_ok(const struct cell_spec *);
+int		 msg_disk_ok(int64_t);
 int		 msg_signal(const char *);
 
 #endif

@@ -145,6 +145,14 @@ extras_ok(const struct cell_spec *s)
 	return 1;
 }
 
+/* A --storage-opt size: a multiple of 4 KiB within the limits. */
+int
+msg_disk_ok(int64_t disk)
+{
+	return disk >= SPEC_DISK_MIN && disk <= SPEC_DISK_MAX &&
+	    disk % 4096 == 0;
+}
+
 int
 msg_spec_ok(const struct cell_spec *s)
 {
@@ -161,7 +169,8 @@ msg_spec_ok(const struct cell_spec *s)
 	    (s->cap_add & ~CAP_ALL_MASK) || (s->cap_drop & ~CAP_ALL_MASK) ||
 	    (s->caps & ~CAP_ALL_MASK) || s->ntmpfs > SPEC_MAXTMPFS ||
 	    !strings_ok(s->args, sizeof(s->args), s->argc, 0) ||
-	    !strings_ok(s->env, sizeof(s->env), s->envc, 0))
+	    !strings_ok(s->env, sizeof(s->env), s->envc, 0) ||
+	    (s->disk != 0 && !msg_disk_ok(s->disk)))
 		return 0;
 	for (i = 0; i < s->ntmpfs; i++)
 		if (!msg_path_ok(s->tmpfs[i], sizeof(s->tmpfs[i]), 0) ||

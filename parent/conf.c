@@ -60,6 +60,7 @@ conf_defaults(struct celld_conf *conf)
 	conf->img_max_entries = 1000000;
 	conf->img_max_layers = 64;	/* FS_MAXLAYERS */
 	conf->log_max = 10 * KIB * KIB;
+	conf->default_disk = CONF_DISK_DEFAULT;
 	SETSTR(conf->default_net, "cell0");
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
@@ -501,6 +502,13 @@ print_policy(FILE *fp, const struct conf_policy *p)
 	fputs("}\n", fp);
 }
 
+/* A size as celld.conf writes it: 64M, 10G, 12345. */
+const char *
+conf_size_str(char *buf, size_t len, int64_t v)
+{
+	return fmt_size(buf, len, v);
+}
+
 void
 conf_print(FILE *fp, const struct celld_conf *conf)
 {
@@ -528,6 +536,9 @@ conf_print(FILE *fp, const struct celld_conf *conf)
 	    (long long)conf->img_max_entries,
 	    (long long)conf->img_max_layers);
 	putq(fp, "default network ", conf->default_net, "\n");
+	if (conf->default_disk != CONF_DISK_DEFAULT)
+		fprintf(fp, "default disk %s\n",
+		    fmt_size(a, sizeof(a), conf->default_disk));
 	TAILQ_FOREACH(n, &conf->nets, entry)
 		print_net(fp, n);
 	TAILQ_FOREACH(p, &conf->policies, entry)

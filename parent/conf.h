@@ -41,6 +41,11 @@ enum { POL_USER, POL_GROUP };
 
 #define POL_MAXVOL	32
 
+/* as SPEC_DISK_MIN, SPEC_DISK_MAX in imsg/msg.h */
+#define CONF_DISK_MIN	(8LL << 20)
+#define CONF_DISK_MAX	(16LL << 40)
+#define CONF_DISK_DEFAULT (10LL << 30)
+
 struct conf_policy {
 	TAILQ_ENTRY(conf_policy) entry;
 	int			 kind;		/* POL_USER or POL_GROUP */
@@ -78,6 +83,8 @@ struct celld_conf {
 	int64_t			 img_max_entries;
 	int64_t			 img_max_layers;
 	int64_t			 log_max;
+	int64_t			 default_disk;	/* bytes, for a user whose
+						 * policy has max disk */
 	char			 default_net[CONF_NAMELEN];
 	TAILQ_HEAD(conf_nets, conf_net) nets;
 	TAILQ_HEAD(conf_policies, conf_policy) policies;
@@ -92,6 +99,7 @@ int	 conf_parse(const char *, struct celld_conf *, int);
 void	 conf_defaults(struct celld_conf *);
 void	 conf_print(FILE *, const struct celld_conf *);
 void	 conf_free(struct celld_conf *);
+const char *conf_size_str(char *, size_t, int64_t);
 int	 conf_macro_define(const char *);
 const struct conf_policy *conf_policy_for(const struct celld_conf *, uid_t,
 	    const gid_t *, int);

@@ -69,6 +69,54 @@ ctl_count(uid_t uid)
 	return n;
 }
 
+static int64_t
+ctl_disk_used(uid_t uid)
+{
+	struct cell	*c;
+	int64_t		 n = 0;
+
+	RB_FOREACH(c, cells, &cells)
+		if (c->owner == uid)
+			n += c->spec.disk;
+	return n;
+}
+
+/*
+ * max disk: the sizes of a user's containers add up to at most that.  A
+ * container of such a user that asked for no size gets default disk, or
+ * what is left if that is less.  Admins and users without max disk get
+ * what they asked for (0: no file system of its own, no quota).
+ */
+static const char *
+ctl_disk(struct client *cl, struct cell_spec *s, char *err, size_t len)
+{
+	const struct conf_policy	*p = ctl_policy(cl);
+	int64_t				 left;
+	char				 a[32], b[32], m[32];
+
+	if (cl->admin || p == NULL || p->max_disk <= 0)
+		return NULL;
+	left = p->max_disk - ctl_disk_used(cl->uid);
+	left = left < 0 ? 0 : left / 4096 * 4096;
+	if (s->disk == 0 && left >= SPEC_DISK_MIN) {
+		s->disk = env->conf.default_disk < left ?
+		    env->conf.default_disk : left;
+		return NULL;
+	}
+	if (s->disk == 0)
+		snprintf(err, len, "disk: %s left of %s (max disk), less than "
+		    "the smallest disk (8M)", conf_size_str(b, sizeof(b), left),
+		    conf_size_str(m, sizeof(m), p->max_disk));
+	else if (s->disk > left)
+		snprintf(err, len, "disk: %s asked, %s left of %s (max disk)",
+		    conf_size_str(a, sizeof(a), s->disk),
+		    conf_size_str(b, sizeof(b), left),
+		    conf_size_str(m, sizeof(m), p->max_disk));
+	else
+		return NULL;
+	return err;
+}
+
 static void
 ctl_spec_finish(struct cell *c)
 {
@@ -138,6 +186,10 @@ ctl_create(struct client *cl, struct imsg *imsg)
 	if (!cl->admin && p != NULL && p->max_containers > 0 &&
 	    ctl_count(cl->uid) >= p->max_containers) {
 		control_done(cl, EDQUOT, 0, "container limit reached");
+		return;
+	}
+	if ((why = ctl_disk(cl, &s, err, sizeof(err))) != NULL) {
+		control_done(cl, EDQUOT, 0, why);
 		return;
 	}
 	if (s.name[0] != '\0' && cell_lookup(s.name, 0, 1) != NULL &&

@@ -305,8 +305,10 @@ static json_t *
 inspect_json(const struct cell *c)
 {
 	const struct cell_spec	*s = &c->spec;
+	json_t			*j, *h;
+	char			 size[32];
 
-	return inspect_extras(s, json_pack("{s:s s:s s:I s:s s:i s:{s:s s:b s:b s:i s:i s:I "
+	j = json_pack("{s:s s:s s:I s:s s:i s:{s:s s:b s:b s:i s:i s:I "
 	    "s:I} s:{s:s s:s s:s s:s s:o s:o} s:{s:I s:I s:I s:I s:b s:b s:b "
 	    "s:b} s:o s:o}", "Id", c->id, "Name", c->name, "Created", (json_int_t)c->created,
 	    "Image", s->image, "Owner", (int)c->owner,
@@ -328,7 +330,14 @@ inspect_json(const struct cell *c)
 	    !!(s->flags & SPEC_UNCONFINED),
 	    "IdMap", c->slot >= 0 ? json_pack("{s:I s:i}", "HostBase",
 	    (json_int_t)cell_uid_base(c), "Size", CELL_IDS) : json_null(),
-	    "NetworkSettings", network_inspect(c)));
+	    "NetworkSettings", network_inspect(c));
+	/* Docker's StorageOpt: {"size": "..."}, or null without one */
+	if (j != NULL && (h = json_object_get(j, "HostConfig")) != NULL) {
+		snprintf(size, sizeof(size), "%lld", (long long)s->disk);
+		json_object_set_new(h, "StorageOpt", s->disk == 0 ?
+		    json_null() : json_pack("{s:s}", "size", size));
+	}
+	return j != NULL ? inspect_extras(s, j) : NULL;
 }
 
 void

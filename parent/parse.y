@@ -192,6 +192,14 @@ main		: USER STRING {
 				conf->log_max = $3;
 		}
 		| IMAGE imageopts	{ seen.image = LINE; }
+		| DEFAULT DISK size {
+			if ($3 >= 0 && ($3 < CONF_DISK_MIN ||
+			    $3 > CONF_DISK_MAX || $3 % 4096 != 0))
+				yyerror("default disk must be a multiple of 4K "
+				    "from 8M to 16T");
+			else if ($3 >= 0)
+				conf->default_disk = $3;
+		}
 		| DEFAULT NETWORK STRING {
 			SETSTR(conf->default_net, $3, "default network",
 			    conf_check_name);
@@ -320,9 +328,12 @@ polopt		: ADMIN			{ curpol->admin = 1; }
 		| MAX CPUS cpus		{ curpol->max_cpus_milli = $3; }
 		| MAX PIDS number	{ curpol->max_pids = $3; }
 		| MAX DISK size		{
-			/* refused, not ignored: a limit that isn't one */
-			yyerror("max disk: per-container disk quotas are not "
-			    "enforced by this celld; remove it");
+			/* the sum of the sizes of the user's containers */
+			if ($3 >= 0 && $3 < CONF_DISK_MIN)
+				yyerror("max disk must be at least 8M (the "
+				    "smallest container disk)");
+			else if ($3 >= 0)
+				curpol->max_disk = $3;
 		}
 		| MAX CONNECTIONS number {
 			if ($3 > INT_MAX)

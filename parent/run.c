@@ -156,6 +156,7 @@ run_created(struct cell *c, struct request *r, struct imsg *imsg)
 	fr.uid_base = cell_uid_base(c);
 	fr.nlayers = c->nlayers;
 	memcpy(fr.layers, c->layers, sizeof(fr.layers));
+	fr.disk = c->spec.disk;
 	r->step = STEP_ROOTFS;
 	r->waitmask = 1u << HELPER_FS;
 	if (helpers_send(HELPER_FS, MSG_FS_ROOTFS, r->id, fd, &fr,

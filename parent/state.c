@@ -156,7 +156,7 @@ net_load(struct cell_spec *s, json_t *j)
 static json_t *
 spec_json(const struct cell_spec *s)
 {
-	json_t	*t = json_array(), *v = json_array();
+	json_t	*t = json_array(), *v = json_array(), *j;
 	uint32_t i;
 
 	for (i = 0; i < s->ntmpfs; i++)
@@ -164,7 +164,7 @@ spec_json(const struct cell_spec *s)
 	for (i = 0; i < s->nvols; i++)
 		json_array_append_new(v, json_pack("{s:s s:b}", "dst",
 		    s->vols[i].dst, "ro", s->vols[i].ro));
-	return json_pack("{s:o s:i s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I "
+	j = json_pack("{s:o s:i s:o s:o s:s s:s s:s s:s s:s s:i s:I s:I "
 	    "s:I s:I s:o s:o s:o}", "extras", extras_json(s), "stopsig",
 	    (int)s->stopsig, "net", net_json(s), "volumes", v, "image",
 	    s->image, "hostname", s->hostname, "user",
@@ -173,6 +173,10 @@ spec_json(const struct cell_spec *s)
 	    (json_int_t)s->cpus_milli, "pids", (json_int_t)s->pids, "caps",
 	    (json_int_t)s->caps, "args", strings_json(s->args, s->argc),
 	    "env", strings_json(s->env, s->envc), "tmpfs", t);
+	/* "disk" is absent in the state of containers made before it */
+	if (j != NULL && s->disk != 0)
+		json_object_set_new(j, "disk", json_integer(s->disk));
+	return j;
 }
 
 int
@@ -240,15 +244,18 @@ spec_load(struct cell_spec *s, json_t *j)
 	int		 flags = 0, stopsig = 0;
 	json_t		*args = NULL, *envs = NULL, *t = NULL, *v, *vols;
 	json_t		*net = NULL, *extras = NULL;
+	json_int_t	 disk = 0;
 	size_t		 i;
 	const char	*dst;
 	int		 ro;
 
-	if (json_unpack(j, "{s?o s?i s?o}", "net", &net, "stopsig", &stopsig,
-	    "extras", &extras) == -1 || net_load(s, net) == -1 ||
-	    extras_load(s, extras) == -1 || stopsig < 0 || stopsig > 64)
+	if (json_unpack(j, "{s?o s?i s?o s?I}", "net", &net, "stopsig",
+	    &stopsig, "extras", &extras, "disk", &disk) == -1 ||
+	    net_load(s, net) == -1 || extras_load(s, extras) == -1 ||
+	    stopsig < 0 || stopsig > 64)
 		return -1;
 	s->stopsig = stopsig;
+	s->disk = disk;
 	if (json_unpack(j, "{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
 	    "s:o s:o}", "volumes", &vols, "image", &img, "hostname", &host, "user", &user,
 	    "workdir", &wd, "entrypoint", &ep, "flags", &flags, "memory",

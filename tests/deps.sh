@@ -3,7 +3,8 @@
 PKGS="gcc make pkg-config byacc clang libclang-rt-14-dev libevent-dev
 libbsd-dev libcap-dev libseccomp-dev libjansson-dev libnl-3-dev
 libnl-route-3-dev libnftnl-dev libmnl-dev libarchive-dev libmd-dev
-busybox-static uidmap libsubid-dev iproute2 util-linux mandoc cppcheck"
+busybox-static uidmap libsubid-dev iproute2 util-linux mandoc cppcheck
+e2fsprogs"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||

@@ -34,6 +34,10 @@ check_proc() {	# title wantmask wantuser
 t_parent_has_no_privilege() { check_proc parent "$WANT_parent" _celld; }
 t_net_helper_holds_only_net_admin() { check_proc net-helper "$WANT_net" _celld_net; }
 t_fs_helper_holds_only_its_caps() { check_proc fs-helper "$WANT_fs" _celld_fs; }
+# fs-helper's children (fs-helper/diskmnt.c, mkfs.c): the mounter keeps
+# sys_admin and dac_override, the formatter nothing at all
+t_fs_mounter_holds_only_its_caps() { check_proc fs-mounter "$(cap_mask 1 21)" _celld_fs; }
+t_fs_formatter_holds_no_capability() { check_proc fs-mkfs "$(cap_mask)" _celld_fs; }
 t_spawn_helper_holds_only_its_caps() { check_proc spawn-helper "$WANT_spawn" _celld_spawn; }
 
 t_ping_answers_through_every_helper() {
@@ -86,7 +90,8 @@ t_1000_pings_from_10_clients_none_lost() {
 t_stopping_celld_stops_helpers() {
 	stop_celld
 	sleep 0.3
-	for n in net-helper fs-helper spawn-helper launcher; do
+	for n in net-helper fs-helper fs-mounter fs-mkfs spawn-helper \
+	    launcher; do
 		proc_pid $n >/dev/null && { echo "$n still running"; return 1; }
 	done
 	return 0

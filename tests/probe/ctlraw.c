@@ -31,6 +31,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -154,6 +155,31 @@ raw_answer(int timeout_ms)
 }
 
 /*
+ * rootfs:BASE:SIZE: fs-helper's ROOTFS for container a...a (64 digits),
+ * id base BASE, one layer b...b, a disk of SIZE bytes (any int64), with
+ * /dev/null as the "userns" fd.
+ */
+static int
+raw_rootfs(int fd, const char *mode)
+{
+	static struct msg_fs_rootfs	fr;
+	int				nfd, r;
+
+	memset(&fr, 0, sizeof(fr));
+	memset(fr.id, 'a', CELL_IDLEN);
+	memset(fr.layers[0], 'b', CELL_IDLEN);
+	fr.nlayers = 1;
+	if (sscanf(mode, "rootfs:%u:%" SCNd64, &fr.uid_base, &fr.disk) != 2)
+		return -1;
+	if ((nfd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	r = raw_frame(fd, MSG_FS_ROOTFS, IMSG_HDR_SIZE + sizeof(fr),
+	    IMSGF_HASFD, &fr, sizeof(fr), nfd);
+	close(nfd);
+	return r;
+}
+
+/*
  * fs-helper's image messages, fields as given (any bytes but ':'):
  * commit:ID:DIGEST, layerrm:DIGEST, unstage:ID, stage:ID (the "userns"
  * fd is /dev/null).  Returns 1 when mode is none of those.
@@ -181,6 +207,8 @@ raw_image(int fd, const char *mode)
 		return raw_frame(fd, MSG_FS_LAYER_RM, IMSG_HDR_SIZE +
 		    sizeof(fl), 0, &fl, sizeof(fl), -1);
 	}
+	if (strncmp(mode, "rootfs:", 7) == 0)
+		return raw_rootfs(fd, mode);
 	if (strncmp(mode, "unstage:", 8) == 0) {
 		strncpy(id.id, mode + 8, sizeof(id.id) - 1);
 		return raw_frame(fd, MSG_FS_UNSTAGE, IMSG_HDR_SIZE +

@@ -49,6 +49,7 @@
 /* the tables themselves, exported under -DSBX_PROBE */
 extern const struct proc_privs	*parent_table, *net_table;
 extern const struct proc_privs	*fs_table, *spawn_table;
+extern const struct proc_privs	*fsmnt_table;	/* fs-helper/diskmnt.c */
 
 static const char	*probe_outside = "/etc/hostname";
 static const char	*probe_mnt = "/mnt";
@@ -402,6 +403,8 @@ probe_table(const char *name)
 		return fs_table;
 	if (strcmp(name, "spawn") == 0)
 		return spawn_table;
+	if (strcmp(name, "fsmnt") == 0)
+		return fsmnt_table;
 	return NULL;
 }
 

@@ -222,6 +222,33 @@ t_values(void)
 }
 
 static void
+t_storage(void)
+{
+	T_OK(parse("--storage-opt", "size=16M", "x", NULL) == 0 &&
+	    spec.disk == 16LL << 20 && msg_spec_ok(&spec),
+	    "--storage-opt size=16M");
+	T_OK(parse("--storage-opt=size=10000000", "x", NULL) == 0 &&
+	    spec.disk == 10002432 && msg_spec_ok(&spec),
+	    "--storage-opt size rounded up to 4k");
+	T_OK(parse("x", NULL) == 0 && spec.disk == 0 && msg_spec_ok(&spec),
+	    "no --storage-opt: no disk");
+	T_OK(fails(parse("--storage-opt", "dm.basesize=1G", "x", NULL),
+	    "--storage-opt: \"dm.basesize\" is not supported (only "
+	    "size=SIZE)"), "--storage-opt other keys");
+	T_OK(fails(parse("--storage-opt", "size=1m", "x", NULL),
+	    "--storage-opt: minimum size is 8m"), "--storage-opt under 8m");
+	T_OK(fails(parse("--storage-opt", "size=17t", "x", NULL),
+	    "--storage-opt: size 17t is more than 16T"),
+	    "--storage-opt over 16t");
+	T_OK(fails(parse("--storage-opt", "size=-1", "x", NULL),
+	    "--storage-opt: invalid size \"-1\""), "--storage-opt negative");
+	spec.disk = 4097;
+	T_OK(!msg_spec_ok(&spec), "a disk not a multiple of 4k fails the gate");
+	spec.disk = -4096;
+	T_OK(!msg_spec_ok(&spec), "a negative disk fails the gate");
+}
+
+static void
 t_limits(void)
 {
 	T_OK(parse("-m", "64m", "x", NULL) == 0 && spec.memory ==
@@ -448,6 +475,7 @@ main(void)
 {
 	t_image_and_args();
 	t_bools();
+	t_storage();
 	t_unknown();
 	t_values();
 	t_limits();
