@@ -147,7 +147,8 @@ $(B)/tests/ctlraw: $(O)/tests/probe/ctlraw.o $(O)/tests/probe/ctlraw_net.o \
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_cellctl_args: $(O)/tests/unit/test_cellctl_args.o \
-    $(O)/cellctl/cmd_run.o $(O)/cellctl/client.o $(O)/cellctl/tty.o \
+    $(O)/cellctl/cmd_run.o $(O)/cellctl/spec.o $(O)/cellctl/client.o \
+    $(O)/cellctl/tty.o \
     $(O)/cellctl/seccomp.o $(O)/cellctl/netopts.o \
     $(IMSG_OBJ)
 	@mkdir -p $(dir $@)
