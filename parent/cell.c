@@ -84,22 +84,49 @@ cell_by_id(const char *id)
 }
 
 /*
+ * Names are per owner: two users may both have a "web", so that a name
+ * taken tells nobody what another user runs.  uid's own container of
+ * that name, if any.
+ */
+struct cell *
+cell_byname(const char *name, uid_t uid)
+{
+	struct cell	*c;
+
+	RB_FOREACH(c, cells, &cells)
+		if (c->owner == uid && strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+/*
  * A name, or an unambiguous prefix of an id, among the containers uid
- * may see.  "Not found" and "not yours" are the same answer.
+ * may see.  "Not found" and "not yours" are the same answer.  An admin
+ * sees every user's names: their own first, then another's if only one
+ * user has that name (errno EEXIST when it is ambiguous).
  */
 struct cell *
 cell_lookup(const char *name, uid_t uid, int admin)
 {
 	struct cell	*c, *found = NULL;
 	size_t		 len = strlen(name);
+	int		 many = 0;
 
 	if (len == 0)
 		return NULL;
+	if ((c = cell_byname(name, uid)) != NULL)
+		return c;
 	RB_FOREACH(c, cells, &cells) {
-		if (!admin && c->owner != uid)
+		if (!admin || strcmp(c->name, name) != 0)
 			continue;
-		if (strcmp(c->name, name) == 0)
-			return c;
+		many += found != NULL;
+		found = c;
+	}
+	if (found != NULL && !many)
+		return found;
+	if (many) {
+		errno = EEXIST;
+		return NULL;
 	}
 	RB_FOREACH(c, cells, &cells) {
 		if (!admin && c->owner != uid)

@@ -192,8 +192,7 @@ ctl_create(struct client *cl, struct imsg *imsg)
 		control_done(cl, EDQUOT, 0, why);
 		return;
 	}
-	if (s.name[0] != '\0' && cell_lookup(s.name, 0, 1) != NULL &&
-	    strcmp(cell_lookup(s.name, 0, 1)->name, s.name) == 0) {
+	if (s.name[0] != '\0' && cell_byname(s.name, cl->uid) != NULL) {
 		snprintf(err, sizeof(err), "%s: name already in use", s.name);
 		control_done(cl, EEXIST, 0, err);
 		return;
@@ -246,7 +245,7 @@ ctl_target(struct client *cl, struct imsg *imsg, struct msg_ctl_target *t)
 	}
 	if ((c = cell_lookup(t->name, cl->uid, cl->admin)) == NULL) {
 		snprintf(err, sizeof(err), "%s: %s", t->name, errno == EEXIST ?
-		    "ambiguous id prefix" : "no such container");
+		    "ambiguous (give more of the id)" : "no such container");
 		control_done(cl, ENOENT, 0, err);
 	}
 	return c;

@@ -238,13 +238,12 @@ ctl_rename(struct client *cl, struct imsg *imsg)
 		control_done(cl, ENOENT, 0, err);
 		return;
 	}
-	RB_FOREACH(o, cells, &cells)
-		if (strcmp(o->name, rn.newname) == 0) {
-			snprintf(err, sizeof(err), "%s: name already in use",
-			    rn.newname);
-			control_done(cl, EEXIST, 0, err);
-			return;
-		}
+	if ((o = cell_byname(rn.newname, c->owner)) != NULL) {
+		snprintf(err, sizeof(err), "%s: name already in use",
+		    rn.newname);
+		control_done(cl, EEXIST, 0, err);
+		return;
+	}
 	strlcpy(c->name, rn.newname, sizeof(c->name));
 	state_save(c);
 	control_done(cl, 0, 0, NULL);

@@ -6,7 +6,9 @@
  *
  * Names: on a network made with `network create` (not the default one,
  * which every user shares), each running container's /etc/hosts lists
- * every other running container of that network by hostname and name.
+ * every other running container of the same owner on that network by
+ * hostname and name: names are per user (cell.c), and one user's names
+ * tell nothing to another's containers on a shared network.
  * The files are rewritten in place when one starts or stops, so the bind
  * mounts see the change: no DNS server, no socket, nothing more to trust
  * (docs/network.md says why).
@@ -117,7 +119,8 @@ static int
 nf_peer(const struct cell *c, const struct cell *p, const char *net,
     const struct cell *gone)
 {
-	return p != c && p != gone && !(p->spec.flags & SPEC_NONET) &&
+	return p != c && p != gone && p->owner == c->owner &&
+	    !(p->spec.flags & SPEC_NONET) &&
 	    strcmp(p->spec.network, net) == 0 &&
 	    (p->state == CELL_RUNNING || p->state == CELL_STARTING);
 }

@@ -162,6 +162,7 @@ void		 request_helper_down(int);
 
 /* cell.c: the registry, ids, names and id slots */
 struct cell	*cell_new(uid_t);
+struct cell	*cell_byname(const char *, uid_t);
 struct cell	*cell_lookup(const char *, uid_t, int);
 struct cell	*cell_by_id(const char *);
 void		 cell_free(struct cell *);

@@ -120,6 +120,12 @@ run_tests() {
 	done
 }
 
+# the value of the first "key": in JSON on stdin, without , or quotes
+jfield() {	# key
+	awk -v k="\"$1\":" '$1 == k { v = $2; gsub(/[",]/, "", v); print v;
+	    exit }'
+}
+
 # the /proc/PID/status field of a process
 status_field() {	# pid field
 	awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"

@@ -13,12 +13,6 @@ up() {	# name [flags...]
 	cellctl run -d --name "$_n" "$@" busybox sleep 1000 >/dev/null
 }
 
-# the value of the first "key": in JSON on stdin, without , or quotes
-jfield() {	# key
-	awk -v k="\"$1\":" '$1 == k { v = $2; gsub(/[",]/, "", v); print v;
-	    exit }'
-}
-
 # the JSON on stdin is well formed (when python3 is there to say so)
 json_ok() {
 	if command -v python3 >/dev/null; then

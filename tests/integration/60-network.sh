@@ -120,6 +120,25 @@ t_names_resolve_on_a_user_network() {
 	    [ "$gone" = 0 ] && [ "$d" = 0 ]
 }
 
+# attack: on a network two users share, B's container reads its
+# /etc/hosts to learn what A runs: only B's own containers are listed
+t_hosts_on_a_shared_network_list_only_the_owners() {
+	cellctl network create shn --subnet 10.204.0.0/24 >/dev/null ||
+	    return 1
+	ctl_as "$UA" run -d --name a1 --network shn busybox sleep 1000 \
+	    >/dev/null && ctl_as "$UA" run -d --name a2 --network shn \
+	    busybox sleep 1000 >/dev/null && ctl_as "$UB" run -d --name b1 \
+	    --network shn busybox sleep 1000 >/dev/null || return 1
+	sleep 0.3
+	b=$(ctl_as "$UB" exec b1 cat /etc/hosts)
+	a=$(ctl_as "$UA" exec a2 cat /etc/hosts)
+	for id in $(cellctl ps -q); do cellctl rm -f "$id" >/dev/null; done
+	cellctl network rm shn >/dev/null
+	echo "b1 sees: $b"
+	echo "a2 sees: $a"
+	echo "$a" | grep -q 'a1$' && ! echo "$b" | grep -q 'a[12]$'
+}
+
 # attack: reach a container on another network, both ways
 t_networks_are_isolated_both_ways() {
 	cellctl network create na --subnet 10.201.0.0/24 >/dev/null &&

@@ -111,6 +111,40 @@ t_b_cant_reach_as_container_by_name() {
 	return $r
 }
 
+# attack: B probes for the names A uses by taking them.  Names are per
+# user, so B's "create --name aweb" just works, tells nothing, and B's
+# verbs on "aweb" reach B's own container, never A's
+t_b_learns_nothing_from_as_names() {
+	a_up aweb >/dev/null || return 1
+	aid=$(cellctl inspect aweb | jfield Id)
+	bid=$(ctl_as "$UB" create --name aweb busybox true)
+	rc=$?
+	bi=$(ctl_as "$UB" inspect aweb | jfield Id)
+	ctl_as "$UB" rm aweb >/dev/null 2>&1
+	ar=$(cellctl inspect "$aid" | jfield Running)
+	dup=$(ctl_as "$UA" create --name aweb busybox true 2>&1)
+	drc=$?
+	cellctl rm -f "$aid" >/dev/null
+	echo "B create: $rc $bid; B's aweb: $bi; A's still running: $ar"
+	echo "A again: $drc $dup"
+	[ $rc = 0 ] && [ "$bi" = "$bid" ] && [ "$bi" != "$aid" ] &&
+	    [ "$ar" = true ] && [ $drc = 125 ] &&
+	    echo "$dup" | grep -q 'aweb: name already in use'
+}
+
+# an admin naming a name two users have is told to give the id
+t_admin_is_told_when_a_name_is_ambiguous() {
+	a_up twin >/dev/null || return 1
+	ctl_as "$UB" run -d --name twin busybox sleep 1000 >/dev/null ||
+	    return 1
+	err=$(cellctl stop twin 2>&1)
+	rc=$?
+	n=$(cellctl ps -q | wc -l)
+	for id in $(cellctl ps -q); do cellctl rm -f "$id" >/dev/null; done
+	echo "rc $rc: $err; running: $n"
+	[ $rc = 125 ] && echo "$err" | grep -q 'twin: ambiguous' && [ "$n" = 2 ]
+}
+
 # attack: B controls, reads or probes A's container, named by its id
 t_b_cant_reach_as_container_by_id_or_prefix() {
 	id=$(a_up aid) || return 1
