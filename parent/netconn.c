@@ -111,6 +111,8 @@ netconn_send_netif(struct request *r, struct cell *c, struct network *n)
 	cn.ifnum = netconn_ifnum(c);
 	if (network_cfg(c, &cn, &ni.cfg) == -1)
 		return -1;
+	if (c->nnets == 0)	/* its first network: the default route */
+		ni.cfg.flags |= NETCFG_DEFROUTE;
 	r->step = CONN_NETIF;
 	r->waitmask = 1u << HELPER_SPAWN;
 	return helpers_send(HELPER_SPAWN, MSG_SPAWN_NETIF, r->id, -1, &ni,
@@ -125,12 +127,17 @@ netconn_step(struct request *r, int h, struct imsg *imsg)
 	struct network		*n = network_find(r->target);
 	struct msg_result	 res;
 	struct msg_net_veth	 v;
+	char			 why[CELL_MSGLEN];
 	uint32_t		 type = imsg ? imsg_get_type(imsg) : 0;
-	int			 fd;
+	int			 fd = imsg ? imsg_get_fd(imsg) : -1;
 
+	if (fd != -1 && (type != MSG_SPAWN_NETNS || r->step != CONN_NETNS ||
+	    h != HELPER_SPAWN || c == NULL || n == NULL ||
+	    c->state != CELL_RUNNING)) {
+		close(fd);
+		fd = -1;
+	}
 	if (c == NULL || n == NULL || c->state != CELL_RUNNING) {
-		if (imsg != NULL && type == MSG_SPAWN_NETNS)
-			close(imsg_get_fd(imsg));
 		netconn_fail(r, c, n, ENOENT, "the container stopped");
 		return;
 	}
@@ -139,9 +146,7 @@ netconn_step(struct request *r, int h, struct imsg *imsg)
 		    "a helper died");
 		return;
 	}
-	if (type == MSG_SPAWN_NETNS && r->step == CONN_NETNS &&
-	    h == HELPER_SPAWN) {
-		fd = imsg_get_fd(imsg);
+	if (fd != -1) {
 		network_veth_msg(c, n, netconn_ifnum(c), &v);
 		r->step = CONN_VETH;
 		r->waitmask = 1u << HELPER_NET;
@@ -158,7 +163,11 @@ netconn_step(struct request *r, int h, struct imsg *imsg)
 		return;
 	}
 	res.msg[sizeof(res.msg) - 1] = '\0';
-	if (res.err != 0)
+	if (res.err != 0 && r->step == CONN_VETH) {
+		snprintf(why, sizeof(why), "eth%d in the container: %s",
+		    netconn_ifnum(c), res.msg);
+		netconn_fail(r, c, n, res.err, why);
+	} else if (res.err != 0)
 		netconn_fail(r, c, n, res.err, res.msg);
 	else if (r->step == CONN_VETH && h == HELPER_NET) {
 		if (netconn_send_netif(r, c, n) == -1)

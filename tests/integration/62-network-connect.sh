@@ -206,11 +206,11 @@ t_disconnect_drops_ports_and_the_last_leaves_lo() {
 	    [ "$ifs2" = "lo " ] && [ "$ifs3" = "lo " ] && [ "$net" = 1 ]
 }
 
-# hostile: the container root holds eth1 already (fills the name): the
+# hostile: the container root holds eth1 already (takes the name): the
 # connect fails, nothing leaks, the container and its eth0 are fine
 t_container_holding_eth1_gets_a_failed_connect_only() {
 	serve h1 --network na --cap-add NET_ADMIN || return 1
-	cellctl exec h1 ip link add eth1 type dummy || return 1
+	cellctl exec h1 ip link add eth1 type bridge || return 1
 	id=$(id_of h1) id12=$(id_of h1 | cut -c1-12)
 	out=$(cellctl network connect nb h1 2>&1); rc=$?
 	veth=$(ip -o link | grep -c " cv${id12}1")
@@ -271,6 +271,31 @@ t_disconnect_after_the_container_renamed_eth1() {
 	cellctl rm -f q1 >/dev/null
 	echo "veth $veth; q1 has $ifs"
 	[ "$veth" = 0 ] && [ "$ifs" = "eth0 lo " ]
+}
+
+# a config.json written before network connect has no "networks": the
+# container is read as on its create's network, and starts on it
+t_state_saved_before_connect_still_loads() {
+	cellctl create --name o1 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl create --name o2 --network none busybox sleep 1000 \
+	    >/dev/null || return 1
+	i1=$(id_of o1) i2=$(id_of o2)
+	stop_celld
+	for i in $i1 $i2; do
+		sed -i 's/,"networks":\[[^]]*\]//' \
+		    "$T/lib/containers/$i/config.json" || return 1
+	done
+	left=$(cat "$T/lib/containers/$i1/config.json" \
+	    "$T/lib/containers/$i2/config.json" | grep -c '"networks"')
+	start_celld || return 1
+	cellctl start o1 o2 >/dev/null || return 1
+	a=$(addr_of o1) n1=$(cellctl inspect o1 | grep -c '"NetworkID": "na"')
+	ifs=$(cellctl exec o2 ls /sys/class/net | tr '\n' ' ')
+	cellctl rm -f o1 o2 >/dev/null
+	echo "left $left; o1 $a ($n1 in inspect); o2 has $ifs"
+	[ "$left" = 0 ] && echo "$a" | grep -q '^10\.210\.0\.' &&
+	    [ "$n1" = 1 ] && [ "$ifs" = "lo " ]
 }
 
 run_tests "$@"
