@@ -138,7 +138,7 @@ enum msg_type {
 	MSG_SPAWN_NETNS,	/* S->P  msg_spawn_id + C's netns fd, just
 				 * before MSG_SPAWN_CREATED */
 	MSG_SPAWN_NETCFG,	/* P->S  msg_net_cfg, before EXEC: what C
-				 * sets on its eth0 */
+				 * sets on its ethN, one per network */
 	MSG_NET_BRIDGE,		/* P->N  msg_net_bridge: make or adopt */
 	MSG_NET_BRIDGE_DEL,	/* P->N  msg_net_bridge */
 	MSG_NET_VETH,		/* P->N  msg_net_veth + C's netns fd */
@@ -459,7 +459,8 @@ struct msg_net_bridge {
 struct msg_net_veth {
 	char		id[CELL_IDLEN + 1];
 	char		bridge[NET_IFNAMELEN];
-	char		host[NET_IFNAMELEN];	/* NET_VETHPFX + 12 of id */
+	char		host[NET_IFNAMELEN];	/* NET_VETHPFX + 12 of id
+						 * (+ N for ethN, N > 0) */
 	uint32_t	mtu;
 	char		peer[NET_IFNAMELEN];	/* eth0..eth7 in C; the host
 						 * name ends in N for ethN */
@@ -479,7 +480,7 @@ struct msg_net_port {
 
 struct msg_net_cfg {
 	char		id[CELL_IDLEN + 1];
-	uint32_t	addr;			/* 0: no eth0, loopback only */
+	uint32_t	addr;
 	uint32_t	prefix;
 	uint32_t	gateway;
 	uint32_t	mtu;

@@ -547,9 +547,7 @@ spawn_netcfg(struct imsgev *iev, struct imsg *imsg)
 {
 	struct msg_net_cfg	 nc;
 	struct pending		*p;
-	uint32_t		 peer = imsg_get_peerid(imsg);
-
-	uint32_t		 i;
+	uint32_t		 peer = imsg_get_peerid(imsg), i;
 
 	if (imsg_get_data(imsg, &nc, sizeof(nc)) == -1 || !netcfg_ok(&nc) ||
 	    (p = pending_get(nc.id, 0)) == NULL) {

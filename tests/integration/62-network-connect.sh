@@ -154,17 +154,20 @@ t_user_b_cannot_connect_user_as_container_or_network() {
 	d1=$(ctl_as "$UB" network disconnect na ua1 2>&1); rc3=$?
 	own=$(ctl_as "$UA" network connect apriv ua1 2>&1); rc4=$?
 	ifs=$(ctl_as "$UA" exec ua1 ls /sys/class/net | tr '\n' ' ')
+	# its first network: the default route
+	route=$(ctl_as "$UA" exec ua1 ip route | grep -c '^default via 10\.')
 	audit=$(grep -c '"verb":"network-connect"' "$T/lib/audit.log")
 	ctl_as "$UA" rm -f ua1 >/dev/null
 	ctl_as "$UB" rm -f ub1 >/dev/null
 	ctl_as "$UA" network rm apriv >/dev/null
 	echo "B->A's: $rc1 $c1 / B->apriv: $rc2 $c2 / B disc: $rc3 $d1"
-	echo "A's own: $rc4 $own; ua1 has: $ifs; audit lines $audit"
+	echo "A's own: $rc4 $own; ua1 has: $ifs, default $route;"
+	echo "audit lines $audit"
 	[ $rc1 = 125 ] && [ $rc2 = 125 ] && [ $rc3 = 125 ] && [ $rc4 = 0 ] &&
 	    echo "$c1" | grep -q 'no such container' &&
 	    echo "$c2" | grep -q 'another user' &&
 	    echo "$d1" | grep -q 'no such container' &&
-	    [ "$ifs" = "eth0 lo " ] && [ "$audit" -ge 3 ]
+	    [ "$ifs" = "eth0 lo " ] && [ "$route" = 1 ] && [ "$audit" -ge 3 ]
 }
 
 t_rm_of_a_multi_network_container_leaves_nothing() {
