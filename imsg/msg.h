@@ -464,6 +464,8 @@ struct msg_net_veth {
 	uint32_t	mtu;
 	char		peer[NET_IFNAMELEN];	/* eth0..eth7 in C; the host
 						 * name ends in N for ethN */
+	uint8_t		mac[6];			/* the peer's: 02:42 and its
+						 * address; 0: the kernel's */
 };
 #define NET_VETHPFX	"cv"
 #define NET_MAXIFS	8		/* networks of one container */

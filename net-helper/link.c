@@ -193,6 +193,7 @@ int
 link_veth(const struct msg_net_veth *v, int nsfd, char *err, size_t len)
 {
 	struct rtnl_link	*br, *l, *peer;
+	struct nl_addr		*mac;
 	int			 r;
 
 	if (link_init() == -1)
@@ -214,6 +215,11 @@ link_veth(const struct msg_net_veth *v, int nsfd, char *err, size_t len)
 	rtnl_link_set_master(l, rtnl_link_get_ifindex(br));
 	rtnl_link_set_name(peer, v->peer);	/* eth0..eth7, checked */
 	rtnl_link_set_ns_fd(peer, nsfd);
+	if ((v->mac[0] & 0x02) && (mac = nl_addr_build(AF_LLC, v->mac,
+	    sizeof(v->mac))) != NULL) {
+		rtnl_link_set_addr(peer, mac);
+		nl_addr_put(mac);
+	}
 	if (v->mtu != 0) {
 		rtnl_link_set_mtu(l, v->mtu);
 		rtnl_link_set_mtu(peer, v->mtu);

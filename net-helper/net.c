@@ -271,6 +271,10 @@ veth_check(const struct msg_net_veth *v)
 		return "not a network of celld's";
 	if (v->mtu != 0 && (v->mtu < 576 || v->mtu > 65535))
 		return "bad mtu";
+	/* none (the kernel's), or unicast and locally administered */
+	if ((v->mac[0] | v->mac[1] | v->mac[2] | v->mac[3] | v->mac[4] |
+	    v->mac[5]) != 0 && (v->mac[0] & 0x03) != 0x02)
+		return "bad mac address";
 	return NULL;
 }
 

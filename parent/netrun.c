@@ -191,6 +191,20 @@ network_check(struct cell *c)
 	return NULL;
 }
 
+/* Docker's: 02:42 and the container's address on n; 0 without a lease */
+static void
+network_mac(const struct cell *c, const struct network *n, uint8_t *mac)
+{
+	const struct ipam_lease	*l = ipam_find(&n->ipam, c->id);
+
+	memset(mac, 0, 6);
+	if (l == NULL)
+		return;
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	memcpy(mac + 2, &l->addr, 4);
+}
+
 void
 network_veth_msg(const struct cell *c, const struct network *n, int ifnum,
     struct msg_net_veth *v)
@@ -201,6 +215,7 @@ network_veth_msg(const struct cell *c, const struct network *n, int ifnum,
 	network_veth_name(c, ifnum, v->host, sizeof(v->host));
 	snprintf(v->peer, sizeof(v->peer), "eth%d", ifnum);
 	v->mtu = n->br.mtu;
+	network_mac(c, n, v->mac);
 }
 
 /*
@@ -429,18 +444,23 @@ network_inspect_one(const struct cell *c, const struct cell_net *cn)
 	struct network		*n = network_find(cn->name);
 	const struct ipam_lease	*l = NULL;
 	char			 ip[INET_ADDRSTRLEN] = "", gw[INET_ADDRSTRLEN] = "";
-	char			 ifn[16] = "";
+	char			 ifn[16] = "", mac[18] = "";
+	uint8_t			 m[6];
 
 	if (n != NULL) {
-		if ((l = ipam_find(&n->ipam, c->id)) != NULL)
+		if ((l = ipam_find(&n->ipam, c->id)) != NULL) {
 			inet_ntop(AF_INET, &l->addr, ip, sizeof(ip));
+			network_mac(c, n, m);
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:"
+			    "%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+		}
 		inet_ntop(AF_INET, &n->br.gateway, gw, sizeof(gw));
 	}
 	if (c->state == CELL_RUNNING)
 		snprintf(ifn, sizeof(ifn), "eth%d", cn->ifnum);
-	return json_pack("{s:s s:s s:s s:i s:s}", "NetworkID", cn->name,
+	return json_pack("{s:s s:s s:s s:i s:s s:s}", "NetworkID", cn->name,
 	    "IPAddress", ip, "Gateway", gw, "IPPrefixLen", n ? (int)n->br.prefix :
-	    0, "Interface", ifn);
+	    0, "MacAddress", mac, "Interface", ifn);
 }
 
 /* inspect's NetworkSettings, Docker's names; the first network's address

@@ -53,6 +53,9 @@ t_connect_running_reaches_both_then_disconnect_frees_the_lease() {
 	eth1=$(addr_of c1 eth1)
 	viaa=$(fetch c1 "$ipa") viab=$(fetch c1 "$ipb")
 	route=$(cellctl exec c1 ip route)
+	# inspect's MacAddress is the interface's: 02:42 and its address
+	mac=$(cellctl exec c1 cat /sys/class/net/eth1/address)
+	imac=$(cellctl inspect c1 | grep -c "\"MacAddress\": \"$mac\"")
 	nets=$(cellctl inspect c1 | grep -c '"NetworkID": "n[ab]"')
 	members=$(cellctl network inspect nb | grep -c '"Name": "c1"')
 	cellctl network disconnect nb c1 || return 1
@@ -64,7 +67,7 @@ t_connect_running_reaches_both_then_disconnect_frees_the_lease() {
 	    ip -4 -o addr show eth0 2>&1)
 	cellctl rm -f wa wb c1 >/dev/null
 	echo "wa $ipa wb $ipb; before '$before'; eth1 $eth1: '$viaa' '$viab'"
-	echo "route: $route"
+	echo "route: $route; mac $mac, in inspect $imac"
 	echo "inspect networks $nets, members $members; after '$after'"
 	echo "'$still'; eth1: $gone; leases of $id on nb: $left; new: $new"
 	[ -z "$before" ] && [ "$viaa" = hi-wa ] && [ "$viab" = hi-wb ] &&
@@ -72,6 +75,7 @@ t_connect_running_reaches_both_then_disconnect_frees_the_lease() {
 	    echo "$route" | grep -q '^default via 10.210.0.1 dev eth0' &&
 	    ! echo "$route" | grep -q 'default.*eth1' &&
 	    [ "$nets" = 2 ] && [ "$members" = 1 ] && [ -z "$after" ] &&
+	    echo "$mac" | grep -q '^02:42:0a:d3:00:' && [ "$imac" = 1 ] &&
 	    [ "$still" = hi-wa ] && echo "$gone" | grep -q 'No such file' &&
 	    [ "$left" = 0 ] && echo "$new" | grep -q "inet $eth1/24"
 }

@@ -3,9 +3,11 @@
  * that lies.  Modes, fields separated by commas:
  *   bridge,NAME,A.B.C.D/N,GW        MSG_NET_BRIDGE
  *   bridgedel,NAME                  MSG_NET_BRIDGE_DEL
- *   veth,ID,BRIDGE,HOST,FD[,PEER]   MSG_NET_VETH; FD: null (/dev/null),
+ *   veth,ID,BRIDGE,HOST,FD[,PEER[,MAC]]
+ *                                   MSG_NET_VETH; FD: null (/dev/null),
  *                                   self (our own netns), user (a user ns);
- *                                   PEER the name in C, eth0 if not given
+ *                                   PEER the name in C, eth0 if not given;
+ *                                   MAC the peer's, aa:bb:cc:dd:ee:ff
  *   vethdel,ID,BRIDGE,HOST[,PEER]   MSG_NET_VETH_DEL
  *   netif,ID,PID,IFNAME             MSG_SPAWN_NETIF (to spawn-helper):
  *                                   10.99.0.2/24 on IFNAME in PID's netns
@@ -107,6 +109,12 @@ raw_net(int fd, const char *mode)
 	if (n == 2 && strcmp(f[0], "bridgedel") == 0) {
 		snprintf(b.name, sizeof(b.name), "%s", f[1]);
 		return send_net(fd, MSG_NET_BRIDGE_DEL, &b, sizeof(b), -1);
+	}
+	if (n == 7 && strcmp(f[0], "veth") == 0) {
+		if (sscanf(f[6], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &v.mac[0],
+		    &v.mac[1], &v.mac[2], &v.mac[3], &v.mac[4], &v.mac[5]) != 6)
+			return 1;
+		n = 6;
 	}
 	if (((n == 5 || n == 6) && strcmp(f[0], "veth") == 0) ||
 	    ((n == 4 || n == 5) && strcmp(f[0], "vethdel") == 0)) {

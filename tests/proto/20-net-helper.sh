@@ -175,4 +175,13 @@ t_veth_host_name_not_matching_the_peer_refused() {
 	    "vethdel,$ID,cell9,cv0123456789ab,eth3"
 }
 
+# the peer's MAC: none (the kernel's) or unicast, locally administered;
+# never a multicast or a vendor's (a host NIC's) address
+t_veth_peer_mac_multicast_or_global_refused() {
+	refused "bad mac address" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,self,eth0,01:00:5e:00:00:01" &&
+	    refused "bad mac address" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,self,eth0,00:1b:21:aa:bb:cc"
+}
+
 run_tests
