@@ -42,7 +42,7 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/image_change.o \
 		   $(O)/parent/ipam.o $(O)/parent/network.o \
 		   $(O)/parent/netrun.o $(O)/parent/ctl_network.o \
-		   $(O)/parent/netfiles.o \
+		   $(O)/parent/netfiles.o $(O)/parent/netconn.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o $(O)/net-helper/link.o \
@@ -61,7 +61,7 @@ SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
 		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o \
-		   $(O)/spawn-helper/netcfg.o
+		   $(O)/spawn-helper/netcfg.o $(O)/spawn-helper/netif.o
 UNPACK_OBJ	 = $(O)/unpack/unpack.o $(O)/unpack/spool.o \
 		   $(O)/unpack/manifest.o $(O)/unpack/layer.o $(O)/unpack/load.o \
 		   $(O)/unpack/sha.o $(O)/unpack/save.o

@@ -58,7 +58,8 @@ net_pid() {	# container: its host pid
 }
 
 net_ip() {
-	cellctl inspect "$1" | sed -n 's/.*"IPAddress": "\([0-9.]*\)".*/\1/p'
+	cellctl inspect "$1" |
+	    sed -n 's/.*"IPAddress": "\([0-9.]*\)".*/\1/p' | head -1
 }
 
 # iperf3 runs in the containers' net namespaces (nsenter -n only: the

@@ -13,7 +13,8 @@
 
 #include "cellctl.h"
 
-enum { OPT_SUBNET = 256, OPT_GATEWAY, OPT_INTERNAL, OPT_IPV6, OPT_DRIVER };
+enum { OPT_SUBNET = 256, OPT_GATEWAY, OPT_INTERNAL, OPT_IPV6, OPT_DRIVER,
+    OPT_IP };
 
 static const struct option net_lo[] = {
 	{ "subnet",	required_argument, NULL, OPT_SUBNET },
@@ -60,6 +61,43 @@ net_create_opts(int argc, char **argv, struct msg_ctl_network *m)
 			if (strcmp(optarg, "bridge") != 0)
 				ctl_die("network create: only the bridge "
 				    "driver exists");
+			break;
+		}
+	}
+	return optind;
+}
+
+static const struct option conn_lo[] = {
+	{ "ip",		required_argument, NULL, OPT_IP },
+	{ "force",	no_argument, NULL, 'f' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* connect [--ip IP], disconnect [-f] */
+static int
+net_conn_opts(int argc, char **argv, struct msg_ctl_network *m)
+{
+	struct in_addr	a;
+	int		c;
+
+	cell_optreset();
+	while ((c = cell_getopt(argc, argv, ":f", conn_lo)) != -1) {
+		switch (c) {
+		case OPT_IP:
+			if (m->op != NETCTL_CONNECT)
+				ctl_die("network disconnect: no --ip");
+			if (strchr(optarg, ':') != NULL)
+				ctl_die("network connect: --ip: IPv6 is not "
+				    "supported yet");
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				ctl_die("network connect: --ip: not an IPv4 "
+				    "address: %s", optarg);
+			net_str(m->ip, sizeof(m->ip), optarg, "--ip");
+			break;
+		case 'f':
+			if (m->op != NETCTL_DISCONNECT)
+				ctl_die("network connect: no -f");
+			m->force = 1;
 			break;
 		}
 	}
@@ -219,6 +257,8 @@ cmd_network(struct ctl *ctl, int argc, char **argv)
 		return net_ls(ctl, &m, argc - 1, argv + 1);
 	if (m.op == NETCTL_CREATE)
 		first = net_create_opts(argc - 1, argv + 1, &m);
+	else if (m.op == NETCTL_CONNECT || m.op == NETCTL_DISCONNECT)
+		first = net_conn_opts(argc - 1, argv + 1, &m);
 	else if (argc > 2 && argv[2][0] == '-')
 		ctl_die("network %s: takes no flags", argv[1]);
 	argc -= 1 + first;

@@ -186,6 +186,10 @@ static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
 	    sizeof(struct msg_ctl_network), FD_NO },
 	[MSG_CTL_NETINFO] = { "ctl-netinfo", FROM(PROC_PARENT),
 	    sizeof(struct msg_netinfo), FD_NO },
+	[MSG_SPAWN_NETNS_ASK] = { "spawn-netns-ask", FROM(PROC_PARENT),
+	    sizeof(struct msg_spawn_netif), FD_NO },
+	[MSG_SPAWN_NETIF] = { "spawn-netif", FROM(PROC_PARENT),
+	    sizeof(struct msg_spawn_netif), FD_NO },
 };
 
 const char *

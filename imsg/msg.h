@@ -138,7 +138,7 @@ enum msg_type {
 	MSG_SPAWN_NETNS,	/* S->P  msg_spawn_id + C's netns fd, just
 				 * before MSG_SPAWN_CREATED */
 	MSG_SPAWN_NETCFG,	/* P->S  msg_net_cfg, before EXEC: what C
-				 * sets on its eth0 */
+				 * sets on its ethN, one per network */
 	MSG_NET_BRIDGE,		/* P->N  msg_net_bridge: make or adopt */
 	MSG_NET_BRIDGE_DEL,	/* P->N  msg_net_bridge */
 	MSG_NET_VETH,		/* P->N  msg_net_veth + C's netns fd */
@@ -148,6 +148,11 @@ enum msg_type {
 	MSG_CTL_NETWORK,	/* C->P  msg_ctl_network: create, rm, ls,
 				 * inspect, connect, disconnect */
 	MSG_CTL_NETINFO,	/* P->C  msg_netinfo, one per network */
+	/* network connect of a running container (docs/network.md) */
+	MSG_SPAWN_NETNS_ASK,	/* P->S  msg_spawn_netif; reply
+				 * MSG_SPAWN_NETNS, or MSG_RESULT */
+	MSG_SPAWN_NETIF,	/* P->S  msg_spawn_netif: configure
+				 * cfg.ifname in C's netns, from a child */
 	MSG_TYPE_MAX
 };
 
@@ -489,10 +494,16 @@ struct msg_net_bridge {
 struct msg_net_veth {
 	char		id[CELL_IDLEN + 1];
 	char		bridge[NET_IFNAMELEN];
-	char		host[NET_IFNAMELEN];	/* NET_VETHPFX + 12 of id */
+	char		host[NET_IFNAMELEN];	/* NET_VETHPFX + 12 of id
+						 * (+ N for ethN, N > 0) */
 	uint32_t	mtu;
+	char		peer[NET_IFNAMELEN];	/* eth0..eth7 in C; the host
+						 * name ends in N for ethN */
+	uint8_t		mac[6];			/* the peer's: 02:42 and its
+						 * address; 0: the kernel's */
 };
 #define NET_VETHPFX	"cv"
+#define NET_MAXIFS	8		/* networks of one container */
 
 struct msg_net_port {
 	char		id[CELL_IDLEN + 1];
@@ -506,10 +517,21 @@ struct msg_net_port {
 
 struct msg_net_cfg {
 	char		id[CELL_IDLEN + 1];
-	uint32_t	addr;			/* 0: no eth0, loopback only */
+	uint32_t	addr;
 	uint32_t	prefix;
 	uint32_t	gateway;
 	uint32_t	mtu;
+	char		ifname[NET_IFNAMELEN];	/* eth0..eth7 */
+	uint32_t	flags;			/* NETCFG_* */
+};
+#define NETCFG_DEFROUTE	0x01		/* the first network's: default
+					 * route; the others: subnet only */
+
+/* MSG_SPAWN_NETNS_ASK and MSG_SPAWN_NETIF: pid is C's init */
+struct msg_spawn_netif {
+	char		id[CELL_IDLEN + 1];
+	int32_t		pid;
+	struct msg_net_cfg cfg;			/* NETIF only */
 };
 
 #define NETCTL_CREATE		1
@@ -525,6 +547,8 @@ struct msg_ctl_network {
 	char		subnet[32];		/* "a.b.c.d/n" or "" */
 	char		gateway[16];		/* "" or an address */
 	char		cell[CELL_NAMELEN];	/* connect, disconnect */
+	char		ip[16];			/* connect --ip, or "" */
+	uint32_t	force;			/* disconnect -f */
 };
 
 struct msg_netinfo {

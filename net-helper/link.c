@@ -186,13 +186,14 @@ link_veth_del(const char *name, char *err, size_t len)
 }
 
 /*
- * The pair in one message: the peer is born as eth0 inside C's network
+ * The pair in one message: the peer is born as ethN inside C's network
  * namespace (IFLA_NET_NS_FD), never moved; the host end on the bridge.
  */
 int
 link_veth(const struct msg_net_veth *v, int nsfd, char *err, size_t len)
 {
 	struct rtnl_link	*br, *l, *peer;
+	struct nl_addr		*mac;
 	int			 r;
 
 	if (link_init() == -1)
@@ -212,8 +213,13 @@ link_veth(const struct msg_net_veth *v, int nsfd, char *err, size_t len)
 	peer = rtnl_link_veth_get_peer(l);
 	rtnl_link_set_name(l, v->host);
 	rtnl_link_set_master(l, rtnl_link_get_ifindex(br));
-	rtnl_link_set_name(peer, "eth0");
+	rtnl_link_set_name(peer, v->peer);	/* eth0..eth7, checked */
 	rtnl_link_set_ns_fd(peer, nsfd);
+	if ((v->mac[0] & 0x02) && (mac = nl_addr_build(AF_LLC, v->mac,
+	    sizeof(v->mac))) != NULL) {
+		rtnl_link_set_addr(peer, mac);
+		nl_addr_put(mac);
+	}
 	if (v->mtu != 0) {
 		rtnl_link_set_mtu(l, v->mtu);
 		rtnl_link_set_mtu(peer, v->mtu);

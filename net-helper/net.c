@@ -229,21 +229,52 @@ netns_ok(int fd)
 	return ok;
 }
 
+/*
+ * The peer's name in C: eth0..eth7, nothing else (never lo, never a name
+ * of the host's).  0..NET_MAXIFS-1, or -1.
+ */
+static int
+peer_index(const char *s, size_t size)
+{
+	size_t	i;
+
+	if (strncmp(s, "eth", 3) != 0 || size < 5 || s[3] == '\0')
+		return -1;
+	for (i = 3; i < size && s[i] != '\0'; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+	if (i != 4 || i >= size || s[3] - '0' >= NET_MAXIFS)
+		return -1;
+	return s[3] - '0';
+}
+
 static const char *
 veth_check(const struct msg_net_veth *v)
 {
 	char	want[NET_IFNAMELEN];
+	int	n;
 
 	if (!msg_id_ok(v->id, sizeof(v->id)))
 		return "bad container id";
-	snprintf(want, sizeof(want), NET_VETHPFX "%.12s", v->id);
+	if ((n = peer_index(v->peer, sizeof(v->peer))) == -1)
+		return "peer name must be eth0..eth7";
+	/* eth0's host end is cv + 12 of the id, ethN's adds N */
+	if (n == 0)
+		snprintf(want, sizeof(want), NET_VETHPFX "%.12s", v->id);
+	else
+		snprintf(want, sizeof(want), NET_VETHPFX "%.12s%d", v->id, n);
 	if (strncmp(v->host, want, sizeof(v->host)) != 0)
-		return "veth name must be " NET_VETHPFX " and the id's first 12";
+		return "veth name must be " NET_VETHPFX " and the id's first 12"
+		    " (and N for ethN)";
 	if (!bridge_name_ok(v->bridge, sizeof(v->bridge)) ||
 	    find_net(v->bridge) == -1)
 		return "not a network of celld's";
 	if (v->mtu != 0 && (v->mtu < 576 || v->mtu > 65535))
 		return "bad mtu";
+	/* none (the kernel's), or unicast and locally administered */
+	if ((v->mac[0] | v->mac[1] | v->mac[2] | v->mac[3] | v->mac[4] |
+	    v->mac[5]) != 0 && (v->mac[0] & 0x03) != 0x02)
+		return "bad mac address";
 	return NULL;
 }
 

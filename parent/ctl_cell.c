@@ -202,6 +202,7 @@ ctl_create(struct client *cl, struct imsg *imsg)
 		return;
 	}
 	c->spec = s;
+	network_cell_init(c);
 	strlcpy(c->name, s.name, sizeof(c->name));
 	if (ctl_take_vols(cl, c) == -1) {
 		cell_free(c);

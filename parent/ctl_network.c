@@ -2,7 +2,8 @@
  * ctl_network.c: "cellctl network create|rm|ls|inspect|connect|
  * disconnect".  A network belongs to its creator; celld.conf's and an
  * admin's are shared: anyone may run containers on them, only their
- * owner (or an admin) may remove them.
+ * owner (or an admin) may remove them.  connect and disconnect are in
+ * netconn.c.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -252,27 +253,6 @@ ctl_net_inspect(struct client *cl, const struct network *n)
 	control_json_done(cl, ctl_net_json(n), "network inspect");
 }
 
-/*
- * connect/disconnect: who may is checked like rm; the change itself is
- * refused: C sets its address once, before its exec (netcfg.c), so a
- * container's network is the one it was created with.
- */
-static void
-ctl_net_connect(struct client *cl, struct network *n,
-    const struct msg_ctl_network *m)
-{
-	const char	*why;
-	int		 err;
-
-	if (!network_may_use(cl, n) && (why = ctl_net_owner(cl, n, &err)))
-		control_done(cl, err, 0, why);
-	else if (cell_lookup(m->cell, cl->uid, cl->admin) == NULL)
-		control_done(cl, ENOENT, 0, "no such container");
-	else
-		control_done(cl, ENOTSUP, 0, "a container's network is fixed "
-		    "when it is created: use run --network");
-}
-
 void
 ctl_network(struct client *cl, struct imsg *imsg)
 {
@@ -285,6 +265,7 @@ ctl_network(struct client *cl, struct imsg *imsg)
 	    !msg_str_ok(m.subnet, sizeof(m.subnet)) ||
 	    !msg_str_ok(m.gateway, sizeof(m.gateway)) ||
 	    (m.cell[0] != '\0' && !msg_name_ok(m.cell, sizeof(m.cell))) ||
+	    !msg_str_ok(m.ip, sizeof(m.ip)) || m.force > 1 ||
 	    (m.flags & ~NETF_INTERNAL) != 0) {
 		control_done(cl, EINVAL, 0, "network: malformed request");
 		return;
@@ -306,8 +287,13 @@ ctl_network(struct client *cl, struct imsg *imsg)
 		ctl_net_rm(cl, n, &m);
 	else if (m.op == NETCTL_INSPECT)
 		ctl_net_inspect(cl, n);
-	else if (m.op == NETCTL_CONNECT || m.op == NETCTL_DISCONNECT)
-		ctl_net_connect(cl, n, &m);
+	else if ((m.op == NETCTL_CONNECT || m.op == NETCTL_DISCONNECT) &&
+	    m.cell[0] == '\0')
+		control_done(cl, EINVAL, 0, "network: which container?");
+	else if (m.op == NETCTL_CONNECT)
+		netconn_connect(cl, n, &m);
+	else if (m.op == NETCTL_DISCONNECT)
+		netconn_disconnect(cl, n, &m);
 	else
 		control_done(cl, EINVAL, 0, "network: unknown verb");
 }

@@ -116,13 +116,9 @@ nf_line(char *buf, size_t size, const struct network *n,
 }
 
 static int
-nf_peer(const struct cell *c, const struct cell *p, const char *net,
-    const struct cell *gone)
+nf_running(const struct cell *p)
 {
-	return p != c && p != gone && p->owner == c->owner &&
-	    !(p->spec.flags & SPEC_NONET) &&
-	    strcmp(p->spec.network, net) == 0 &&
-	    (p->state == CELL_RUNNING || p->state == CELL_STARTING);
+	return p->state == CELL_RUNNING || p->state == CELL_STARTING;
 }
 
 /* --add-host lines */
@@ -179,31 +175,47 @@ nf_resolv_write(const struct cell *c)
 }
 
 static int
+nf_peer(const struct cell *c, const struct cell *p, const char *net,
+    const struct cell *gone)
+{
+	return p != c && p != gone && p->owner == c->owner &&
+	    network_of(p, net) != NULL && nf_running(p);
+}
+
+/* c's own addresses, then on each named network its running peers */
+static int
 nf_hosts(const struct cell *c, const struct cell *gone)
 {
-	struct network		*n = NULL;
+	struct network		*n;
 	struct cell		*p;
 	char			*buf;
 	size_t			 off;
+	uint32_t		 i, own = 0;
 	int			 r;
 
 	if ((buf = malloc(NF_MAX)) == NULL)
 		return -1;
 	off = strlcpy(buf, "127.0.0.1\tlocalhost\n"
 	    "::1\tlocalhost ip6-localhost ip6-loopback\n", NF_MAX);
-	if (!(c->spec.flags & SPEC_NONET))
-		n = network_find(c->spec.network);
-	if (n != NULL)
-		off += nf_line(buf + off, NF_MAX - off, n, c);
-	else
+	for (i = 0; i < c->nnets; i++)
+		if ((n = network_find(c->nets[i].name)) != NULL &&
+		    (r = nf_line(buf + off, NF_MAX - off, n, c)) > 0) {
+			off += r;
+			own++;
+		}
+	if (own == 0)
 		off += snprintf(buf + off, NF_MAX - off, "127.0.1.1\t%s\n",
 		    nf_hostname(c));
 	off += nf_addhosts(buf + off, NF_MAX - off, &c->spec);
-	/* the default network is everyone's: no names of others there */
-	if (n != NULL && strcmp(n->name, env->conf.default_net) != 0)
+	for (i = 0; i < c->nnets; i++) {
+		/* the default network is everyone's: no names of others */
+		if ((n = network_find(c->nets[i].name)) == NULL ||
+		    strcmp(n->name, env->conf.default_net) == 0)
+			continue;
 		RB_FOREACH(p, cells, &cells)
 			if (nf_peer(c, p, n->name, gone))
 				off += nf_line(buf + off, NF_MAX - off, n, p);
+	}
 	r = nf_write(c, "hosts", buf, off);
 	free(buf);
 	return r;
@@ -233,12 +245,34 @@ void
 netfiles_peers(const struct cell *c, int gone)
 {
 	struct cell	*p;
+	uint32_t	 i;
 
-	if ((c->spec.flags & SPEC_NONET) ||
-	    strcmp(c->spec.network, env->conf.default_net) == 0)
+	for (i = 0; i < c->nnets; i++) {
+		if (strcmp(c->nets[i].name, env->conf.default_net) == 0)
+			continue;
+		RB_FOREACH(p, cells, &cells)
+			if (nf_peer(c, p, c->nets[i].name, NULL) &&
+			    nf_hosts(p, gone ? c : NULL) == -1)
+				log_warn("%.12s: /etc/hosts", p->id);
+	}
+}
+
+/*
+ * A running container joined or left the network net (connect,
+ * disconnect): every running container on it, and the one that left,
+ * are rewritten by the caller's c->nets as they are now.
+ */
+void
+netfiles_network(const char *net, const struct cell *c)
+{
+	struct cell	*p;
+
+	if (c != NULL && nf_running(c) && nf_hosts(c, NULL) == -1)
+		log_warn("%.12s: /etc/hosts", c->id);
+	if (strcmp(net, env->conf.default_net) == 0)
 		return;
 	RB_FOREACH(p, cells, &cells)
-		if (nf_peer(c, p, c->spec.network, NULL) &&
-		    nf_hosts(p, gone ? c : NULL) == -1)
+		if (p != c && network_of(p, net) != NULL && nf_running(p) &&
+		    nf_hosts(p, NULL) == -1)
 			log_warn("%.12s: /etc/hosts", p->id);
 }

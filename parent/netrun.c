@@ -1,17 +1,21 @@
 /*
  * netrun.c: a container's network over its life.
  *
- *   create   network_spec(): which network, may this user use it, ports
- *   start    network_check(): the lease (ipam), no port taken
+ *   create   network_spec(): which network, may this user use it, ports;
+ *            network_cell_init(): c->nets, the list connect adds to
+ *   start    network_check(): a lease on each network, no port taken
  *            network_attach(): C's netns fd to net-helper, which makes
- *            the veth pair with eth0 born inside C; in parallel with
- *            fs-helper's rootfs.  Then C's address to spawn-helper (C
- *            sets it before exec, spawn-helper/netcfg.c) and the ports
- *   exit     network_detach(): ports and veth go
- *   rm       network_release(): the lease goes back
+ *            one veth pair per network, ethN born inside C; in parallel
+ *            with fs-helper's rootfs.  Then C's addresses to spawn-helper
+ *            (C sets them before exec, spawn-helper/netcfg.c), the ports
+ *   exit     network_detach(): ports and veths go
+ *   rm       network_release(): the leases go back
+ * netconn.c adds and removes networks of a container (connect,
+ * disconnect), running or not.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +76,49 @@ network_spec(struct client *cl, struct cell_spec *s, int *err)
 	return NULL;
 }
 
+/* the container's networks start as its create's: one, or none */
+void
+network_cell_init(struct cell *c)
+{
+	memset(c->nets, 0, sizeof(c->nets));
+	c->nnets = 0;
+	if (c->spec.flags & SPEC_NONET)
+		return;
+	strlcpy(c->nets[0].name, c->spec.network, sizeof(c->nets[0].name));
+	c->nets[0].ip = c->spec.ip;
+	c->nnets = 1;
+}
+
+struct cell_net *
+network_of(const struct cell *c, const char *name)
+{
+	uint32_t	i;
+
+	for (i = 0; i < c->nnets; i++)
+		if (strcmp(c->nets[i].name, name) == 0)
+			return (struct cell_net *)&c->nets[i];
+	return NULL;
+}
+
+/* the host end of ethN: cv + 12 of the id, and N for N > 0 */
+void
+network_veth_name(const struct cell *c, int ifnum, char *buf, size_t len)
+{
+	if (ifnum == 0)
+		snprintf(buf, len, NET_VETHPFX "%.12s", c->id);
+	else
+		snprintf(buf, len, NET_VETHPFX "%.12s%d", c->id, ifnum);
+}
+
+/* where spec.ports are published: spec.network, while c is on it */
+static struct network *
+network_ports_net(const struct cell *c)
+{
+	if (c->spec.nports == 0 || network_of(c, c->spec.network) == NULL)
+		return NULL;
+	return network_find(c->spec.network);
+}
+
 static int
 ports_clash(const struct cell_port *a, const struct cell_port *b)
 {
@@ -88,7 +135,7 @@ network_port_owner(const struct cell *c, const struct cell_port **pp)
 
 	RB_FOREACH(o, cells, &cells) {
 		if (o == c || (o->state != CELL_RUNNING &&
-		    o->state != CELL_STARTING))
+		    o->state != CELL_STARTING) || network_ports_net(o) == NULL)
 			continue;
 		for (i = 0; i < c->spec.nports; i++)
 			for (j = 0; j < o->spec.nports; j++)
@@ -154,7 +201,8 @@ network_pick_ports(struct cell *c)
 	return 0;
 }
 
-/* before the start: a lease, and no port taken.  NULL or why not. */
+/* before the start: a lease on each network, and no port taken.  NULL
+ * or why not.  Interfaces are numbered again in list order: eth0 first. */
 const char *
 network_check(struct cell *c)
 {
@@ -162,66 +210,99 @@ network_check(struct cell *c)
 	struct network		*n;
 	const struct cell	*o;
 	const struct cell_port	*p;
-	uint32_t		 addr;
+	uint32_t		 addr, i;
 	char			 pn[16];
 
-	if (c->spec.flags & SPEC_NONET)
-		return NULL;
-	if ((n = network_find(c->spec.network)) == NULL) {
-		snprintf(why, sizeof(why), "network %s not found",
-		    c->spec.network);
-		return why;
-	}
-	if (network_pick_ports(c) == -1)
+	if (c->netbusy)
+		return "a network connect or disconnect is under way";
+	if (network_ports_net(c) != NULL && network_pick_ports(c) == -1)
 		return "-P: no free host port left";
-	if ((o = network_port_owner(c, &p)) != NULL) {
+	if (network_ports_net(c) != NULL &&
+	    (o = network_port_owner(c, &p)) != NULL) {
 		snprintf(why, sizeof(why), "-p %s: port already published by "
 		    "%s", port_name(p, pn, sizeof(pn)), o->name[0] ? o->name :
 		    o->id);
 		return why;
 	}
-	if (ipam_alloc(&n->ipam, c->id, c->spec.ip, &addr) == -1) {
-		snprintf(why, sizeof(why), "network %s: %s", n->name,
-		    errno == EEXIST ? "address already in use" :
-		    errno == ENOSPC ? "no free address" : "bad address");
-		return why;
-	}
-	if (network_save_leases(n) == -1) {
-		ipam_release(&n->ipam, c->id);
-		return "network: cannot save the leases";
+	for (i = 0; i < c->nnets; i++) {
+		c->nets[i].ifnum = i;
+		if ((n = network_find(c->nets[i].name)) == NULL) {
+			snprintf(why, sizeof(why), "network %s not found",
+			    c->nets[i].name);
+			return why;
+		}
+		if (ipam_alloc(&n->ipam, c->id, c->nets[i].ip, &addr) == -1) {
+			snprintf(why, sizeof(why), "network %s: %s", n->name,
+			    errno == EEXIST ? "address already in use" :
+			    errno == ENOSPC ? "no free address" :
+			    "bad address");
+			return why;
+		}
+		if (network_save_leases(n) == -1) {
+			ipam_release(&n->ipam, c->id);
+			return "network: cannot save the leases";
+		}
 	}
 	return NULL;
 }
 
+/* Docker's: 02:42 and the container's address on n; 0 without a lease */
 static void
-network_veth_msg(const struct cell *c, const struct network *n,
+network_mac(const struct cell *c, const struct network *n, uint8_t *mac)
+{
+	const struct ipam_lease	*l = ipam_find(&n->ipam, c->id);
+
+	memset(mac, 0, 6);
+	if (l == NULL)
+		return;
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	memcpy(mac + 2, &l->addr, 4);
+}
+
+void
+network_veth_msg(const struct cell *c, const struct network *n, int ifnum,
     struct msg_net_veth *v)
 {
 	memset(v, 0, sizeof(*v));
 	strlcpy(v->id, c->id, sizeof(v->id));
 	strlcpy(v->bridge, n->br.name, sizeof(v->bridge));
-	snprintf(v->host, sizeof(v->host), NET_VETHPFX "%.12s", c->id);
+	network_veth_name(c, ifnum, v->host, sizeof(v->host));
+	snprintf(v->peer, sizeof(v->peer), "eth%d", ifnum);
 	v->mtu = n->br.mtu;
+	network_mac(c, n, v->mac);
 }
 
-/* C's netns fd goes to net-helper: make the veth pair (reply: MSG_RESULT) */
+/*
+ * C's netns fd goes to net-helper, once per network: make each veth pair
+ * (a MSG_RESULT each).  How many were sent, or -1.
+ */
 int
 network_attach(struct cell *c, uint32_t reqid, int nsfd)
 {
-	struct network		*n = network_find(c->spec.network);
+	struct network		*n;
 	struct msg_net_veth	 v;
+	uint32_t		 i;
+	int			 fd;
 
-	if (n == NULL) {
-		close(nsfd);
-		errno = ENOENT;
-		return -1;
+	for (i = 0; i < c->nnets; i++) {
+		if ((n = network_find(c->nets[i].name)) == NULL) {
+			errno = ENOENT;
+			break;
+		}
+		network_veth_msg(c, n, c->nets[i].ifnum, &v);
+		fd = i + 1 == c->nnets ? nsfd : fcntl(nsfd, F_DUPFD_CLOEXEC, 3);
+		if (fd == -1 || helpers_send(HELPER_NET, MSG_NET_VETH, reqid,
+		    fd, &v, sizeof(v)) == -1)
+			break;
+		if (fd == nsfd)
+			return c->nnets;
 	}
-	network_veth_msg(c, n, &v);
-	return helpers_send(HELPER_NET, MSG_NET_VETH, reqid, nsfd, &v,
-	    sizeof(v));
+	close(nsfd);
+	return -1;
 }
 
-static void
+void
 network_ports(const struct cell *c, const struct network *n,
     const struct ipam_lease *l, uint32_t type)
 {
@@ -241,33 +322,52 @@ network_ports(const struct cell *c, const struct network *n,
 	}
 }
 
-/* the veth is there: C's address to spawn-helper, ports to net-helper */
+/* what ethN of c on n gets; 0, or -1 if c holds no lease there */
 int
-network_attached(struct cell *c)
+network_cfg(const struct cell *c, const struct cell_net *cn,
+    struct msg_net_cfg *nc)
 {
-	struct network		*n = network_find(c->spec.network);
+	struct network		*n = network_find(cn->name);
 	const struct ipam_lease	*l;
-	struct msg_net_cfg	 nc;
 
 	if (n == NULL || (l = ipam_find(&n->ipam, c->id)) == NULL) {
 		errno = ENOENT;
 		return -1;
 	}
-	memset(&nc, 0, sizeof(nc));
-	strlcpy(nc.id, c->id, sizeof(nc.id));
-	nc.addr = l->addr;
-	nc.prefix = n->br.prefix;
-	nc.gateway = n->br.gateway;
-	nc.mtu = n->br.mtu;
-	network_ports(c, n, l, MSG_NET_PORT);
-	return helpers_send(HELPER_SPAWN, MSG_SPAWN_NETCFG, 0, -1, &nc,
-	    sizeof(nc));
+	memset(nc, 0, sizeof(*nc));
+	strlcpy(nc->id, c->id, sizeof(nc->id));
+	snprintf(nc->ifname, sizeof(nc->ifname), "eth%d", cn->ifnum);
+	nc->addr = l->addr;
+	nc->prefix = n->br.prefix;
+	nc->gateway = n->br.gateway;
+	nc->mtu = n->br.mtu;
+	if (cn == &c->nets[0])
+		nc->flags = NETCFG_DEFROUTE;
+	return 0;
+}
+
+/* the veths are there: C's addresses to spawn-helper, ports to net-helper */
+int
+network_attached(struct cell *c)
+{
+	struct network		*n;
+	struct msg_net_cfg	 nc;
+	uint32_t		 i;
+
+	for (i = 0; i < c->nnets; i++)
+		if (network_cfg(c, &c->nets[i], &nc) == -1 ||
+		    helpers_send(HELPER_SPAWN, MSG_SPAWN_NETCFG, 0, -1, &nc,
+		    sizeof(nc)) == -1)
+			return -1;
+	if ((n = network_ports_net(c)) != NULL)
+		network_ports(c, n, ipam_find(&n->ipam, c->id), MSG_NET_PORT);
+	return 0;
 }
 
 /*
- * c stopped, or never started: its ports go, not its lease.  The veth
- * pair dies with C's net namespace; only a failed start (veth) removes
- * it at once, in case C's namespace lives on a moment.
+ * c stopped, or never started: its ports go, not its leases.  The veth
+ * pairs die with C's net namespace; only a failed start (veth) removes
+ * them at once, in case C's namespace lives on a moment.
  */
 void
 network_detach(struct cell *c, int veth)
@@ -275,30 +375,34 @@ network_detach(struct cell *c, int veth)
 	struct network		*n;
 	const struct ipam_lease	*l;
 	struct msg_net_veth	 v;
+	uint32_t		 i;
 
-	if ((c->spec.flags & SPEC_NONET) ||
-	    (n = network_find(c->spec.network)) == NULL ||
-	    (l = ipam_find(&n->ipam, c->id)) == NULL)
-		return;
-	network_ports(c, n, l, MSG_NET_PORT_DEL);
-	if (!veth)
-		return;
-	network_veth_msg(c, n, &v);
-	helpers_send(HELPER_NET, MSG_NET_VETH_DEL, 0, -1, &v, sizeof(v));
+	if ((n = network_ports_net(c)) != NULL &&
+	    (l = ipam_find(&n->ipam, c->id)) != NULL)
+		network_ports(c, n, l, MSG_NET_PORT_DEL);
+	for (i = 0; veth && i < c->nnets; i++) {
+		if ((n = network_find(c->nets[i].name)) == NULL)
+			continue;
+		network_veth_msg(c, n, c->nets[i].ifnum, &v);
+		helpers_send(HELPER_NET, MSG_NET_VETH_DEL, 0, -1, &v,
+		    sizeof(v));
+	}
 }
 
-/* c is removed: its address may go to another */
+/* c is removed: its addresses may go to others */
 void
 network_release(struct cell *c)
 {
 	struct network	*n;
+	uint32_t	 i;
 
-	if ((c->spec.flags & SPEC_NONET) ||
-	    (n = network_find(c->spec.network)) == NULL ||
-	    ipam_release(&n->ipam, c->id) == -1)
-		return;
-	if (network_save_leases(n) == -1)
-		log_warn("%s: save leases", n->name);
+	for (i = 0; i < c->nnets; i++) {
+		if ((n = network_find(c->nets[i].name)) == NULL ||
+		    ipam_release(&n->ipam, c->id) == -1)
+			continue;
+		if (network_save_leases(n) == -1)
+			log_warn("%s: save leases", n->name);
+	}
 }
 
 /*
@@ -317,8 +421,8 @@ network_replay(void)
 		helpers_send(HELPER_NET, MSG_NET_BRIDGE, 0, -1, &n->br,
 		    sizeof(n->br));
 	RB_FOREACH(c, cells, &cells) {
-		if (c->state != CELL_RUNNING || (c->spec.flags & SPEC_NONET) ||
-		    (n = network_find(c->spec.network)) == NULL ||
+		if (c->state != CELL_RUNNING ||
+		    (n = network_ports_net(c)) == NULL ||
 		    (l = ipam_find(&n->ipam, c->id)) == NULL)
 			continue;
 		network_ports(c, n, l, MSG_NET_PORT);
@@ -388,24 +492,49 @@ network_shutdown(void (*done)(void))
 	return shutdown_left;
 }
 
-/* inspect's NetworkSettings, Docker's names */
+/* one entry of NetworkSettings.Networks */
+static json_t *
+network_inspect_one(const struct cell *c, const struct cell_net *cn)
+{
+	struct network		*n = network_find(cn->name);
+	const struct ipam_lease	*l = NULL;
+	char			 ip[INET_ADDRSTRLEN] = "", gw[INET_ADDRSTRLEN] = "";
+	char			 ifn[16] = "", mac[18] = "";
+	uint8_t			 m[6];
+
+	if (n != NULL) {
+		if ((l = ipam_find(&n->ipam, c->id)) != NULL) {
+			inet_ntop(AF_INET, &l->addr, ip, sizeof(ip));
+			network_mac(c, n, m);
+			snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:"
+			    "%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+		}
+		inet_ntop(AF_INET, &n->br.gateway, gw, sizeof(gw));
+	}
+	if (c->state == CELL_RUNNING)
+		snprintf(ifn, sizeof(ifn), "eth%d", cn->ifnum);
+	return json_pack("{s:s s:s s:s s:i s:s s:s}", "NetworkID", cn->name,
+	    "IPAddress", ip, "Gateway", gw, "IPPrefixLen", n ? (int)n->br.prefix :
+	    0, "MacAddress", mac, "Interface", ifn);
+}
+
+/* inspect's NetworkSettings, Docker's names; the first network's address
+ * is also at the top, as Docker has it */
 json_t *
 network_inspect(const struct cell *c)
 {
-	struct network		*n;
-	const struct ipam_lease	*l = NULL;
-	json_t			*ports = json_object(), *a;
-	char			 ip[INET_ADDRSTRLEN] = "", gw[INET_ADDRSTRLEN] = "";
+	json_t			*ports = json_object(), *a, *nets = json_object();
+	json_t			*first = NULL;
 	char			 key[16], hip[INET_ADDRSTRLEN], hp[8];
 	uint32_t		 i;
 
-	if ((n = network_find(c->spec.network)) != NULL &&
-	    (c->spec.flags & SPEC_NONET) == 0) {
-		if ((l = ipam_find(&n->ipam, c->id)) != NULL)
-			inet_ntop(AF_INET, &l->addr, ip, sizeof(ip));
-		inet_ntop(AF_INET, &n->br.gateway, gw, sizeof(gw));
+	for (i = 0; i < c->nnets; i++) {
+		a = network_inspect_one(c, &c->nets[i]);
+		if (i == 0)
+			first = json_incref(a);
+		json_object_set_new(nets, c->nets[i].name, a);
 	}
-	for (i = 0; i < c->spec.nports; i++) {
+	for (i = 0; network_ports_net(c) != NULL && i < c->spec.nports; i++) {
 		snprintf(key, sizeof(key), "%u/%s", c->spec.ports[i].cport,
 		    c->spec.ports[i].proto == 17 ? "udp" : "tcp");
 		inet_ntop(AF_INET, &c->spec.ports[i].hostip, hip, sizeof(hip));
@@ -417,7 +546,11 @@ network_inspect(const struct cell *c)
 		json_array_append_new(a, json_pack("{s:s s:s}", "HostIp", hip,
 		    "HostPort", hp));
 	}
-	return json_pack("{s:s s:s s:s s:o}", "Network",
-	    (c->spec.flags & SPEC_NONET) ? "none" : c->spec.network,
-	    "IPAddress", ip, "Gateway", gw, "Ports", ports);
+	a = json_pack("{s:s s:s s:s s:o s:o}", "Network", c->nnets ?
+	    c->nets[0].name : "none", "IPAddress", first ?
+	    json_string_value(json_object_get(first, "IPAddress")) : "",
+	    "Gateway", first ? json_string_value(json_object_get(first,
+	    "Gateway")) : "", "Ports", ports, "Networks", nets);
+	json_decref(first);
+	return a;
 }

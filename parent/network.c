@@ -237,21 +237,26 @@ network_load_all(void)
 	closedir(d);
 }
 
-/* leases of containers that are no more (removed while we were down) */
+/* leases of containers that are no more (removed while we were down),
+ * or no longer on that network */
 void
 network_prune(void)
 {
 	struct network	*n;
 	size_t		 i;
 	int		 changed;
+	struct cell	*c;
 
 	TAILQ_FOREACH(n, &networks, entry) {
 		changed = 0;
 		for (i = 0; i < n->ipam.n; i++) {
-			if (cell_by_id(n->ipam.l[i].id) != NULL)
+			/* a crash between a connect's lease and its state,
+			 * or a disconnect's state and its lease */
+			if ((c = cell_by_id(n->ipam.l[i].id)) != NULL &&
+			    network_of(c, n->name) != NULL)
 				continue;
 			log_info("%s: lease of %.12s released: no such "
-			    "container", n->name, n->ipam.l[i].id);
+			    "container on it", n->name, n->ipam.l[i].id);
 			n->ipam.l[i--] = n->ipam.l[--n->ipam.n];
 			changed = 1;
 		}

@@ -28,4 +28,13 @@ void		 network_unlink(struct network *);
 int		 network_in_use(const struct network *);
 int		 network_may_use(const struct client *, const struct network *);
 
+/* netrun.c, for netconn.c */
+struct cell_net;
+void		 network_veth_msg(const struct cell *, const struct network *,
+		    int, struct msg_net_veth *);
+void		 network_ports(const struct cell *, const struct network *,
+		    const struct ipam_lease *, uint32_t);
+int		 network_cfg(const struct cell *, const struct cell_net *,
+		    struct msg_net_cfg *);
+
 #endif

@@ -55,6 +55,7 @@ struct request {
 	int			 fd;		/* held between steps, or -1 */
 	int			 stdio[3];
 	int			 waiting;	/* helper replies outstanding */
+	int			 netleft;	/* start: veth replies to come */
 	uint32_t		 waitmask;	/* which helpers */
 	struct msg_procinfo	 pong[HELPER_MAX];
 	struct event		*timeout;
@@ -90,6 +91,14 @@ struct waiter {
 #define WAIT_STOP	1
 #define WAIT_RM		2
 
+/* one network of a container, in connect order: the first has the
+ * default route, spec.ports are published on spec.network's */
+struct cell_net {
+	char			 name[CELL_NAMELEN];
+	uint32_t		 ip;		/* --ip, network order; 0 any */
+	int			 ifnum;		/* ethN inside C */
+};
+
 struct cell {
 	RB_ENTRY(cell)		 entry;
 	char			 id[CELL_IDLEN + 1];
@@ -115,6 +124,9 @@ struct cell {
 	int			 vols[SPEC_MAXVOLS];	/* the clients' fds */
 	uint32_t		 rm_hold;	/* run --rm: client still to wait */
 	int			 rm_pending;
+	struct cell_net		 nets[NET_MAXIFS];
+	uint32_t		 nnets;		/* 0: lo only */
+	int			 netbusy;	/* a connect or disconnect runs */
 };
 RB_HEAD(cells, cell);
 int		 cell_cmp(struct cell *, struct cell *);
@@ -127,6 +139,7 @@ extern struct cells	 cells;
 void		 netfiles_init(void);
 int		 netfiles_write(const struct cell *);
 void		 netfiles_peers(const struct cell *, int);
+void		 netfiles_network(const char *, const struct cell *);
 
 /* control.c */
 void		 control_init(int);
@@ -280,6 +293,16 @@ void		 network_detach(struct cell *, int);
 void		 network_release(struct cell *);
 void		 ctl_network(struct client *, struct imsg *);
 json_t		*network_inspect(const struct cell *);
+void		 network_cell_init(struct cell *);
+struct cell_net	*network_of(const struct cell *, const char *);
+void		 network_veth_name(const struct cell *, int, char *, size_t);
+
+/* netconn.c: network connect and disconnect */
+struct network;
+void		 netconn_connect(struct client *, struct network *,
+		    const struct msg_ctl_network *);
+void		 netconn_disconnect(struct client *, struct network *,
+		    const struct msg_ctl_network *);
 int		 state_atomic_write(const char *, const char *, const char *);
 
 /* delegate.c */

@@ -116,6 +116,12 @@ run_start(struct client *cl, struct cell *c)
 	ms.uid_count = CELL_IDS;
 	ms.log_max = env->conf.log_max;
 	ms.spec = c->spec;
+	/* no network left (all disconnected), or one connected to a
+	 * container created with --network none */
+	if (c->nnets == 0)
+		ms.spec.flags |= SPEC_NONET;
+	else
+		ms.spec.flags &= ~SPEC_NONET;
 	c->state = CELL_STARTING;
 	if (run_send_vols(c, r) == -1) {
 		run_abort(c, r, errno, 125, errno == ENOENT ? "a volume's fd "
@@ -169,11 +175,11 @@ run_created(struct cell *c, struct request *r, struct imsg *imsg)
 	r->waitmask |= 1u << HELPER_NET;
 	fd = r->fd;
 	r->fd = -1;
-	if (network_attach(c, r->id, fd) == -1)
+	if ((r->netleft = network_attach(c, r->id, fd)) <= 0)
 		run_abort(c, r, errno, 125, "net-helper is not available");
 }
 
-/* net-helper made the veth: C's address goes to spawn-helper */
+/* net-helper made the veths: C's addresses go to spawn-helper */
 static void
 run_net(struct cell *c, struct request *r, struct msg_result *res)
 {
@@ -183,6 +189,8 @@ run_net(struct cell *c, struct request *r, struct msg_result *res)
 		run_abort(c, r, res->err, 125, res->msg);
 		return;
 	}
+	if (--r->netleft > 0)
+		return;			/* another network's veth is coming */
 	r->waitmask &= ~(1u << HELPER_NET);
 	if (network_attached(c) == -1) {
 		run_abort(c, r, errno, 125, "spawn-helper is not available");

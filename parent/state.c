@@ -153,6 +153,49 @@ net_load(struct cell_spec *s, json_t *j)
 	return 0;
 }
 
+/* the container's networks, in connect order: [{"name", "ip", "if"}] */
+static json_t *
+nets_json(const struct cell *c)
+{
+	json_t		*a = json_array();
+	uint32_t	 i;
+
+	for (i = 0; i < c->nnets; i++)
+		json_array_append_new(a, json_pack("{s:s s:I s:i}", "name",
+		    c->nets[i].name, "ip", (json_int_t)c->nets[i].ip, "if",
+		    c->nets[i].ifnum));
+	return a;
+}
+
+/* absent in files saved before network connect: the create's network */
+static int
+nets_load(struct cell *c, json_t *a)
+{
+	const char	*name;
+	json_int_t	 ip;
+	json_t		*v;
+	size_t		 i;
+	int		 ifnum;
+
+	if (a == NULL) {
+		network_cell_init(c);
+		return 0;
+	}
+	if (!json_is_array(a) || json_array_size(a) > NET_MAXIFS)
+		return -1;
+	json_array_foreach(a, i, v) {
+		if (json_unpack(v, "{s:s s:I s:i}", "name", &name, "ip", &ip,
+		    "if", &ifnum) == -1 || !msg_name_ok(name, strlen(name) +
+		    1) || ifnum < 0 || ifnum >= NET_MAXIFS)
+			return -1;
+		strlcpy(c->nets[i].name, name, sizeof(c->nets[i].name));
+		c->nets[i].ip = (uint32_t)ip;
+		c->nets[i].ifnum = ifnum;
+		c->nnets = i + 1;
+	}
+	return 0;
+}
+
 static json_t *
 spec_json(const struct cell_spec *s)
 {
@@ -217,12 +260,13 @@ state_save(const struct cell *c)
 	for (i = 0; i < c->nlayers; i++)
 		json_array_append_new(l, json_string(c->layers[i]));
 	j = json_pack_ex(&je, 0,
-	    "{s:s s:s s:i s:o s:o s:i s:s s:i s:i s:I s:I s:I}",
+	    "{s:s s:s s:i s:o s:o s:i s:s s:i s:i s:I s:I s:I s:o}",
 	    "id", c->id, "name", c->name, "owner", (int)c->owner, "layers", l,
 	    "spec", spec_json(&c->spec), "slot", c->slot, "state",
 	    cell_state_name(c), "pid", c->pid, "exit_status", c->exit_status,
 	    "created", (json_int_t)c->created, "started",
-	    (json_int_t)c->started, "finished", (json_int_t)c->finished);
+	    (json_int_t)c->started, "finished", (json_int_t)c->finished,
+	    "networks", nets_json(c));
 	if (j == NULL)
 		log_warnx("%.12s: state: %s", c->id, je.text);
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
@@ -298,7 +342,7 @@ state_load(const char *id)
 	char		 path[PATH_MAX];
 	const char	*name, *state;
 	json_error_t	 je;
-	json_t		*j, *spec, *layers, *v;
+	json_t		*j, *spec, *layers, *v, *nets = NULL;
 	json_int_t	 cr, st, fi;
 	int		 owner, slot, pid, status;
 	struct cell	*c = NULL;
@@ -333,7 +377,8 @@ state_load(const char *id)
 		c->nlayers = i + 1;
 	}
 	if (spec_load(&c->spec, spec) == -1 || !msg_name_ok(c->name,
-	    sizeof(c->name)))
+	    sizeof(c->name)) || json_unpack(j, "{s?o}", "networks",
+	    &nets) == -1 || nets_load(c, nets) == -1)
 		goto fail;
 	c->state = CELL_EXITED;
 	if (strcmp(state, "created") == 0)

@@ -42,7 +42,7 @@ cell_child(const struct cell_ctx *cx, int gofd, int syncfd)
 {
 	const struct msg_spawn	*ms = cx->ms;
 	struct cell_init	 ci;
-	struct msg_net_cfg	 nc;
+	struct netcfg_set	 nc;
 	char			 err[CELL_MSGLEN], c;
 	char			 cbuf[CMSG_SPACE(sizeof(int) * (1 + SPEC_MAXVOLS))];
 	int			 fds[1 + SPEC_MAXVOLS];
@@ -541,22 +541,29 @@ cell_reported(int fd, short what, void *arg)
 	    sizeof(rep));
 }
 
-/* what C sets on eth0, kept until EXEC carries it to C */
+/* what C sets on one ethN, kept until EXEC carries them all to C */
 void
 spawn_netcfg(struct imsgev *iev, struct imsg *imsg)
 {
 	struct msg_net_cfg	 nc;
 	struct pending		*p;
-	uint32_t		 peer = imsg_get_peerid(imsg);
+	uint32_t		 peer = imsg_get_peerid(imsg), i;
 
-	if (imsg_get_data(imsg, &nc, sizeof(nc)) == -1 ||
-	    !msg_id_ok(nc.id, sizeof(nc.id)) || nc.prefix > 30 ||
-	    (nc.addr != 0 && (nc.prefix < 8 || nc.gateway == 0)) ||
+	if (imsg_get_data(imsg, &nc, sizeof(nc)) == -1 || !netcfg_ok(&nc) ||
 	    (p = pending_get(nc.id, 0)) == NULL) {
 		imsgev_reply(iev, peer, EINVAL, 125, "netcfg: bad request");
 		return;
 	}
-	p->net = nc;
+	for (i = 0; i < p->net.n; i++)
+		if (strcmp(p->net.c[i].ifname, nc.ifname) == 0)
+			break;
+	if (i == NET_MAXIFS) {
+		imsgev_reply(iev, peer, ENOSPC, 125, "netcfg: too many");
+		return;
+	}
+	p->net.c[i] = nc;	/* a replay of ethN replaces it */
+	if (i == p->net.n)
+		p->net.n++;
 	imsgev_reply(iev, peer, 0, 0, NULL);
 }
 
@@ -608,7 +615,7 @@ spawn_create(struct imsgev *iev, struct imsg *imsg)
 
 /* The rootfs tree, then each volume's mount, in one message to C. */
 static int
-send_fds(int sock, const int *fds, int n, const struct msg_net_cfg *nc)
+send_fds(int sock, const int *fds, int n, const struct netcfg_set *nc)
 {
 	char		 cbuf[CMSG_SPACE(sizeof(int) * (1 + SPEC_MAXVOLS))];
 	struct iovec	 iov = { (void *)nc, sizeof(*nc) };

@@ -34,6 +34,12 @@ struct cell_ctx {
 	gid_t			 mon_gid;
 };
 
+/* what C sets up, one per network, in connect order */
+struct netcfg_set {
+	uint32_t		 n;
+	struct msg_net_cfg	 c[NET_MAXIFS];
+};
+
 /* A container between CREATE and EXEC, and its client's stdio. */
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
@@ -56,7 +62,7 @@ struct pending {
 	pid_t			 rpid;
 	char			 res[CELL_MSGLEN + 16];
 	size_t			 resoff;
-	struct msg_net_cfg	 net;		/* MSG_SPAWN_NETCFG's, for C */
+	struct netcfg_set	 net;		/* MSG_SPAWN_NETCFG's, for C */
 	int			 nonet;		/* --network none */
 };
 
@@ -98,8 +104,14 @@ void	cell_setup(const char *, const char *, int);
 void	spawn_stdio(struct imsgev *, struct imsg *);
 void	spawn_netcfg(struct imsgev *, struct imsg *);
 
-/* netcfg.c: in C */
-int	netcfg_apply(const struct msg_net_cfg *, char *, size_t);
+/* netcfg.c: in C, and in netif.c's child */
+int	netcfg_ok(const struct msg_net_cfg *);
+int	netcfg_iface(int, const struct msg_net_cfg *, char *, size_t);
+int	netcfg_apply(const struct netcfg_set *, char *, size_t);
+
+/* netif.c: network connect of a running container */
+void	spawn_netns_ask(struct imsgev *, struct imsg *);
+void	spawn_netif(struct imsgev *, struct imsg *);
 void	spawn_create(struct imsgev *, struct imsg *);
 void	spawn_exec(struct imsgev *, struct imsg *);
 void	spawn_kill(struct imsgev *, struct imsg *);

@@ -1,10 +1,12 @@
 /*
  * netcfg.c: C's side of its network, run in C before anything else of
  * init.c.  C holds every capability over its own network namespace, so a
- * few rtnetlink messages of its own set lo up and, on a network, the
- * address, MTU and default route on eth0, which net-helper created
- * there.  net-helper needs no way into C's namespace (see
- * docs/network.md, "the split").
+ * few rtnetlink messages of its own set lo up and, on each network, the
+ * address, MTU and (the first network's) default route on ethN, which
+ * net-helper created there.  net-helper needs no way into C's namespace
+ * (see docs/network.md, "the split").  netcfg_iface() is also what a
+ * network connect of a running container runs, from a short-lived child
+ * of spawn-helper in C's net namespace (netif.c).
  */
 #include <sys/socket.h>
 
@@ -18,7 +20,10 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include <bsd/string.h>
+
 #include "spawn.h"
+#include "cell.h"
 
 struct nlreq {
 	struct nlmsghdr	h;
@@ -126,34 +131,67 @@ nl_defroute(int fd, int ifindex, uint32_t gw)
 	return nl_talk(fd, &q);
 }
 
-/* lo up always; eth0 when nc->addr is set.  0, or -1 and a reason. */
+/* what a netcfg may say: eth0..eth7, a sane address; 1 if so */
 int
-netcfg_apply(const struct msg_net_cfg *nc, char *err, size_t len)
+netcfg_ok(const struct msg_net_cfg *nc)
 {
-	int		 fd, idx;
-	const char	*what = "netlink";
+	const char	*n = nc->ifname;
+
+	if (!msg_id_ok(nc->id, sizeof(nc->id)) || nc->prefix > 30 ||
+	    nc->addr == 0 || nc->prefix < 8 ||
+	    (nc->flags & ~NETCFG_DEFROUTE) != 0 ||
+	    ((nc->flags & NETCFG_DEFROUTE) && nc->gateway == 0) ||
+	    (nc->mtu != 0 && (nc->mtu < 576 || nc->mtu > 65535)))
+		return 0;
+	return strncmp(n, "eth", 3) == 0 && n[3] >= '0' &&
+	    n[3] < '0' + NET_MAXIFS && n[4] == '\0';
+}
+
+/*
+ * One interface: up with its MTU, its address, and on the first network
+ * the default route (the others reach only their subnet, which the
+ * address's prefix route gives).  0, or -1 and a reason.
+ */
+int
+netcfg_iface(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
+{
+	const char	*what = "no such interface";
+	char		 ifn[NET_IFNAMELEN];
+	int		 idx;
+
+	strlcpy(ifn, nc->ifname, sizeof(ifn));
+	if ((idx = if_nametoindex(ifn)) == 0 ||
+	    (what = "up", nl_up(fd, idx, nc->mtu) == -1) ||
+	    (what = "address", nl_addr(fd, idx, nc->addr, nc->prefix) ==
+	    -1) ||
+	    ((nc->flags & NETCFG_DEFROUTE) && (what = "default route",
+	    nl_defroute(fd, idx, nc->gateway) == -1))) {
+		snprintf(err, len, "network: %s: %s: %s", ifn, what,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* in C before anything else: lo up always, then each network's ethN */
+int
+netcfg_apply(const struct netcfg_set *ns, char *err, size_t len)
+{
+	uint32_t	i;
+	int		fd;
 
 	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC,
-	    NETLINK_ROUTE)) == -1)
-		goto fail;
-	what = "lo up";
-	if (nl_up(fd, 1, 0) == -1)
-		goto fail;
-	if (nc->addr != 0) {
-		what = "eth0";
-		if ((idx = if_nametoindex("eth0")) == 0 ||
-		    nl_up(fd, idx, nc->mtu) == -1 ||
-		    (what = "eth0 address",
-		    nl_addr(fd, idx, nc->addr, nc->prefix) == -1) ||
-		    (what = "default route",
-		    nl_defroute(fd, idx, nc->gateway) == -1))
-			goto fail;
+	    NETLINK_ROUTE)) == -1 || nl_up(fd, 1, 0) == -1) {
+		snprintf(err, len, "network: lo up: %s", strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
 	}
+	for (i = 0; i < ns->n && i < NET_MAXIFS; i++)
+		if (netcfg_iface(fd, &ns->c[i], err, len) == -1) {
+			close(fd);
+			return -1;
+		}
 	close(fd);
 	return 0;
-fail:
-	snprintf(err, len, "network: %s: %s", what, strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
 }

@@ -208,6 +208,12 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case MSG_SPAWN_NETCFG:
 		spawn_netcfg(iev, imsg);
 		break;
+	case MSG_SPAWN_NETNS_ASK:
+		spawn_netns_ask(iev, imsg);
+		break;
+	case MSG_SPAWN_NETIF:
+		spawn_netif(iev, imsg);
+		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));
 		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,

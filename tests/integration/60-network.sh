@@ -26,7 +26,8 @@ ext ip link set vext up
 ext ip link set lo up
 
 ipof() {	# container: its address, from inspect
-	cellctl inspect "$1" | sed -n 's/.*"IPAddress": "\([0-9.]*\)".*/\1/p'
+	cellctl inspect "$1" |
+	    sed -n 's/.*"IPAddress": "\([0-9.]*\)".*/\1/p' | head -1
 }
 
 # a web server answering "hi-NAME" on port 80: serve NAME [run flags]

@@ -3,9 +3,15 @@
  * that lies.  Modes, fields separated by commas:
  *   bridge,NAME,A.B.C.D/N,GW        MSG_NET_BRIDGE
  *   bridgedel,NAME                  MSG_NET_BRIDGE_DEL
- *   veth,ID,BRIDGE,HOST,FD          MSG_NET_VETH; FD: null (/dev/null),
- *                                   self (our own netns), user (a user ns)
- *   vethdel,ID,BRIDGE,HOST          MSG_NET_VETH_DEL
+ *   veth,ID,BRIDGE,HOST,FD[,PEER[,MAC]]
+ *                                   MSG_NET_VETH; FD: null (/dev/null),
+ *                                   self (our own netns), user (a user ns);
+ *                                   PEER the name in C, eth0 if not given;
+ *                                   MAC the peer's, aa:bb:cc:dd:ee:ff
+ *   vethdel,ID,BRIDGE,HOST[,PEER]   MSG_NET_VETH_DEL
+ *   netif,ID,PID,IFNAME             MSG_SPAWN_NETIF (to spawn-helper):
+ *                                   10.99.0.2/24 on IFNAME in PID's netns
+ *   netnsask,ID,PID                 MSG_SPAWN_NETNS_ASK
  *   port,ID,BRIDGE,ADDR,HPORT,CPORT,PROTO   MSG_NET_PORT
  * ID "x" stands for a well-formed id.
  */
@@ -83,6 +89,7 @@ raw_net(int fd, const char *mode)
 	static struct msg_net_bridge	b;
 	static struct msg_net_veth	v;
 	static struct msg_net_port	p;
+	static struct msg_spawn_netif	ni;
 	char				buf[256], *f[F_MAX];
 	int				n;
 
@@ -103,12 +110,21 @@ raw_net(int fd, const char *mode)
 		snprintf(b.name, sizeof(b.name), "%s", f[1]);
 		return send_net(fd, MSG_NET_BRIDGE_DEL, &b, sizeof(b), -1);
 	}
-	if ((n == 5 && strcmp(f[0], "veth") == 0) ||
-	    (n == 4 && strcmp(f[0], "vethdel") == 0)) {
+	if (n == 7 && strcmp(f[0], "veth") == 0) {
+		if (sscanf(f[6], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &v.mac[0],
+		    &v.mac[1], &v.mac[2], &v.mac[3], &v.mac[4], &v.mac[5]) != 6)
+			return 1;
+		n = 6;
+	}
+	if (((n == 5 || n == 6) && strcmp(f[0], "veth") == 0) ||
+	    ((n == 4 || n == 5) && strcmp(f[0], "vethdel") == 0)) {
 		put_id(v.id, sizeof(v.id), f[1]);
 		snprintf(v.bridge, sizeof(v.bridge), "%s", f[2]);
 		snprintf(v.host, sizeof(v.host), "%s", f[3]);
-		if (n == 4)
+		snprintf(v.peer, sizeof(v.peer), "%s", "eth0");
+		if (n == 6 || (n == 5 && strcmp(f[0], "vethdel") == 0))
+			snprintf(v.peer, sizeof(v.peer), "%s", f[n - 1]);
+		if (f[0][4] == 'd')
 			return send_net(fd, MSG_NET_VETH_DEL, &v, sizeof(v),
 			    -1);
 		return send_net(fd, MSG_NET_VETH, &v, sizeof(v), net_fd(f[4]));
@@ -122,6 +138,21 @@ raw_net(int fd, const char *mode)
 		p.cport = atoi(f[5]);
 		p.proto = atoi(f[6]);
 		return send_net(fd, MSG_NET_PORT, &p, sizeof(p), -1);
+	}
+	if ((n == 4 && strcmp(f[0], "netif") == 0) ||
+	    (n == 3 && strcmp(f[0], "netnsask") == 0)) {
+		memset(&ni, 0, sizeof(ni));
+		put_id(ni.id, sizeof(ni.id), f[1]);
+		ni.pid = atoi(f[2]);
+		if (n == 3)
+			return send_net(fd, MSG_SPAWN_NETNS_ASK, &ni,
+			    sizeof(ni), -1);
+		memcpy(ni.cfg.id, ni.id, sizeof(ni.cfg.id));
+		snprintf(ni.cfg.ifname, sizeof(ni.cfg.ifname), "%s", f[3]);
+		inet_pton(AF_INET, "10.99.0.2", &ni.cfg.addr);
+		inet_pton(AF_INET, "10.99.0.1", &ni.cfg.gateway);
+		ni.cfg.prefix = 24;
+		return send_net(fd, MSG_SPAWN_NETIF, &ni, sizeof(ni), -1);
 	}
 	return 1;
 }

@@ -160,4 +160,17 @@ eof
 exit 0" ping truncated
 }
 
+# attack: network connect's messages for a container spawn-helper does
+# not hold (a process of the host's, pid 1, a name other than ethN):
+# refused, and nothing of the host's network changes
+t_spawn_netif_and_netns_for_a_foreign_process_refused() {
+	before=$(ip -o addr)
+	out=$(speak spawn "netif,x,$$,eth1" "netnsask,x,$$" "netnsask,x,1" \
+	    "netif,x,1,lo" ping)
+	echo "$out"
+	[ "$(echo "$out" | grep -c '^done 3 .*not a container of spawn-')" = 4 ] &&
+	    [ "$(echo "$out" | tail -2)" = "msg pong
+exit 0" ] && [ "$(ip -o addr)" = "$before" ]
+}
+
 run_tests

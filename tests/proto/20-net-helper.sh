@@ -148,4 +148,40 @@ t_other_nft_tables_untouched() {
 	[ "$before" = "$after" ] && ! nft list table inet celld 2>/dev/null
 }
 
+# network connect: the peer's name in the container is eth0..eth7 and
+# nothing else (never lo, never a name the host end could collide with)
+t_veth_peer_named_lo_refused_and_lo_untouched() {
+	before=$(ip -o link show lo)
+	refused "peer name must be eth0..eth7" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,self,lo" || return 1
+	[ "$(ip -o link show lo)" = "$before" ] && ! ip link show cv0123456789ab \
+	    2>/dev/null
+}
+
+t_veth_peer_names_outside_eth0_to_eth7_refused() {
+	for p in eth8 eth01 eth1x veth1 eth Eth1; do
+		refused "peer name must be eth0..eth7" "$OK_BR" \
+		    "veth,$ID,cell9,cv0123456789ab1,self,$p" || return 1
+	done
+}
+
+# ethN's host end is cv + 12 of the id + N: no other link of the host's
+t_veth_host_name_not_matching_the_peer_refused() {
+	refused "veth name must be" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,self,eth1" &&
+	    refused "veth name must be" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab2,self,eth1" &&
+	    refused "veth name must be" "$OK_BR" \
+	    "vethdel,$ID,cell9,cv0123456789ab,eth3"
+}
+
+# the peer's MAC: none (the kernel's) or unicast, locally administered;
+# never a multicast or a vendor's (a host NIC's) address
+t_veth_peer_mac_multicast_or_global_refused() {
+	refused "bad mac address" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,self,eth0,01:00:5e:00:00:01" &&
+	    refused "bad mac address" "$OK_BR" \
+	    "veth,$ID,cell9,cv0123456789ab,self,eth0,00:1b:21:aa:bb:cc"
+}
+
 run_tests

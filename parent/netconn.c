@@ -1,0 +1,382 @@
+/*
+ * netconn.c: "cellctl network connect NET C [--ip IP]" and "network
+ * disconnect [-f] NET C".  A container's networks are c->nets, in
+ * connect order; the first gives the default route.
+ *
+ * Created or exited: only the list and the lease change; the next start
+ * brings every network up (netrun.c).  Running: the hot path,
+ *
+ *   spawn-helper  NETNS_ASK: C's net namespace (C checked to be its)
+ *   net-helper    VETH: the pair, ethN born inside C, the host end cvID
+ *                 plus N on the network's bridge
+ *   spawn-helper  NETIF: a short-lived child in C's user and net
+ *                 namespaces sets ethN's address and MTU (netif.c)
+ *
+ * Any failure undoes it all: the veth goes (its peer with it), the lease
+ * goes back, and the client gets the reason.  Disconnect of a running
+ * container deletes the host end (the peer goes with it), its ports if
+ * they were published on that network, then the lease.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <bsd/string.h>
+
+#include "parent.h"
+#include "network.h"
+
+enum { CONN_NETNS = 1, CONN_VETH, CONN_NETIF };
+
+/* the lowest ethN a running c doesn't use */
+static int
+netconn_ifnum(const struct cell *c)
+{
+	uint32_t	i;
+	int		n;
+
+	for (n = 0; n < NET_MAXIFS; n++) {
+		for (i = 0; i < c->nnets; i++)
+			if (c->nets[i].ifnum == n)
+				break;
+		if (i == c->nnets)
+			return n;
+	}
+	return -1;
+}
+
+static void
+netconn_lease_back(const char *id, struct network *n)
+{
+	if (ipam_release(&n->ipam, id) == 0 && network_save_leases(n) == -1)
+		log_warn("%s: save leases", n->name);
+}
+
+/* the connect failed at some step: undo, answer */
+static void
+netconn_fail(struct request *r, struct cell *c, struct network *n, int err,
+    const char *msg)
+{
+	struct msg_net_veth	v;
+	char			why[CELL_MSGLEN];
+
+	if (n != NULL && c != NULL && r->step >= CONN_VETH) {
+		network_veth_msg(c, n, netconn_ifnum(c), &v);
+		helpers_send(HELPER_NET, MSG_NET_VETH_DEL, 0, -1, &v,
+		    sizeof(v));
+	}
+	if (n != NULL)
+		netconn_lease_back(r->cell, n);
+	if (c != NULL)
+		c->netbusy = 0;
+	snprintf(why, sizeof(why), "network connect: %s", msg);
+	log_warnx("%.12s: %s", r->cell, why);
+	request_done(r, err ? err : EIO, 0, why);
+}
+
+/* every step done: ethN is up in C */
+static void
+netconn_connected(struct request *r, struct cell *c, struct network *n)
+{
+	struct cell_net	*cn = &c->nets[c->nnets];
+
+	memset(cn, 0, sizeof(*cn));
+	strlcpy(cn->name, n->name, sizeof(cn->name));
+	cn->ip = ipam_find(&n->ipam, c->id)->addr;
+	cn->ifnum = netconn_ifnum(c);
+	c->nnets++;
+	c->netbusy = 0;
+	if (state_save(c) == -1)
+		log_warn("%.12s: state", c->id);
+	netfiles_network(n->name, c);
+	log_info("%.12s: connected to %s as eth%d", c->id, n->name,
+	    cn->ifnum);
+	request_done(r, 0, 0, c->name);
+}
+
+static int
+netconn_send_netif(struct request *r, struct cell *c, struct network *n)
+{
+	struct msg_spawn_netif	 ni;
+	struct cell_net		 cn;
+
+	memset(&ni, 0, sizeof(ni));
+	memset(&cn, 0, sizeof(cn));
+	strlcpy(ni.id, c->id, sizeof(ni.id));
+	ni.pid = c->pid;
+	strlcpy(cn.name, n->name, sizeof(cn.name));
+	cn.ifnum = netconn_ifnum(c);
+	if (network_cfg(c, &cn, &ni.cfg) == -1)
+		return -1;
+	if (c->nnets == 0)	/* its first network: the default route */
+		ni.cfg.flags |= NETCFG_DEFROUTE;
+	r->step = CONN_NETIF;
+	r->waitmask = 1u << HELPER_SPAWN;
+	return helpers_send(HELPER_SPAWN, MSG_SPAWN_NETIF, r->id, -1, &ni,
+	    sizeof(ni));
+}
+
+/* the helpers' answers to a hot connect, one step at a time */
+static void
+netconn_step(struct request *r, int h, struct imsg *imsg)
+{
+	struct cell		*c = cell_by_id(r->cell);
+	struct network		*n = network_find(r->target);
+	struct msg_result	 res;
+	struct msg_net_veth	 v;
+	char			 why[CELL_MSGLEN];
+	uint32_t		 type = imsg ? imsg_get_type(imsg) : 0;
+	int			 fd = imsg ? imsg_get_fd(imsg) : -1;
+
+	if (fd != -1 && (type != MSG_SPAWN_NETNS || r->step != CONN_NETNS ||
+	    h != HELPER_SPAWN || c == NULL || n == NULL ||
+	    c->state != CELL_RUNNING)) {
+		close(fd);
+		fd = -1;
+	}
+	if (c == NULL || n == NULL || c->state != CELL_RUNNING) {
+		netconn_fail(r, c, n, ENOENT, "the container stopped");
+		return;
+	}
+	if (imsg == NULL) {
+		netconn_fail(r, c, n, EIO, h == -1 ? "timed out" :
+		    "a helper died");
+		return;
+	}
+	if (fd != -1) {
+		network_veth_msg(c, n, netconn_ifnum(c), &v);
+		r->step = CONN_VETH;
+		r->waitmask = 1u << HELPER_NET;
+		if (helpers_send(HELPER_NET, MSG_NET_VETH, r->id, fd, &v,
+		    sizeof(v)) == -1)
+			netconn_fail(r, c, n, EAGAIN, "net-helper is not "
+			    "available");
+		return;
+	}
+	memset(&res, 0, sizeof(res));
+	if (type != MSG_RESULT || imsg_get_data(imsg, &res, sizeof(res)) ==
+	    -1) {
+		netconn_fail(r, c, n, EIO, "unexpected helper reply");
+		return;
+	}
+	res.msg[sizeof(res.msg) - 1] = '\0';
+	if (res.err != 0 && r->step == CONN_VETH) {
+		snprintf(why, sizeof(why), "eth%d in the container: %s",
+		    netconn_ifnum(c), res.msg);
+		netconn_fail(r, c, n, res.err, why);
+	} else if (res.err != 0)
+		netconn_fail(r, c, n, res.err, res.msg);
+	else if (r->step == CONN_VETH && h == HELPER_NET) {
+		if (netconn_send_netif(r, c, n) == -1)
+			netconn_fail(r, c, n, EAGAIN, "spawn-helper is not "
+			    "available");
+	} else if (r->step == CONN_NETIF && h == HELPER_SPAWN)
+		netconn_connected(r, c, n);
+	else
+		netconn_fail(r, c, n, EIO, "unexpected helper reply");
+}
+
+static void
+netconn_hot(struct client *cl, struct cell *c, struct network *n)
+{
+	struct msg_spawn_netif	 ni;
+	struct request		*r;
+
+	if ((r = request_new(cl, MSG_CTL_NETWORK)) == NULL) {
+		netconn_lease_back(c->id, n);
+		control_done(cl, errno, 0, "network connect");
+		return;
+	}
+	r->cb = netconn_step;
+	r->step = CONN_NETNS;
+	r->waitmask = 1u << HELPER_SPAWN;
+	strlcpy(r->target, n->name, sizeof(r->target));
+	strlcpy(r->cell, c->id, sizeof(r->cell));
+	c->netbusy = 1;
+	memset(&ni, 0, sizeof(ni));
+	strlcpy(ni.id, c->id, sizeof(ni.id));
+	ni.pid = c->pid;
+	if (helpers_send(HELPER_SPAWN, MSG_SPAWN_NETNS_ASK, r->id, -1, &ni,
+	    sizeof(ni)) == -1)
+		netconn_fail(r, c, n, EAGAIN, "spawn-helper is not available");
+}
+
+/* the checks both verbs share: NULL and the container, or why not */
+static const char *
+netconn_cell(struct client *cl, const struct msg_ctl_network *m,
+    struct cell **cp, int *err)
+{
+	struct cell	*c;
+
+	*err = ENOENT;
+	if ((c = cell_lookup(m->cell, cl->uid, cl->admin)) == NULL)
+		return "no such container";
+	*err = EBUSY;
+	if (c->netbusy)
+		return "a network connect or disconnect is under way";
+	if (c->state == CELL_STARTING || c->state == CELL_REMOVING)
+		return "the container is starting or being removed";
+	*cp = c;
+	return NULL;
+}
+
+static const char *
+netconn_lease(struct cell *c, struct network *n, const char *ip, int *err)
+{
+	static char	why[CELL_MSGLEN];
+	uint32_t	want = 0, addr;
+
+	*err = EINVAL;
+	if (ip[0] != '\0' && (inet_pton(AF_INET, ip, &want) != 1 ||
+	    !ipam_contains(&n->ipam, want)))
+		return "--ip: not an address of the network's subnet";
+	if (ipam_alloc(&n->ipam, c->id, want, &addr) == -1) {
+		*err = errno == EEXIST ? EADDRINUSE : errno;
+		snprintf(why, sizeof(why), "network %s: %s", n->name,
+		    errno == EEXIST ? "address already in use" :
+		    errno == ENOSPC ? "no free address" : "bad address");
+		return why;
+	}
+	if (network_save_leases(n) == -1) {
+		*err = errno;
+		ipam_release(&n->ipam, c->id);
+		return "network: cannot save the leases";
+	}
+	return NULL;
+}
+
+void
+netconn_connect(struct client *cl, struct network *n,
+    const struct msg_ctl_network *m)
+{
+	struct cell	*c = NULL;
+	struct cell_net	*cn;
+	const char	*why;
+	int		 err;
+
+	if (!network_may_use(cl, n)) {
+		control_done(cl, EPERM, 0, "network belongs to another user");
+		return;
+	}
+	if ((why = netconn_cell(cl, m, &c, &err)) != NULL ||
+	    (err = EEXIST, why = "the container is already on that network",
+	    network_of(c, n->name) != NULL) ||
+	    (err = ENOSPC, why = "a container has at most 8 networks",
+	    c->nnets == NET_MAXIFS) ||
+	    (why = netconn_lease(c, n, m->ip, &err)) != NULL) {
+		control_done(cl, err, 0, why);
+		return;
+	}
+	if (c->state == CELL_RUNNING) {
+		netconn_hot(cl, c, n);
+		return;
+	}
+	cn = &c->nets[c->nnets++];
+	memset(cn, 0, sizeof(*cn));
+	strlcpy(cn->name, n->name, sizeof(cn->name));
+	cn->ip = ipam_find(&n->ipam, c->id)->addr;
+	cn->ifnum = c->nnets - 1;
+	if (state_save(c) == -1) {
+		c->nnets--;
+		netconn_lease_back(c->id, n);
+		control_done(cl, errno, 0, "network connect: cannot save the "
+		    "container's state");
+		return;
+	}
+	control_done(cl, 0, 0, c->name);
+}
+
+/* the network leaves c's list, with its ports and lease */
+static void
+netconn_drop(struct cell *c, struct network *n, int running)
+{
+	struct cell_net		*cn = network_of(c, n->name);
+	const struct ipam_lease	*l = ipam_find(&n->ipam, c->id);
+	uint32_t		 i = cn - c->nets;
+
+	if (strcmp(c->spec.network, n->name) == 0 && c->spec.nports > 0) {
+		if (running && l != NULL)
+			network_ports(c, n, l, MSG_NET_PORT_DEL);
+		c->spec.nports = 0;	/* published on that network only */
+	}
+	memmove(&c->nets[i], &c->nets[i + 1], (c->nnets - i - 1) *
+	    sizeof(c->nets[0]));
+	c->nnets--;
+	if (state_save(c) == -1)
+		log_warn("%.12s: state", c->id);
+	netconn_lease_back(c->id, n);
+	if (running)
+		netfiles_network(n->name, c);
+	log_info("%.12s: disconnected from %s", c->id, n->name);
+}
+
+/* net-helper removed the host end (or could not: -f goes on) */
+static void
+netconn_unplugged(struct request *r, int h, struct imsg *imsg)
+{
+	struct cell		*c = cell_by_id(r->cell);
+	struct network		*n = network_find(r->target);
+	struct msg_result	 res;
+
+	(void)h;
+	memset(&res, 0, sizeof(res));
+	if (imsg == NULL || imsg_get_type(imsg) != MSG_RESULT ||
+	    imsg_get_data(imsg, &res, sizeof(res)) == -1) {
+		res.err = EIO;
+		strlcpy(res.msg, "net-helper did not answer", sizeof(res.msg));
+	}
+	res.msg[sizeof(res.msg) - 1] = '\0';
+	if (c != NULL)
+		c->netbusy = 0;
+	if (c == NULL || n == NULL || network_of(c, n->name) == NULL) {
+		request_done(r, ENOENT, 0, "no such container");
+		return;
+	}
+	if (res.err != 0 && r->step != CTL_FORCE) {
+		request_done(r, res.err, 0, res.msg);
+		return;
+	}
+	netconn_drop(c, n, c->state == CELL_RUNNING);
+	request_done(r, 0, 0, c->name);
+}
+
+void
+netconn_disconnect(struct client *cl, struct network *n,
+    const struct msg_ctl_network *m)
+{
+	struct cell		*c = NULL;
+	struct cell_net		*cn;
+	struct request		*r;
+	struct msg_net_veth	 v;
+	const char		*why;
+	int			 err;
+
+	if ((why = netconn_cell(cl, m, &c, &err)) != NULL ||
+	    (err = ENOENT, why = "the container is not on that network",
+	    (cn = network_of(c, n->name)) == NULL)) {
+		control_done(cl, err, 0, why);
+		return;
+	}
+	if (c->state != CELL_RUNNING) {
+		netconn_drop(c, n, 0);
+		control_done(cl, 0, 0, c->name);
+		return;
+	}
+	if ((r = request_new(cl, MSG_CTL_NETWORK)) == NULL) {
+		control_done(cl, errno, 0, "network disconnect");
+		return;
+	}
+	r->cb = netconn_unplugged;
+	r->step = m->force ? CTL_FORCE : 0;
+	r->waitmask = 1u << HELPER_NET;
+	strlcpy(r->target, n->name, sizeof(r->target));
+	strlcpy(r->cell, c->id, sizeof(r->cell));
+	c->netbusy = 1;
+	network_veth_msg(c, n, cn->ifnum, &v);
+	if (helpers_send(HELPER_NET, MSG_NET_VETH_DEL, r->id, -1, &v,
+	    sizeof(v)) == -1)
+		netconn_unplugged(r, HELPER_NET, NULL);
+}

@@ -1,0 +1,308 @@
+# network connect / disconnect (issue 4): containers on several networks,
+# running or stopped, across celld restarts and a net-helper kill -9;
+# who may connect what; rm leaving nothing; and a hostile container root
+# during a connect.  The test's own net namespace is "the host"; traffic
+# goes only to the containers it made.
+. tests/lib.sh
+trap 'del_users; cleanup' EXIT
+. tests/userlib.sh
+
+add_user UA && add_user UB || exit 1
+write_conf "policy group \"cell\" { max containers 5 }
+policy user \"root\" { admin }"
+start_celld || exit 1
+cellctl network create na --subnet 10.210.0.0/24 >/dev/null &&
+    cellctl network create nb --subnet 10.211.0.0/24 >/dev/null || exit 1
+
+# a web server answering "hi-NAME" on port 80: serve NAME [run flags]
+serve() {
+	_n=$1
+	shift
+	cellctl run -d --name "$_n" "$@" busybox sh -c "mkdir -p /www &&
+	    echo hi-$_n > /www/index.html && exec httpd -f -p 80 -h /www" \
+	    >/dev/null
+}
+
+# the IPv4 address of a container's interface, seen from inside
+addr_of() {	# container [ifname]
+	cellctl exec "$1" ip -4 -o addr show "${2:-eth0}" 2>/dev/null |
+	    sed -n 's/.* inet \([0-9.]*\)\/.*/\1/p'
+}
+
+# GET / from inside container c to address a: the body, or nothing
+fetch() {	# container address
+	cellctl exec "$1" sh -c "printf 'GET / HTTP/1.0\r\n\r\n' |
+	    nc -w 1 $2 80 | tail -1" 2>/dev/null
+}
+
+id_of() {
+	cellctl inspect "$1" | sed -n 's/.*"Id": "\([0-9a-f]*\)".*/\1/p'
+}
+
+leases() {	# network id: how many leases id holds there
+	grep -c " $2\$" "$T/lib/networks/$1.leases"
+}
+
+t_connect_running_reaches_both_then_disconnect_frees_the_lease() {
+	serve wa --network na && serve wb --network nb || return 1
+	cellctl run -d --name c1 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	ipa=$(addr_of wa) ipb=$(addr_of wb)
+	before=$(fetch c1 "$ipb")
+	cellctl network connect nb c1 || return 1
+	eth1=$(addr_of c1 eth1)
+	viaa=$(fetch c1 "$ipa") viab=$(fetch c1 "$ipb")
+	route=$(cellctl exec c1 ip route)
+	# inspect's MacAddress is the interface's: 02:42 and its address
+	mac=$(cellctl exec c1 cat /sys/class/net/eth1/address)
+	imac=$(cellctl inspect c1 | grep -c "\"MacAddress\": \"$mac\"")
+	nets=$(cellctl inspect c1 | grep -c '"NetworkID": "n[ab]"')
+	members=$(cellctl network inspect nb | grep -c '"Name": "c1"')
+	cellctl network disconnect nb c1 || return 1
+	after=$(fetch c1 "$ipb") still=$(fetch c1 "$ipa")
+	gone=$(cellctl exec c1 cat /sys/class/net/eth1/operstate 2>&1)
+	id=$(id_of c1) left=$(leases nb "$(id_of c1)")
+	# the freed address goes to a new container that asks for it
+	new=$(cellctl run --rm --network nb --ip "$eth1" busybox \
+	    ip -4 -o addr show eth0 2>&1)
+	cellctl rm -f wa wb c1 >/dev/null
+	echo "wa $ipa wb $ipb; before '$before'; eth1 $eth1: '$viaa' '$viab'"
+	echo "route: $route; mac $mac, in inspect $imac"
+	echo "inspect networks $nets, members $members; after '$after'"
+	echo "'$still'; eth1: $gone; leases of $id on nb: $left; new: $new"
+	[ -z "$before" ] && [ "$viaa" = hi-wa ] && [ "$viab" = hi-wb ] &&
+	    echo "$eth1" | grep -q '^10\.211\.0\.' &&
+	    echo "$route" | grep -q '^default via 10.210.0.1 dev eth0' &&
+	    ! echo "$route" | grep -q 'default.*eth1' &&
+	    [ "$nets" = 2 ] && [ "$members" = 1 ] && [ -z "$after" ] &&
+	    echo "$mac" | grep -q '^02:42:0a:d3:00:' && [ "$imac" = 1 ] &&
+	    [ "$still" = hi-wa ] && echo "$gone" | grep -q 'No such file' &&
+	    [ "$left" = 0 ] && echo "$new" | grep -q "inet $eth1/24"
+}
+
+t_connect_with_ip_and_its_clear_errors() {
+	cellctl run -d --name c2 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl network connect --ip 10.211.0.77 nb c2 || return 1
+	a=$(addr_of c2 eth1)
+	twice=$(cellctl network connect nb c2 2>&1); rc1=$?
+	taken=$(cellctl run --rm --network nb --ip 10.211.0.77 busybox true \
+	    2>&1); rc2=$?
+	outside=$(cellctl create --name c3 busybox true >/dev/null &&
+	    cellctl network connect --ip 10.1.2.3 nb c3 2>&1); rc3=$?
+	notthere=$(cellctl network disconnect nb c3 2>&1); rc4=$?
+	nosuch=$(cellctl network connect nb nosuch 2>&1); rc5=$?
+	cellctl rm -f c2 c3 >/dev/null
+	echo "eth1 $a; twice $rc1 $twice; taken $rc2 $taken"
+	echo "outside $rc3 $outside; not there $rc4 $notthere; $rc5 $nosuch"
+	[ "$a" = 10.211.0.77 ] && [ $rc1 = 125 ] && [ $rc2 = 125 ] &&
+	    [ $rc3 = 125 ] && [ $rc4 = 125 ] && [ $rc5 = 125 ] &&
+	    echo "$twice" | grep -q 'already on that network' &&
+	    echo "$taken" | grep -q 'already in use' &&
+	    echo "$outside" | grep -q 'not an address of the network' &&
+	    echo "$notthere" | grep -q 'not on that network' &&
+	    echo "$nosuch" | grep -q 'no such container' &&
+	    [ "$(echo "$twice" | wc -l)" = 1 ]
+}
+
+# both interfaces up after start, a celld restart, a net-helper kill -9
+# (replayed) and a restart of the container
+both_up() {	# container
+	_a=$(addr_of "$1" eth0) _b=$(addr_of "$1" eth1)
+	echo "$1: eth0 $_a eth1 $_b"
+	echo "$_a" | grep -q '^10\.210\.0\.' && [ "$_b" = 10.211.0.60 ] &&
+	    [ "$(fetch "$1" "$(addr_of wb2)")" = hi-wb2 ]
+}
+
+t_connect_stopped_survives_start_celld_restart_and_net_helper_kill() {
+	serve wb2 --network nb || return 1
+	cellctl create --name s1 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl network connect --ip 10.211.0.60 nb s1 || return 1
+	cellctl start s1 >/dev/null || return 1
+	both_up s1 || return 1
+	id=$(id_of s1)
+	stop_celld
+	start_celld || return 1
+	both_up s1 || return 1
+	la=$(leases na "$id") lb=$(leases nb "$id")
+	old=$(proc_pid net-helper)
+	kill -9 "$old"
+	i=0
+	while [ $i -lt 50 ]; do
+		new=$(proc_pid net-helper) && [ "$new" != "$old" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.3
+	both_up s1 || return 1
+	cellctl restart s1 >/dev/null || return 1
+	both_up s1 || return 1
+	cellctl stop s1 >/dev/null
+	cellctl start s1 >/dev/null || return 1
+	both_up s1 || return 1
+	cellctl rm -f s1 wb2 >/dev/null
+	echo "leases after the restart: na $la nb $lb; net-helper $old $new"
+	[ "$la" = 1 ] && [ "$lb" = 1 ] && [ "$new" != "$old" ]
+}
+
+# attack: B connects A's container, and B's container to A's network
+t_user_b_cannot_connect_user_as_container_or_network() {
+	ctl_as "$UA" run -d --name ua1 --network none busybox sleep 1000 \
+	    >/dev/null || return 1
+	ctl_as "$UA" network create apriv >/dev/null || return 1
+	ctl_as "$UB" run -d --name ub1 --network none busybox sleep 1000 \
+	    >/dev/null || return 1
+	c1=$(ctl_as "$UB" network connect na ua1 2>&1); rc1=$?
+	c2=$(ctl_as "$UB" network connect apriv ub1 2>&1); rc2=$?
+	d1=$(ctl_as "$UB" network disconnect na ua1 2>&1); rc3=$?
+	own=$(ctl_as "$UA" network connect apriv ua1 2>&1); rc4=$?
+	ifs=$(ctl_as "$UA" exec ua1 ls /sys/class/net | tr '\n' ' ')
+	# its first network: the default route
+	route=$(ctl_as "$UA" exec ua1 ip route | grep -c '^default via 10\.')
+	audit=$(grep -c '"verb":"network-connect"' "$T/lib/audit.log")
+	ctl_as "$UA" rm -f ua1 >/dev/null
+	ctl_as "$UB" rm -f ub1 >/dev/null
+	ctl_as "$UA" network rm apriv >/dev/null
+	echo "B->A's: $rc1 $c1 / B->apriv: $rc2 $c2 / B disc: $rc3 $d1"
+	echo "A's own: $rc4 $own; ua1 has: $ifs, default $route;"
+	echo "audit lines $audit"
+	[ $rc1 = 125 ] && [ $rc2 = 125 ] && [ $rc3 = 125 ] && [ $rc4 = 0 ] &&
+	    echo "$c1" | grep -q 'no such container' &&
+	    echo "$c2" | grep -q 'another user' &&
+	    echo "$d1" | grep -q 'no such container' &&
+	    [ "$ifs" = "eth0 lo " ] && [ "$route" = 1 ] && [ "$audit" -ge 3 ]
+}
+
+t_rm_of_a_multi_network_container_leaves_nothing() {
+	serve m1 --network na -p 8095:80 || return 1
+	cellctl network connect nb m1 || return 1
+	cellctl network create nc --subnet 10.212.0.0/24 >/dev/null &&
+	    cellctl network connect nc m1 || return 1
+	id=$(id_of m1) id12=$(id_of m1 | cut -c1-12)
+	before=$(ip -o link | grep -c " cv$id12")
+	rules=$(nft list table inet celld | grep -c 'dport 8095')
+	cellctl rm -f m1 >/dev/null
+	sleep 0.3
+	veths=$(ip -o link | grep -c " cv$id12")
+	left=$(nft list table inet celld | grep -c 'dport 8095')
+	l=$(cat "$T/lib/networks/"*.leases | grep -c "$id")
+	cellctl network rm nc >/dev/null
+	echo "veths $before then $veths; port rules $rules then $left; leases $l"
+	[ "$before" = 3 ] && [ "$veths" = 0 ] && [ "$rules" = 2 ] &&
+	    [ "$left" = 0 ] && [ "$l" = 0 ]
+}
+
+# ports belong to the network they were published on: its disconnect
+# drops them; the last disconnect leaves lo alone
+t_disconnect_drops_ports_and_the_last_leaves_lo() {
+	serve p1 --network na -p 8096:80 || return 1
+	cellctl network connect nb p1 || return 1
+	cellctl network disconnect na p1 || return 1
+	rules=$(nft list table inet celld | grep -c 'dport 8096')
+	port=$(cellctl port p1)
+	ifs1=$(cellctl exec p1 ls /sys/class/net | tr '\n' ' ')
+	cellctl network disconnect nb p1 || return 1
+	ifs2=$(cellctl exec p1 ls /sys/class/net | tr '\n' ' ')
+	net=$(cellctl inspect p1 | grep -c '"Network": "none"')
+	cellctl stop p1 >/dev/null && cellctl start p1 >/dev/null || return 1
+	ifs3=$(cellctl exec p1 ls /sys/class/net | tr '\n' ' ')
+	cellctl rm -f p1 >/dev/null
+	echo "rules $rules port '$port'; $ifs1 / $ifs2 / $ifs3; none $net"
+	[ "$rules" = 0 ] && [ -z "$port" ] && [ "$ifs1" = "eth1 lo " ] &&
+	    [ "$ifs2" = "lo " ] && [ "$ifs3" = "lo " ] && [ "$net" = 1 ]
+}
+
+# hostile: the container root holds eth1 already (takes the name): the
+# connect fails, nothing leaks, the container and its eth0 are fine
+t_container_holding_eth1_gets_a_failed_connect_only() {
+	serve h1 --network na --cap-add NET_ADMIN || return 1
+	cellctl exec h1 ip link add eth1 type bridge || return 1
+	id=$(id_of h1) id12=$(id_of h1 | cut -c1-12)
+	out=$(cellctl network connect nb h1 2>&1); rc=$?
+	veth=$(ip -o link | grep -c " cv${id12}1")
+	l=$(leases nb "$id")
+	st=$(cellctl inspect h1 | grep -c '"Running": true')
+	e0=$(fetch h1 10.210.0.1 >/dev/null; addr_of h1 eth0)
+	# others still connect
+	cellctl run -d --name h2 --network na busybox sleep 100 >/dev/null &&
+	    cellctl network connect nb h2 || return 1
+	ok=$(addr_of h2 eth1)
+	cellctl rm -f h1 h2 >/dev/null
+	echo "connect: $rc $out; veth $veth lease $l running $st eth0 $e0"
+	echo "h2 eth1: $ok"
+	[ $rc = 125 ] && [ "$(echo "$out" | wc -l)" = 1 ] &&
+	    echo "$out" | grep -q 'network connect' && [ "$veth" = 0 ] &&
+	    [ "$l" = 0 ] && [ "$st" = 1 ] && [ -n "$e0" ] && [ -n "$ok" ]
+}
+
+# hostile: the container root renames and deletes every ethN it sees,
+# in a loop, while a connect runs.  The connect fails (or, if it won the
+# race, gave a working eth1); either way nothing leaks, celld lives, and
+# disconnect and rm clean up whatever the container did to the name.
+t_container_renaming_eth1_during_connect_breaks_only_itself() {
+	cellctl run -d --name r1 --network na --cap-add NET_ADMIN busybox \
+	    sh -c 'while :; do ip link set eth1 name evil 2>/dev/null;
+	    ip link del evil 2>/dev/null; done' >/dev/null || return 1
+	id=$(id_of r1) id12=$(id_of r1 | cut -c1-12)
+	out=$(cellctl network connect nb r1 2>&1); rc=$?
+	sleep 0.2
+	if [ $rc = 0 ]; then
+		cellctl network disconnect nb r1 2>&1 || return 1
+	fi
+	veth=$(ip -o link | grep -c " cv${id12}1")
+	l=$(leases nb "$id")
+	alive=$(cellctl ping >/dev/null && echo yes)
+	cellctl run -d --name r2 --network na busybox sleep 100 >/dev/null &&
+	    cellctl network connect nb r2 || return 1
+	ok=$(addr_of r2 eth1)
+	cellctl rm -f r1 r2 >/dev/null
+	echo "connect: $rc $out; veth $veth lease $l celld $alive r2 $ok"
+	{ [ $rc = 0 ] || { [ $rc = 125 ] &&
+	    echo "$out" | grep -q 'network connect'; }; } &&
+	    [ "$veth" = 0 ] && [ "$l" = 0 ] && [ "$alive" = yes ] &&
+	    echo "$ok" | grep -q '^10\.211\.0\.'
+}
+
+# a renamed ethN still goes with its disconnect: the host end is ours
+t_disconnect_after_the_container_renamed_eth1() {
+	cellctl run -d --name q1 --network na --cap-add NET_ADMIN busybox \
+	    sleep 1000 >/dev/null || return 1
+	cellctl network connect nb q1 || return 1
+	cellctl exec q1 sh -c 'ip link set eth1 down &&
+	    ip link set eth1 name other' || return 1
+	id12=$(id_of q1 | cut -c1-12)
+	cellctl network disconnect nb q1 || return 1
+	veth=$(ip -o link | grep -c " cv${id12}1")
+	ifs=$(cellctl exec q1 ls /sys/class/net | tr '\n' ' ')
+	cellctl rm -f q1 >/dev/null
+	echo "veth $veth; q1 has $ifs"
+	[ "$veth" = 0 ] && [ "$ifs" = "eth0 lo " ]
+}
+
+# a config.json written before network connect has no "networks": the
+# container is read as on its create's network, and starts on it
+t_state_saved_before_connect_still_loads() {
+	cellctl create --name o1 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl create --name o2 --network none busybox sleep 1000 \
+	    >/dev/null || return 1
+	i1=$(id_of o1) i2=$(id_of o2)
+	stop_celld
+	for i in $i1 $i2; do
+		sed -i 's/,"networks":\[[^]]*\]//' \
+		    "$T/lib/containers/$i/config.json" || return 1
+	done
+	left=$(cat "$T/lib/containers/$i1/config.json" \
+	    "$T/lib/containers/$i2/config.json" | grep -c '"networks"')
+	start_celld || return 1
+	cellctl start o1 o2 >/dev/null || return 1
+	a=$(addr_of o1) n1=$(cellctl inspect o1 | grep -c '"NetworkID": "na"')
+	ifs=$(cellctl exec o2 ls /sys/class/net | tr '\n' ' ')
+	cellctl rm -f o1 o2 >/dev/null
+	echo "left $left; o1 $a ($n1 in inspect); o2 has $ifs"
+	[ "$left" = 0 ] && echo "$a" | grep -q '^10\.210\.0\.' &&
+	    [ "$n1" = 1 ] && [ "$ifs" = "lo " ]
+}
+
+run_tests "$@"
