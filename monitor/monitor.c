@@ -27,7 +27,6 @@
 #include <limits.h>
 #include <malloc.h>
 #include <poll.h>
-#include <pwd.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -80,6 +79,7 @@ static const struct sbx_arg mon_argrules[] = {
 static const struct proc_privs mon_privs = {
 	.title = "monitor",
 	.user = CELLD_USER,	/* R already made us _celld; checked */
+	.preset = 1,
 	.caps = (const int []){ -1 },	/* none, not even in the bounding set */
 	.nnp = 1,
 	.syscalls = mon_syscalls,
@@ -291,17 +291,21 @@ mon_opendir(const char *path, int fixed)
 static void
 mon_check_ids(void)
 {
-	struct passwd	*pw;
-	gid_t		 r, e, s, groups[2];
-	int		 n;
+	uid_t	ru, eu, su;
+	gid_t	rg, eg, sg, groups[2];
+	int	n;
 
-	if ((pw = getpwnam(CELLD_USER)) == NULL)
-		fatalx("%s: no such user", CELLD_USER);
-	if (getresgid(&r, &e, &s) == -1 || r != pw->pw_gid ||
-	    e != pw->pw_gid || s != pw->pw_gid)
-		fatalx("gid is not %s's", CELLD_USER);
+	/*
+	 * spawn-helper set us to _celld's ids before the exec; no name
+	 * lookup here (NSS in a static binary), only that nothing of root
+	 * and nothing of a second identity is left.
+	 */
+	if (getresuid(&ru, &eu, &su) == -1 || ru != eu || ru != su || ru == 0)
+		fatalx("uid is not one unprivileged id");
+	if (getresgid(&rg, &eg, &sg) == -1 || rg != eg || rg != sg || rg == 0)
+		fatalx("gid is not one unprivileged id");
 	if ((n = getgroups(2, groups)) == -1 || n > 1 ||
-	    (n == 1 && groups[0] != pw->pw_gid))
+	    (n == 1 && groups[0] != rg))
 		fatalx("supplementary groups left");
 }
 

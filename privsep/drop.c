@@ -166,7 +166,10 @@ privsep_drop(const struct proc_privs *pp, const char *const *vars)
 	uint64_t	 keep = privsep_capmask(pp->caps);
 	uid_t		 uid = 0;
 
-	if (pp->user != NULL) {
+	if (pp->user != NULL && pp->preset) {
+		if ((uid = getuid()) == 0)
+			fatalx("%s: must not be uid 0", pp->user);
+	} else if (pp->user != NULL) {
 		if ((pw = getpwnam(pp->user)) == NULL)
 			fatalx("%s: no such user", pp->user);
 		if (pw->pw_uid == 0)

@@ -61,6 +61,10 @@ struct proc_privs {
 	const char		*jail;		/* "$N": the whole filesystem
 						 * view, by pivot_root in a
 						 * private mount namespace */
+	int			 preset;	/* our exec-er already made us
+						 * user: check the ids, look
+						 * up no name (static binary,
+						 * no NSS) */
 };
 
 /*
