@@ -48,6 +48,7 @@ int	cmd_run(struct ctl *, int, char **);
 const char *opt_network(struct cell_spec *, const char *);
 const char *opt_port(struct cell_spec *, const char *);
 const char *opt_ip(struct cell_spec *, const char *);
+const char *opt_ip6(struct cell_spec *, const char *);
 /* cmd_network.c */
 int	cmd_network(struct ctl *, int, char **);
 int	cmd_port(struct ctl *, int, char **);

@@ -311,7 +311,8 @@ conf_parse_cidr(const char *s, struct in_addr *addr, int *plen)
 	return (NULL);
 }
 
-/* "prefix/len", prefix length 1-126, no host bits set. */
+/* "prefix/len", prefix length 48-120 (NET_PREFIX6_* of imsg/msg.h), no
+ * host bits set, unicast. */
 const char *
 conf_parse_cidr6(const char *s, struct in6_addr *addr, int *plen)
 {
@@ -325,11 +326,18 @@ conf_parse_cidr6(const char *s, struct in6_addr *addr, int *plen)
 	*p++ = '\0';
 	if (inet_pton(AF_INET6, buf, addr) != 1)
 		return ("invalid IPv6 address");
-	if ((e = parse_prefix(p, 126, plen)) != NULL)
+	if ((e = parse_prefix(p, 120, plen)) != NULL)
 		return (e);
+	if (*plen < 48)
+		return ("prefix length out of range");
 	for (i = *plen; i < 128; i++)
 		if (addr->s6_addr[i / 8] & (0x80 >> (i % 8)))
 			return ("subnet6 with host bits set");
+	/* multicast, link-local, and ::/64 (loopback, v4-mapped) */
+	if (addr->s6_addr[0] == 0xff || (addr->s6_addr[0] == 0xfe &&
+	    (addr->s6_addr[1] & 0xc0) == 0x80) || (addr->s6_addr32[0] == 0 &&
+	    addr->s6_addr32[1] == 0))
+		return ("subnet6 must be unicast, not link-local");
 	return (NULL);
 }
 

@@ -30,6 +30,27 @@ port_name(const struct cell_port *p, char *buf, size_t len)
 	return buf;
 }
 
+/* --ip6 and the ports' v6 host addresses against n; NULL or why */
+static const char *
+network_spec6(const struct cell_spec *s, const struct network *n,
+    char *why, size_t len)
+{
+	char		a[INET6_ADDRSTRLEN];
+	uint32_t	i;
+
+	if (!ipam6_zero(s->ip6) && n->br.prefix6 == 0)
+		snprintf(why, len, "--ip6: network %s has no IPv6", n->name);
+	else if (!ipam6_zero(s->ip6) && !ipam6_contains(&n->ipam6, s->ip6))
+		snprintf(why, len, "--ip6: not an address of the network's "
+		    "IPv6 subnet");
+	for (i = 0; why[0] == '\0' && i < s->nports; i++)
+		if (s->ports6[i].family == AF_INET6 && n->br.prefix6 == 0)
+			snprintf(why, len, "-p [%s]:%u: network %s has no IPv6",
+			    inet_ntop(AF_INET6, s->ports6[i].hostip6, a,
+			    sizeof(a)), s->ports[i].hport, n->name);
+	return why[0] != '\0' ? why : NULL;
+}
+
 const char *
 network_spec(struct client *cl, struct cell_spec *s, int *err)
 {
@@ -40,8 +61,13 @@ network_spec(struct client *cl, struct cell_spec *s, int *err)
 	uint32_t			 i;
 
 	*err = EINVAL;
+	/* -p HOSTIP:... with an IPv4 HOSTIP publishes on IPv4 only */
+	for (i = 0; i < s->nports; i++)
+		if (s->ports[i].hostip != 0)
+			s->ports6[i].family = AF_INET;
 	if (s->flags & SPEC_NONET)
-		return s->ip != 0 ? "--ip needs a network" : NULL;
+		return s->ip != 0 || !ipam6_zero(s->ip6) ?
+		    "--ip needs a network" : NULL;
 	if (s->network[0] == '\0')
 		strlcpy(s->network, env->conf.default_net, sizeof(s->network));
 	if ((n = network_find(s->network)) == NULL) {
@@ -57,6 +83,8 @@ network_spec(struct client *cl, struct cell_spec *s, int *err)
 	}
 	if (s->ip != 0 && !ipam_contains(&n->ipam, s->ip))
 		return "--ip: not an address of the network's subnet";
+	if ((why[0] = '\0', network_spec6(s, n, why, sizeof(why))) != NULL)
+		return why;
 	if (s->nports > 0 && (n->br.flags & NETF_INTERNAL))
 		return "-p: an internal network publishes no ports";
 	for (i = 0; i < s->nports; i++) {
@@ -72,11 +100,27 @@ network_spec(struct client *cl, struct cell_spec *s, int *err)
 	return NULL;
 }
 
+/*
+ * Ports i of a and j of b take the same host port: the same number and
+ * protocol, in a family both publish on (ports6[].family 0 is both), at
+ * the same host address or at every one.
+ */
 static int
-ports_clash(const struct cell_port *a, const struct cell_port *b)
+ports_clash(const struct cell_spec *a, uint32_t i, const struct cell_spec *b,
+    uint32_t j)
 {
-	return a->hport == b->hport && a->proto == b->proto &&
-	    (a->hostip == 0 || b->hostip == 0 || a->hostip == b->hostip);
+	const struct cell_port	*p = &a->ports[i], *q = &b->ports[j];
+	uint32_t		 fa = a->ports6[i].family, fb = b->ports6[j].family;
+
+	if (p->hport != q->hport || p->proto != q->proto)
+		return 0;
+	if (fa != AF_INET6 && fb != AF_INET6 && (p->hostip == 0 ||
+	    q->hostip == 0 || p->hostip == q->hostip))
+		return 1;
+	return fa != AF_INET && fb != AF_INET &&
+	    (ipam6_zero(a->ports6[i].hostip6) ||
+	    ipam6_zero(b->ports6[j].hostip6) || memcmp(a->ports6[i].hostip6,
+	    b->ports6[j].hostip6, 16) == 0);
 }
 
 /* who else publishes one of c's ports: a running or starting container */
@@ -92,13 +136,21 @@ network_port_owner(const struct cell *c, const struct cell_port **pp)
 			continue;
 		for (i = 0; i < c->spec.nports; i++)
 			for (j = 0; j < o->spec.nports; j++)
-				if (ports_clash(&c->spec.ports[i],
-				    &o->spec.ports[j])) {
+				if (ports_clash(&c->spec, i, &o->spec, j)) {
 					*pp = &c->spec.ports[i];
 					return o;
 				}
 	}
 	return NULL;
+}
+
+/* c's v6 lease on a dual-stack network: 0, or -1 and errno */
+static int
+network_check6(const struct cell *c, struct network *n)
+{
+	uint8_t	a6[16];
+
+	return ipam6_alloc(&n->ipam6, c->id, c->spec.ip6, a6);
 }
 
 /* before the start: a lease, and no port taken.  NULL or why not. */
@@ -131,8 +183,16 @@ network_check(struct cell *c)
 		    errno == ENOSPC ? "no free address" : "bad address");
 		return why;
 	}
+	if (n->br.prefix6 != 0 && network_check6(c, n) == -1) {
+		ipam_release(&n->ipam, c->id);
+		snprintf(why, sizeof(why), "network %s: IPv6: %s", n->name,
+		    errno == EEXIST ? "address already in use" :
+		    errno == ENOSPC ? "no free address" : "bad address");
+		return why;
+	}
 	if (network_save_leases(n) == -1) {
 		ipam_release(&n->ipam, c->id);
+		ipam6_release(&n->ipam6, c->id);
 		return "network: cannot save the leases";
 	}
 	return NULL;
@@ -166,6 +226,29 @@ network_attach(struct cell *c, uint32_t reqid, int nsfd)
 	    sizeof(v));
 }
 
+/* port i's v6 twin: on a dual-stack network, unless it is v4 only */
+static void
+network_port6(const struct cell *c, const struct network *n, uint32_t i,
+    uint32_t type)
+{
+	const struct ipam6_lease	*l6;
+	struct msg_net_port		 mp;
+
+	if (n->br.prefix6 == 0 || c->spec.ports6[i].family == AF_INET ||
+	    (l6 = ipam6_find(&n->ipam6, c->id)) == NULL)
+		return;
+	memset(&mp, 0, sizeof(mp));
+	strlcpy(mp.id, c->id, sizeof(mp.id));
+	strlcpy(mp.bridge, n->br.name, sizeof(mp.bridge));
+	mp.family = AF_INET6;
+	memcpy(mp.hostip6, c->spec.ports6[i].hostip6, 16);
+	memcpy(mp.addr6, l6->addr, 16);
+	mp.hport = c->spec.ports[i].hport;
+	mp.cport = c->spec.ports[i].cport;
+	mp.proto = c->spec.ports[i].proto;
+	helpers_send(HELPER_NET, type, 0, -1, &mp, sizeof(mp));
+}
+
 static void
 network_ports(const struct cell *c, const struct network *n,
     const struct ipam_lease *l, uint32_t type)
@@ -174,6 +257,9 @@ network_ports(const struct cell *c, const struct network *n,
 	uint32_t		i;
 
 	for (i = 0; i < c->spec.nports; i++) {
+		network_port6(c, n, i, type);
+		if (c->spec.ports6[i].family == AF_INET6)
+			continue;
 		memset(&mp, 0, sizeof(mp));
 		strlcpy(mp.id, c->id, sizeof(mp.id));
 		strlcpy(mp.bridge, n->br.name, sizeof(mp.bridge));
@@ -192,6 +278,7 @@ network_attached(struct cell *c)
 {
 	struct network		*n = network_find(c->spec.network);
 	const struct ipam_lease	*l;
+	const struct ipam6_lease *l6;
 	struct msg_net_cfg	 nc;
 
 	if (n == NULL || (l = ipam_find(&n->ipam, c->id)) == NULL) {
@@ -204,6 +291,11 @@ network_attached(struct cell *c)
 	nc.prefix = n->br.prefix;
 	nc.gateway = n->br.gateway;
 	nc.mtu = n->br.mtu;
+	if (n->br.prefix6 != 0 && (l6 = ipam6_find(&n->ipam6, c->id)) != NULL) {
+		memcpy(nc.addr6, l6->addr, 16);
+		nc.prefix6 = n->br.prefix6;
+		memcpy(nc.gateway6, n->br.gateway6, 16);
+	}
 	network_ports(c, n, l, MSG_NET_PORT);
 	return helpers_send(HELPER_SPAWN, MSG_SPAWN_NETCFG, 0, -1, &nc,
 	    sizeof(nc));
@@ -239,8 +331,10 @@ network_release(struct cell *c)
 	struct network	*n;
 
 	if ((c->spec.flags & SPEC_NONET) ||
-	    (n = network_find(c->spec.network)) == NULL ||
-	    ipam_release(&n->ipam, c->id) == -1)
+	    (n = network_find(c->spec.network)) == NULL)
+		return;
+	ipam6_release(&n->ipam6, c->id);
+	if (ipam_release(&n->ipam, c->id) == -1)
 		return;
 	if (network_save_leases(n) == -1)
 		log_warn("%s: save leases", n->name);
@@ -333,36 +427,73 @@ network_shutdown(void (*done)(void))
 	return shutdown_left;
 }
 
+/* one "HostIp"/"HostPort" of port i in ports */
+static void
+network_inspect_port(json_t *ports, const struct cell_port *p, int af,
+    const void *hostip)
+{
+	json_t	*a;
+	char	 key[16], hip[INET6_ADDRSTRLEN], hp[8];
+
+	snprintf(key, sizeof(key), "%u/%s", p->cport, p->proto == 17 ?
+	    "udp" : "tcp");
+	inet_ntop(af, hostip, hip, sizeof(hip));
+	snprintf(hp, sizeof(hp), "%u", p->hport);
+	if ((a = json_object_get(ports, key)) == NULL) {
+		a = json_array();
+		json_object_set_new(ports, key, a);
+	}
+	json_array_append_new(a, json_pack("{s:s s:s}", "HostIp", hip,
+	    "HostPort", hp));
+}
+
+/* GlobalIPv6Address, GlobalIPv6PrefixLen, IPv6Gateway: "" if none */
+static void
+network_inspect6(const struct cell *c, const struct network *n, json_t *o)
+{
+	const struct ipam6_lease	*l6 = NULL;
+	char				 ip[INET6_ADDRSTRLEN] = "";
+	char				 gw[INET6_ADDRSTRLEN] = "";
+
+	if (n != NULL && n->br.prefix6 != 0) {
+		if ((l6 = ipam6_find(&n->ipam6, c->id)) != NULL)
+			inet_ntop(AF_INET6, l6->addr, ip, sizeof(ip));
+		inet_ntop(AF_INET6, n->br.gateway6, gw, sizeof(gw));
+	}
+	json_object_set_new(o, "GlobalIPv6Address", json_string(ip));
+	json_object_set_new(o, "GlobalIPv6PrefixLen", json_integer(l6 ?
+	    n->br.prefix6 : 0));
+	json_object_set_new(o, "IPv6Gateway", json_string(gw));
+}
+
 /* inspect's NetworkSettings, Docker's names */
 json_t *
 network_inspect(const struct cell *c)
 {
-	struct network		*n;
+	struct network		*n = NULL;
 	const struct ipam_lease	*l = NULL;
-	json_t			*ports = json_object(), *a;
+	json_t			*ports = json_object(), *o;
 	char			 ip[INET_ADDRSTRLEN] = "", gw[INET_ADDRSTRLEN] = "";
-	char			 key[16], hip[INET_ADDRSTRLEN], hp[8];
 	uint32_t		 i;
 
-	if ((n = network_find(c->spec.network)) != NULL &&
-	    (c->spec.flags & SPEC_NONET) == 0) {
+	if ((c->spec.flags & SPEC_NONET) == 0 &&
+	    (n = network_find(c->spec.network)) != NULL) {
 		if ((l = ipam_find(&n->ipam, c->id)) != NULL)
 			inet_ntop(AF_INET, &l->addr, ip, sizeof(ip));
 		inet_ntop(AF_INET, &n->br.gateway, gw, sizeof(gw));
 	}
 	for (i = 0; i < c->spec.nports; i++) {
-		snprintf(key, sizeof(key), "%u/%s", c->spec.ports[i].cport,
-		    c->spec.ports[i].proto == 17 ? "udp" : "tcp");
-		inet_ntop(AF_INET, &c->spec.ports[i].hostip, hip, sizeof(hip));
-		snprintf(hp, sizeof(hp), "%u", c->spec.ports[i].hport);
-		if ((a = json_object_get(ports, key)) == NULL) {
-			a = json_array();
-			json_object_set_new(ports, key, a);
-		}
-		json_array_append_new(a, json_pack("{s:s s:s}", "HostIp", hip,
-		    "HostPort", hp));
+		if (c->spec.ports6[i].family != AF_INET6)
+			network_inspect_port(ports, &c->spec.ports[i], AF_INET,
+			    &c->spec.ports[i].hostip);
+		if (c->spec.ports6[i].family != AF_INET && n != NULL &&
+		    n->br.prefix6 != 0)
+			network_inspect_port(ports, &c->spec.ports[i],
+			    AF_INET6, c->spec.ports6[i].hostip6);
 	}
-	return json_pack("{s:s s:s s:s s:o}", "Network",
+	o = json_pack("{s:s s:s s:s s:o}", "Network",
 	    (c->spec.flags & SPEC_NONET) ? "none" : c->spec.network,
 	    "IPAddress", ip, "Gateway", gw, "Ports", ports);
+	network_inspect6(c, n, o);
+	return o;
 }

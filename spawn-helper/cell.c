@@ -552,6 +552,10 @@ spawn_netcfg(struct imsgev *iev, struct imsg *imsg)
 	if (imsg_get_data(imsg, &nc, sizeof(nc)) == -1 ||
 	    !msg_id_ok(nc.id, sizeof(nc.id)) || nc.prefix > 30 ||
 	    (nc.addr != 0 && (nc.prefix < 8 || nc.gateway == 0)) ||
+	    (nc.prefix6 != 0 && (nc.addr == 0 ||
+	    nc.prefix6 < NET_PREFIX6_MIN || nc.prefix6 > NET_PREFIX6_MAX ||
+	    !msg_in6_match(nc.addr6, nc.gateway6, nc.prefix6) ||
+	    memcmp(nc.addr6, nc.gateway6, 16) == 0)) ||
 	    (p = pending_get(nc.id, 0)) == NULL) {
 		imsgev_reply(iev, peer, EINVAL, 125, "netcfg: bad request");
 		return;

@@ -108,6 +108,40 @@ nl_addr(int fd, int ifindex, uint32_t addr, uint32_t prefix)
 	return nl_talk(fd, &q);
 }
 
+/* eth0's v6 address, IFA_F_NODAD: usable at once, no DAD wait */
+static int
+nl_addr6(int fd, int ifindex, const uint8_t *addr, uint32_t prefix)
+{
+	struct nlreq	q;
+
+	nl_init(&q, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
+	    sizeof(q.u.a));
+	q.u.a.ifa_family = AF_INET6;
+	q.u.a.ifa_prefixlen = prefix;
+	q.u.a.ifa_flags = IFA_F_NODAD;
+	q.u.a.ifa_index = ifindex;
+	nl_attr(&q, IFA_ADDRESS, addr, 16);
+	return nl_talk(fd, &q);
+}
+
+static int
+nl_defroute6(int fd, int ifindex, const uint8_t *gw)
+{
+	struct nlreq	q;
+	uint32_t	oif = ifindex;
+
+	nl_init(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+	    sizeof(q.u.r));
+	q.u.r.rtm_family = AF_INET6;
+	q.u.r.rtm_table = RT_TABLE_MAIN;
+	q.u.r.rtm_protocol = RTPROT_BOOT;
+	q.u.r.rtm_scope = RT_SCOPE_UNIVERSE;
+	q.u.r.rtm_type = RTN_UNICAST;
+	nl_attr(&q, RTA_GATEWAY, gw, 16);
+	nl_attr(&q, RTA_OIF, &oif, 4);
+	return nl_talk(fd, &q);
+}
+
 static int
 nl_defroute(int fd, int ifindex, uint32_t gw)
 {
@@ -126,7 +160,10 @@ nl_defroute(int fd, int ifindex, uint32_t gw)
 	return nl_talk(fd, &q);
 }
 
-/* lo up always; eth0 when nc->addr is set.  0, or -1 and a reason. */
+/*
+ * lo up always; eth0 when nc->addr is set, and its v6 address and route
+ * when nc->prefix6 is.  0, or -1 and a reason.
+ */
 int
 netcfg_apply(const struct msg_net_cfg *nc, char *err, size_t len)
 {
@@ -147,6 +184,11 @@ netcfg_apply(const struct msg_net_cfg *nc, char *err, size_t len)
 		    nl_addr(fd, idx, nc->addr, nc->prefix) == -1) ||
 		    (what = "default route",
 		    nl_defroute(fd, idx, nc->gateway) == -1))
+			goto fail;
+		if (nc->prefix6 != 0 && ((what = "eth0 IPv6 address",
+		    nl_addr6(fd, idx, nc->addr6, nc->prefix6) == -1) ||
+		    (what = "IPv6 default route",
+		    nl_defroute6(fd, idx, nc->gateway6) == -1)))
 			goto fail;
 	}
 	close(fd);
