@@ -185,7 +185,7 @@ $(B)/tests/test_seccomp_json: $(O)/tests/unit/test_seccomp_json.o \
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_ipam: $(O)/tests/unit/test_ipam.o $(O)/parent/ipam.o \
-    $(O)/parent/ipam6.o $(O)/imsg/spec.o
+    $(O)/parent/ipam6.o $(IMSG_OBJ) $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -7,6 +7,9 @@
  *                                   self (our own netns), user (a user ns)
  *   vethdel,ID,BRIDGE,HOST          MSG_NET_VETH_DEL
  *   port,ID,BRIDGE,ADDR,HPORT,CPORT,PROTO   MSG_NET_PORT
+ *   bridge6,NAME,A.B.C.D/N,GW,P6/N,GW6      MSG_NET_BRIDGE, dual-stack
+ *   port6,ID,BRIDGE,ADDR6,HPORT,CPORT,PROTO,HOSTIP6
+ *                                   MSG_NET_PORT, family AF_INET6
  * ID "x" stands for a well-formed id.
  */
 #include <arpa/inet.h>
@@ -56,6 +59,19 @@ cidr(const char *s, uint32_t *a, uint32_t *p)
 }
 
 static int
+cidr6(const char *s, uint8_t *a, uint32_t *p)
+{
+	char	buf[64], *sl;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((sl = strchr(buf, '/')) == NULL)
+		return -1;
+	*sl++ = '\0';
+	*p = strtoul(sl, NULL, 10);
+	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -1;
+}
+
+static int
 net_fd(const char *kind)
 {
 	const char	*path = strcmp(kind, "self") == 0 ? "/proc/self/ns/net" :
@@ -98,6 +114,28 @@ raw_net(int fd, const char *mode)
 			return 1;
 		b.flags = NETF_NAT;
 		return send_net(fd, MSG_NET_BRIDGE, &b, sizeof(b), -1);
+	}
+	if (n == 6 && strcmp(f[0], "bridge6") == 0) {
+		snprintf(b.name, sizeof(b.name), "%s", f[1]);
+		if (cidr(f[2], &b.subnet, &b.prefix) == -1 ||
+		    inet_pton(AF_INET, f[3], &b.gateway) != 1 ||
+		    cidr6(f[4], b.subnet6, &b.prefix6) == -1 ||
+		    inet_pton(AF_INET6, f[5], b.gateway6) != 1)
+			return 1;
+		b.flags = NETF_NAT;
+		return send_net(fd, MSG_NET_BRIDGE, &b, sizeof(b), -1);
+	}
+	if (n == 8 && strcmp(f[0], "port6") == 0) {
+		put_id(p.id, sizeof(p.id), f[1]);
+		snprintf(p.bridge, sizeof(p.bridge), "%s", f[2]);
+		if (inet_pton(AF_INET6, f[3], p.addr6) != 1 ||
+		    inet_pton(AF_INET6, f[7], p.hostip6) != 1)
+			return 1;
+		p.family = AF_INET6;
+		p.hport = atoi(f[4]);
+		p.cport = atoi(f[5]);
+		p.proto = atoi(f[6]);
+		return send_net(fd, MSG_NET_PORT, &p, sizeof(p), -1);
 	}
 	if (n == 2 && strcmp(f[0], "bridgedel") == 0) {
 		snprintf(b.name, sizeof(b.name), "%s", f[1]);
