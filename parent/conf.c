@@ -337,7 +337,7 @@ conf_parse_cidr6(const char *s, struct in6_addr *addr, int *plen)
 	if (addr->s6_addr[0] == 0xff || (addr->s6_addr[0] == 0xfe &&
 	    (addr->s6_addr[1] & 0xc0) == 0x80) || (addr->s6_addr32[0] == 0 &&
 	    addr->s6_addr32[1] == 0))
-		return ("subnet6 must be unicast, not link-local");
+		return ("subnet6 must be global or unique-local unicast");
 	return (NULL);
 }
 
@@ -567,8 +567,18 @@ net_overlap(const struct conf_net *a, const struct conf_net *b)
 	int		len = a->prefixlen < b->prefixlen ? a->prefixlen :
 			    b->prefixlen;
 	uint32_t	mask = htonl(0xffffffffU << (32 - len));
+	int		i;
 
-	return ((a->subnet.s_addr & mask) == (b->subnet.s_addr & mask));
+	if ((a->subnet.s_addr & mask) == (b->subnet.s_addr & mask))
+		return (1);
+	if (!a->has_v6 || !b->has_v6)
+		return (0);
+	len = a->prefixlen6 < b->prefixlen6 ? a->prefixlen6 : b->prefixlen6;
+	for (i = 0; i < len; i++)
+		if ((a->subnet6.s6_addr[i / 8] ^ b->subnet6.s6_addr[i / 8]) &
+		    (0x80 >> (i % 8)))
+			return (0);
+	return (1);
 }
 
 /* Check a complete network block and add it, or free it. */

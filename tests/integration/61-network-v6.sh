@@ -7,7 +7,10 @@
 . tests/lib.sh
 trap 'cleanup' EXIT
 
-write_conf "policy user \"root\" { admin }"
+# c6: a dual-stack network of celld.conf's (subnet6)
+write_conf "network \"cell0\" { bridge \"cell0\" subnet 10.88.0.0/16 nat }
+network \"c6\" { bridge \"cell6\" subnet 10.220.0.0/24 subnet6 fd00:220::/64 nat }
+policy user \"root\" { admin }"
 start_celld || exit 1
 
 unshare --net sleep 100000 &
@@ -79,6 +82,19 @@ t_dual_stack_container_has_v6_address_and_route() {
 	    ! echo "$bra" | grep -q tentative
 }
 
+# celld.conf's subnet6; the default network stays v4 only
+t_conf_network_is_dual_stack() {
+	serve c1 --network c6 || return 1
+	a=$(ip6of c1)
+	c=$(get_from c6 "$a")
+	d=$(cellctl run --rm busybox ip -6 -o addr show dev eth0 scope global)
+	ls=$(cellctl network ls | grep '^c6 ')
+	cellctl rm -f c1 >/dev/null
+	echo "c1 at $a: $c; cell0's v6: $d; ls: $ls"
+	[ "$a" = fd00:220::2 ] && [ "$c" = hi-c1 ] && [ -z "$d" ] &&
+	    echo "$ls" | grep -q 'fd00:220::/64'
+}
+
 t_same_network_reachable_over_v6() {
 	cellctl network create r6 --ipv6 --subnet fd00:211::/64 >/dev/null ||
 	    return 1
@@ -132,9 +148,11 @@ t_outbound_v6_is_masqueraded() {
 	    'echo x | nc -w 2 2001:db8:77::2 9000'
 	wait $!
 	peer=$(cat "$T/peer6" 2>/dev/null)
-	rule=$(nft list table inet celld | grep -c 'ip6 saddr fd.*masquerade')
+	sub=$(cellctl network ls --json | python3 -c 'import json, sys
+print([n["SubnetV6"] for n in json.load(sys.stdin) if n["Name"] == "m6"][0])')
+	rule=$(nft list table inet celld | grep -c "ip6 saddr $sub masquerade")
 	cellctl network rm m6 >/dev/null
-	echo "EXT saw $peer; masquerade rules $rule"
+	echo "EXT saw $peer; masquerade rules for $sub: $rule"
 	[ "$peer" = 2001:db8:77::1 ] && [ "$rule" = 1 ]
 }
 
@@ -164,10 +182,19 @@ t_published_port_reached_over_v6() {
 	e6=$(fetch6 2001:db8:77::1 8090 ext)
 	p=$(cellctl port pweb)
 	rules=$(nft list table inet celld | grep -c 'dport 8090 dnat ip6 to')
+	# the host's own [::1] is not DNATed into a black hole: refused
+	lo=$(python3 -c 'import socket
+try:
+	socket.create_connection(("::1", 8090), 2); print("connected")
+except ConnectionRefusedError:
+	print("refused")
+except OSError as e:
+	print(e)')
 	cellctl rm -f pweb >/dev/null
 	cellctl network rm p6 >/dev/null
-	echo "from EXT over v6: $e6; port: $p; v6 dnat rules: $rules"
-	[ "$e6" = hi-pweb ] && [ "$rules" = 2 ] &&
+	echo "from EXT over v6: $e6; port: $p; v6 dnat rules: $rules;" \
+	    "host [::1]:8090: $lo"
+	[ "$e6" = hi-pweb ] && [ "$rules" = 2 ] && [ "$lo" = refused ] &&
 	    echo "$p" | grep -qx '80/tcp -> 0.0.0.0:8090' &&
 	    echo "$p" | grep -qx '80/tcp -> \[::\]:8090'
 }
@@ -339,7 +366,7 @@ t_clean_shutdown_removes_v6_addresses_and_table() {
 		i=$((i + 1))
 	done
 	sleep 0.2
-	addrs=$(ip -6 -o addr | grep 'fd00:21b')
+	addrs=$(ip -6 -o addr show scope global | grep -v ' vhost ')
 	tbl=$(nft list tables | grep celld)
 	echo "addresses: $addrs; tables: $tbl"
 	[ -z "$addrs" ] && [ -z "$tbl" ]
