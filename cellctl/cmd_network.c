@@ -119,8 +119,8 @@ net_print_ls(struct ctl *ctl, struct imsg *imsg, void *arg)
 	if (all != NULL) {
 		json_array_append_new(all, json_pack("{s:s s:s s:s s:s s:s "
 		    "s:b s:b s:s s:s s:I s:I}", "Name", ni.name, "Driver",
-		    "bridge", "Bridge", ni.bridge, "Subnet", cidr, "Gateway", gw,
-		    "Internal", (ni.flags & NETF_INTERNAL) != 0, "EnableIPv6",
+		    "bridge", "Bridge", ni.bridge, "Subnet", cidr, "Gateway",
+		    gw, "Internal", (ni.flags & NETF_INTERNAL) != 0, "EnableIPv6",
 		    ni.prefix6 != 0, "SubnetV6", cidr6, "GatewayV6", gw6,
 		    "Owner", (json_int_t)ni.owner, "Containers",
 		    (json_int_t)ni.nleases));

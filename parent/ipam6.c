@@ -178,7 +178,8 @@ ipam6_alloc(struct ipam6 *p, const char *id, const uint8_t *want,
 		memcpy(out, want, 16);
 		return ipam6_add(p, id, want);
 	}
-	mask = ipam6_hostbits(p) == 64 ? ~0ULL : (1ULL << ipam6_hostbits(p)) - 1;
+	mask = ipam6_hostbits(p) == 64 ? ~0ULL :
+	    (1ULL << ipam6_hostbits(p)) - 1;
 	for (i = 0; i <= p->n + 2 && i <= mask; i++) {
 		h = (p->next + i) & mask;
 		ipam6_host(p, h, out);

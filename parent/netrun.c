@@ -66,8 +66,8 @@ network_spec(struct client *cl, struct cell_spec *s, int *err)
 		if (s->ports[i].hostip != 0)
 			s->ports6[i].family = AF_INET;
 	if (s->flags & SPEC_NONET)
-		return s->ip != 0 || !ipam6_zero(s->ip6) ?
-		    "--ip needs a network" : NULL;
+		return s->ip != 0 ? "--ip needs a network" :
+		    !ipam6_zero(s->ip6) ? "--ip6 needs a network" : NULL;
 	if (s->network[0] == '\0')
 		strlcpy(s->network, env->conf.default_net, sizeof(s->network));
 	if ((n = network_find(s->network)) == NULL) {
@@ -110,7 +110,8 @@ ports_clash(const struct cell_spec *a, uint32_t i, const struct cell_spec *b,
     uint32_t j)
 {
 	const struct cell_port	*p = &a->ports[i], *q = &b->ports[j];
-	uint32_t		 fa = a->ports6[i].family, fb = b->ports6[j].family;
+	uint32_t		 fa = a->ports6[i].family;
+	uint32_t		 fb = b->ports6[j].family;
 
 	if (p->hport != q->hport || p->proto != q->proto)
 		return 0;

@@ -210,6 +210,26 @@ t_published_on_a_v6_host_address_only() {
 	[ "$e6" = hi-pw7 ] && [ "$v4" = 0 ]
 }
 
+# one host port, per family: v4-only and v6-only publications coexist, a
+# third publishing on both clashes with them
+t_port_conflicts_are_per_family() {
+	cellctl network create pf --ipv6 >/dev/null || return 1
+	serve pa --network pf -p '[::]:8095:80' &&
+	    serve pb --network pf -p 127.0.0.1:8095:80 || return 1
+	err=$(cellctl run -d --name pc --network pf -p 8095:80 busybox \
+	    sleep 100 2>&1)
+	rc=$?
+	e6=$(fetch6 2001:db8:77::1 8095 ext)
+	e4=$(python3 -c 'import socket
+s = socket.create_connection(("127.0.0.1", 8095), 2)
+s.sendall(b"GET / HTTP/1.0\r\n\r\n"); print(s.makefile().read().split("\n")[-2])')
+	cellctl rm -f pa pb pc >/dev/null 2>&1
+	cellctl network rm pf >/dev/null
+	echo "pc: rc $rc $err; v6 -> $e6; 127.0.0.1 -> $e4"
+	[ $rc = 125 ] && echo "$err" | grep -q 'port already published by p' &&
+	    [ "$e6" = hi-pa ] && [ "$e4" = hi-pb ]
+}
+
 t_v6_loopback_port_is_a_clear_error() {
 	err=$(cellctl run --rm -p '[::1]:8092:80' busybox true 2>&1)
 	rc=$?
