@@ -407,9 +407,15 @@ print_net(FILE *fp, const struct conf_net *n)
 		inet_ntop(AF_INET, &n->gateway, buf, sizeof(buf));
 		fprintf(fp, "\tgateway %s\n", buf);
 	}
+	if (n->ipv6 && !n->has_v6)
+		fputs("\tipv6\n", fp);
 	if (n->has_v6) {
 		inet_ntop(AF_INET6, &n->subnet6, buf, sizeof(buf));
 		fprintf(fp, "\tsubnet6 %s/%d\n", buf, n->prefixlen6);
+	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&n->gateway6)) {
+		inet_ntop(AF_INET6, &n->gateway6, buf, sizeof(buf));
+		fprintf(fp, "\tgateway %s\n", buf);
 	}
 	if (n->nat)
 		fputs("\tnat\n", fp);
@@ -561,6 +567,19 @@ conf_setstr(char *dst, size_t len, char *s, const char *what,
 	free(s);
 }
 
+/* a host address of s/len: inside, not s itself */
+static int
+net_in6(const struct in6_addr *a, const struct in6_addr *s, int len)
+{
+	int	i;
+
+	for (i = 0; i < len; i++)
+		if ((a->s6_addr[i / 8] ^ s->s6_addr[i / 8]) &
+		    (0x80 >> (i % 8)))
+			return (0);
+	return (memcmp(a, s, sizeof(*a)) != 0);
+}
+
 static int
 net_overlap(const struct conf_net *a, const struct conf_net *b)
 {
@@ -608,7 +627,11 @@ conf_net_add(struct celld_conf *conf, struct conf_net *n, int line)
 	if (n->nat && n->internal)
 		conf_error(line, "network \"%s\": nat and internal are "
 		    "mutually exclusive", name);
-	if (n->has_v6 && n->mtu != 0 && n->mtu < 1280)
+	if (!IN6_IS_ADDR_UNSPECIFIED(&n->gateway6) && (!n->has_v6 ||
+	    !net_in6(&n->gateway6, &n->subnet6, n->prefixlen6)))
+		conf_error(line, "network \"%s\": the IPv6 gateway is not "
+		    "a host address in subnet6", name);
+	if ((n->has_v6 || n->ipv6) && n->mtu != 0 && n->mtu < 1280)
 		conf_error(line, "network \"%s\": mtu too small for IPv6",
 		    name);
 	TAILQ_FOREACH(o, &conf->nets, entry) {

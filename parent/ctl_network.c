@@ -69,46 +69,6 @@ ctl_net_subnet(const struct msg_ctl_network *m, struct msg_net_bridge *br)
 	return "no free subnet: give --subnet";
 }
 
-static int
-ctl_net_overlaps6(const uint8_t *subnet, uint32_t prefix)
-{
-	struct network	*n;
-
-	TAILQ_FOREACH(n, &networks, entry)
-		if (n->br.prefix6 != 0 && ipam6_overlaps(n->br.subnet6,
-		    n->br.prefix6, subnet, prefix))
-			return 1;
-	return 0;
-}
-
-/*
- * --ipv6 without a v6 --subnet: a unique local /64 (RFC 4193), fd00::/8
- * and a 40-bit global id, here an FNV-1a hash of the name (and a salt
- * should it overlap another network's: never the same subnet twice).
- */
-static const char *
-ctl_net_ula(const char *name, struct msg_net_bridge *br)
-{
-	uint64_t	h;
-	const char	*p;
-	int		salt, i;
-
-	for (salt = 0; salt < 256; salt++) {
-		h = 14695981039346656037ULL;
-		for (p = name; *p != '\0'; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		h = (h ^ (unsigned)salt) * 1099511628211ULL;
-		memset(br->subnet6, 0, sizeof(br->subnet6));
-		br->subnet6[0] = 0xfd;
-		for (i = 1; i < 6; i++)
-			br->subnet6[i] = (h >> (8 * i)) & 0xff;
-		br->prefix6 = 64;
-		if (!ctl_net_overlaps6(br->subnet6, 64))
-			return NULL;
-	}
-	return "no free IPv6 subnet: give --subnet";
-}
-
 /* --ipv6, a v6 --subnet and --gateway into br; NULL or why not */
 static const char *
 ctl_net_v6(const struct msg_ctl_network *m, struct msg_net_bridge *br)
@@ -120,14 +80,14 @@ ctl_net_v6(const struct msg_ctl_network *m, struct msg_net_bridge *br)
 		return m->subnet6[0] != '\0' || m->gateway6[0] != '\0' ?
 		    "an IPv6 --subnet or --gateway needs --ipv6" : NULL;
 	if (m->subnet6[0] == '\0') {
-		if ((why = ctl_net_ula(m->name, br)) != NULL)
+		if ((why = network_ula(m->name, br)) != NULL)
 			return why;
 	} else if (conf_parse_cidr6(m->subnet6, (struct in6_addr *)
 	    br->subnet6, (int *)&br->prefix6) != NULL ||
 	    !ipam6_subnet_ok(br->subnet6, br->prefix6))
 		return "--subnet: expected an IPv6 unicast prefix/N with N "
 		    "48..120";
-	else if (ctl_net_overlaps6(br->subnet6, br->prefix6))
+	else if (network_overlaps6(br->subnet6, br->prefix6))
 		return "--subnet overlaps another network";
 	memcpy(br->gateway6, br->subnet6, 16);
 	br->gateway6[15] |= 1;

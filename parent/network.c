@@ -217,14 +217,67 @@ network_gw(uint32_t subnet, uint32_t given)
 	return given != 0 ? given : htonl(ntohl(subnet) + 1);
 }
 
-/* subnet6 of celld.conf (conf.c checked it): the gateway is host 1 */
+int
+network_overlaps6(const uint8_t *subnet, uint32_t prefix)
+{
+	struct network	*n;
+
+	TAILQ_FOREACH(n, &networks, entry)
+		if (n->br.prefix6 != 0 && ipam6_overlaps(n->br.subnet6,
+		    n->br.prefix6, subnet, prefix))
+			return 1;
+	return 0;
+}
+
+/*
+ * --ipv6 without a v6 --subnet: a unique local /64 (RFC 4193), fd00::/8
+ * and a 40-bit global id, here an FNV-1a hash of the name (and a salt
+ * should it overlap another network's: never the same subnet twice).
+ */
+const char *
+network_ula(const char *name, struct msg_net_bridge *br)
+{
+	uint64_t	h;
+	const char	*p;
+	int		salt, i;
+
+	for (salt = 0; salt < 256; salt++) {
+		h = 14695981039346656037ULL;
+		for (p = name; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ (unsigned)salt) * 1099511628211ULL;
+		memset(br->subnet6, 0, sizeof(br->subnet6));
+		br->subnet6[0] = 0xfd;
+		for (i = 1; i < 6; i++)
+			br->subnet6[i] = (h >> (8 * i)) & 0xff;
+		br->prefix6 = 64;
+		if (!network_overlaps6(br->subnet6, 64))
+			return NULL;
+	}
+	return "no free IPv6 subnet: give --subnet";
+}
+
+/*
+ * subnet6 (conf.c checked it), or ipv6 alone: a ULA /64 as "network
+ * create --ipv6" picks; the gateway is host 1 unless celld.conf says
+ */
 static void
 network_conf_v6(const struct conf_net *cn, struct msg_net_bridge *br)
 {
-	memcpy(br->subnet6, &cn->subnet6, 16);
-	br->prefix6 = cn->prefixlen6;
-	memcpy(br->gateway6, &cn->subnet6, 16);
+	if (cn->has_v6) {
+		memcpy(br->subnet6, &cn->subnet6, 16);
+		br->prefix6 = cn->prefixlen6;
+	} else if (network_ula(cn->name, br) != NULL) {
+		log_warnx("network %s: no free IPv6 subnet: IPv4 only",
+		    cn->name);
+		memset(br->subnet6, 0, sizeof(br->subnet6));
+		br->prefix6 = 0;
+		return;
+	}
+	memcpy(br->gateway6, br->subnet6, 16);
 	br->gateway6[15] |= 1;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&cn->gateway6))
+		memcpy(br->gateway6, &cn->gateway6, 16);
 }
 
 static void
@@ -250,7 +303,7 @@ network_load_conf(void)
 		br.mtu = cn->mtu;
 		br.flags = (cn->nat ? NETF_NAT : 0) |
 		    (cn->internal ? NETF_INTERNAL : 0);
-		if (cn->has_v6)
+		if (cn->has_v6 || cn->ipv6)
 			network_conf_v6(cn, &br);
 		if ((n = network_add(cn->name, &br, 0, 1)) == NULL)
 			fatal("%s", __func__);

@@ -29,6 +29,8 @@ void		 network_unlink(struct network *);
 int		 network_in_use(const struct network *);
 int		 network_may_use(const struct client *, const struct network *);
 json_t		*network_v6_json(const struct msg_net_bridge *);
+int		 network_overlaps6(const uint8_t *, uint32_t);
+const char	*network_ula(const char *, struct msg_net_bridge *);
 int		 network_v6_load(json_t *, struct msg_net_bridge *);
 
 #endif

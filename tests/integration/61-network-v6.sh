@@ -7,9 +7,12 @@
 . tests/lib.sh
 trap 'cleanup' EXIT
 
-# c6: a dual-stack network of celld.conf's (subnet6)
+# c6, c7: dual-stack networks of celld.conf's (subnet6 and an IPv6
+# gateway; ipv6 alone)
 write_conf "network \"cell0\" { bridge \"cell0\" subnet 10.88.0.0/16 nat }
-network \"c6\" { bridge \"cell6\" subnet 10.220.0.0/24 subnet6 fd00:220::/64 nat }
+network \"c6\" { bridge \"cell6\" subnet 10.220.0.0/24 subnet6 fd00:220::/64
+    gateway fd00:220::fe nat }
+network \"c7\" { bridge \"cell7\" subnet 10.221.0.0/24 ipv6 nat }
 policy user \"root\" { admin }"
 start_celld || exit 1
 
@@ -82,17 +85,24 @@ t_dual_stack_container_has_v6_address_and_route() {
 	    ! echo "$bra" | grep -q tentative
 }
 
-# celld.conf's subnet6; the default network stays v4 only
-t_conf_network_is_dual_stack() {
+# celld.conf's subnet6 and IPv6 gateway, and ipv6 alone; the default
+# network stays v4 only
+t_conf_networks_are_dual_stack() {
 	serve c1 --network c6 || return 1
 	a=$(ip6of c1)
 	c=$(get_from c6 "$a")
+	r=$(cellctl exec c1 ip -6 route show default)
 	d=$(cellctl run --rm busybox ip -6 -o addr show dev eth0 scope global)
-	ls=$(cellctl network ls | grep '^c6 ')
+	e=$(cellctl run --rm --network c7 busybox ip -6 -o addr show dev eth0 \
+	    scope global)
+	ls=$(cellctl network ls)
 	cellctl rm -f c1 >/dev/null
-	echo "c1 at $a: $c; cell0's v6: $d; ls: $ls"
-	[ "$a" = fd00:220::2 ] && [ "$c" = hi-c1 ] && [ -z "$d" ] &&
-	    echo "$ls" | grep -q 'fd00:220::/64'
+	echo "c1 at $a: $c, $r; cell0's v6: $d; c7's: $e"; echo "$ls"
+	[ "$a" = fd00:220::1 ] && [ "$c" = hi-c1 ] && [ -z "$d" ] &&
+	    echo "$r" | grep -q '^default via fd00:220::fe dev eth0' &&
+	    echo "$ls" | grep -q '^c6 .*fd00:220::/64' &&
+	    echo "$ls" | grep -q '^c7 .* fd[0-9a-f:]*::/64' &&
+	    echo "$e" | grep -q 'inet6 fd[0-9a-f:]*::2/64'
 }
 
 t_same_network_reachable_over_v6() {
