@@ -164,6 +164,7 @@ network_check(struct cell *c)
 	const struct cell_port	*p;
 	uint32_t		 addr;
 	char			 pn[16];
+	int			 fresh;
 
 	if (c->spec.flags & SPEC_NONET)
 		return NULL;
@@ -178,6 +179,7 @@ network_check(struct cell *c)
 		    o->id);
 		return why;
 	}
+	fresh = ipam_find(&n->ipam, c->id) == NULL;
 	if (ipam_alloc(&n->ipam, c->id, c->spec.ip, &addr) == -1) {
 		snprintf(why, sizeof(why), "network %s: %s", n->name,
 		    errno == EEXIST ? "address already in use" :
@@ -185,7 +187,8 @@ network_check(struct cell *c)
 		return why;
 	}
 	if (n->br.prefix6 != 0 && network_check6(c, n) == -1) {
-		ipam_release(&n->ipam, c->id);
+		if (fresh)	/* a restart keeps the lease it had */
+			ipam_release(&n->ipam, c->id);
 		snprintf(why, sizeof(why), "network %s: IPv6: %s", n->name,
 		    errno == EEXIST ? "address already in use" :
 		    errno == ENOSPC ? "no free address" : "bad address");
