@@ -567,17 +567,17 @@ conf_setstr(char *dst, size_t len, char *s, const char *what,
 	free(s);
 }
 
-/* a host address of s/len: inside, not s itself */
+/* do a and b agree in their first len bits? */
 static int
-net_in6(const struct in6_addr *a, const struct in6_addr *s, int len)
+net_match6(const struct in6_addr *a, const struct in6_addr *b, int len)
 {
 	int	i;
 
 	for (i = 0; i < len; i++)
-		if ((a->s6_addr[i / 8] ^ s->s6_addr[i / 8]) &
+		if ((a->s6_addr[i / 8] ^ b->s6_addr[i / 8]) &
 		    (0x80 >> (i % 8)))
 			return (0);
-	return (memcmp(a, s, sizeof(*a)) != 0);
+	return (1);
 }
 
 static int
@@ -586,18 +586,12 @@ net_overlap(const struct conf_net *a, const struct conf_net *b)
 	int		len = a->prefixlen < b->prefixlen ? a->prefixlen :
 			    b->prefixlen;
 	uint32_t	mask = htonl(0xffffffffU << (32 - len));
-	int		i;
 
 	if ((a->subnet.s_addr & mask) == (b->subnet.s_addr & mask))
 		return (1);
-	if (!a->has_v6 || !b->has_v6)
-		return (0);
-	len = a->prefixlen6 < b->prefixlen6 ? a->prefixlen6 : b->prefixlen6;
-	for (i = 0; i < len; i++)
-		if ((a->subnet6.s6_addr[i / 8] ^ b->subnet6.s6_addr[i / 8]) &
-		    (0x80 >> (i % 8)))
-			return (0);
-	return (1);
+	return (a->has_v6 && b->has_v6 && net_match6(&a->subnet6,
+	    &b->subnet6, a->prefixlen6 < b->prefixlen6 ? a->prefixlen6 :
+	    b->prefixlen6));
 }
 
 /* Check a complete network block and add it, or free it. */
@@ -628,7 +622,8 @@ conf_net_add(struct celld_conf *conf, struct conf_net *n, int line)
 		conf_error(line, "network \"%s\": nat and internal are "
 		    "mutually exclusive", name);
 	if (!IN6_IS_ADDR_UNSPECIFIED(&n->gateway6) && (!n->has_v6 ||
-	    !net_in6(&n->gateway6, &n->subnet6, n->prefixlen6)))
+	    !net_match6(&n->gateway6, &n->subnet6, n->prefixlen6) ||
+	    IN6_ARE_ADDR_EQUAL(&n->gateway6, &n->subnet6)))
 		conf_error(line, "network \"%s\": the IPv6 gateway is not "
 		    "a host address in subnet6", name);
 	if ((n->has_v6 || n->ipv6) && n->mtu != 0 && n->mtu < 1280)

@@ -5,7 +5,8 @@
  * what C sets on its eth0.
  *
  * On disk, under storage/networks/: NAME.json for a network of
- * "network create", NAME.leases for the leases of any network, each
+ * "network create", NAME.leases for the leases of any network (and
+ * NAME.leases6 for the IPv6 ones of a dual-stack network), each
  * written whole (temp file, fsync, rename).  A lease is taken at a
  * container's first start and given back at its rm.
  */
