@@ -248,6 +248,22 @@ t_v6_loopback_port_is_a_clear_error() {
 	    [ "$(echo "$err" | wc -l)" = 1 ]
 }
 
+# attack: a client that is not cellctl asks for what cellctl refuses: a
+# port on ::1 or a multicast address, a v6 subnet without --ipv6, a
+# multicast or oversized v6 subnet, an unknown flag
+t_forged_v6_requests_refused_by_the_parent() {
+	out=$("$B/tests/ctlraw" "$T/celld.sock" spec6,::1 spec6,ff02::1 \
+	    net6,fz1,0,fd00:230::/64 net6,fz2,4,ff02::/64 \
+	    net6,fz3,4,fd00::/16 net6,fz4,0x14,fd00:231::/64 ping)
+	echo "$out"
+	n=$(echo "$out" | grep -c '^done 22 ')
+	ls=$(cellctl network ls | grep -c '^fz')
+	ps=$(cellctl ps -a -q | wc -l)
+	echo "refusals $n, networks $ls, containers $ps"
+	[ "$n" = 6 ] && [ "$ls" = 0 ] && [ "$ps" = 0 ] &&
+	    echo "$out" | tail -1 | grep -q 'done 0'
+}
+
 t_bad_v6_options_are_clear_errors() {
 	a=$(cellctl network create x1 --subnet fd00:213::/64 2>&1)
 	b=$(cellctl network create x2 --ipv6 --subnet ff00::/64 2>&1)
