@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/net.sh: the network figures of make bench, in one run: TCP
 # throughput (iperf3) and round-trip time (ping) container<->container on
-# cell0 next to a hand-made veth+bridge between two namespaces; host to a
+# cell0 (and over IPv6 on a dual-stack network) next to a hand-made
+# veth+bridge between two namespaces; host to a
 # published port (kernel DNAT) next to host to the container's address;
 # and what the network adds to a start (--network cell0 vs none).
 #
@@ -78,16 +79,37 @@ net_celld() {
 	cellctl rm -f nb1 nb2 >/dev/null
 }
 
+net_ip6() {
+	cellctl inspect "$1" |
+	    sed -n 's/.*"GlobalIPv6Address": "\([0-9a-f:]*\)".*/\1/p'
+}
+
+# the same container <-> container path over IPv6, on a dual-stack network
+net_celld6() {
+	cellctl network create nbv6 --ipv6 >/dev/null &&
+	    cellctl run -d --name nb3 --network nbv6 busybox sleep 100000 \
+	    >/dev/null && cellctl run -d --name nb4 --network nbv6 busybox \
+	    sleep 100000 >/dev/null || return 1
+	p3=$(net_pid nb3) p4=$(net_pid nb4) ip3=$(net_ip6 nb3)
+	nsenter -t "$p3" -n iperf3 -s -D -p 5201 || return 1
+	sleep 0.3
+	c6_tp=$(net_iperf "nsenter -t $p4 -n" "$ip3" 5201)
+	c6_rtt=$(net_ping "nsenter -t $p4 -n" "$ip3")
+	cellctl rm -f nb3 nb4 >/dev/null
+	cellctl network rm nbv6 >/dev/null
+}
+
 net_bench() {
 	note "network: iperf3 ${NET_S}s per path, $NET_RUNS starts per mode"
 	net_handmade || note "network: hand-made pair failed"
 	net_celld || note "network: celld containers failed"
+	net_celld6 || note "network: celld IPv6 containers failed"
 	bench lat_netnone -n "$NET_RUNS" -w 5 -- \
 	    $CELLCTL run --rm --network none busybox true
 	bench lat_netcell0 -n "$NET_RUNS" -w 5 -- \
 	    $CELLCTL run --rm --network cell0 busybox true
 	echo "net hm_tp=$hm_tp hm_rtt=$hm_rtt c_tp=$c_tp c_rtt=$c_rtt" \
-	    "h_tp=$h_tp pub_tp=$pub_tp" >> "$R"
+	    "c6_tp=$c6_tp c6_rtt=$c6_rtt h_tp=$h_tp pub_tp=$pub_tp" >> "$R"
 	out ""
 	out "== network: TCP throughput (iperf3, Gbit/s, one stream, ${NET_S}s) and rtt (ping, ms)"
 	out "$(printf '%-44s %9s %9s %10s' path Gbit/s rtt_ms 'vs hand')"
@@ -95,6 +117,8 @@ net_bench() {
 	    "$hm_tp" "$hm_rtt" 1.00)"
 	out "$(printf '%-44s %9s %9s %10s' 'celld cell0, container <-> container' \
 	    "$c_tp" "$c_rtt" "$(ratio "$c_tp" "$hm_tp")")"
+	out "$(printf '%-44s %9s %9s %10s' 'celld dual-stack, the same over IPv6' \
+	    "$c6_tp" "$c6_rtt" "$(ratio "$c6_tp" "$hm_tp")")"
 	out "$(printf '%-44s %9s %9s %10s' 'host -> container address' \
 	    "$h_tp" - -)"
 	out "$(printf '%-44s %9s %9s %10s' 'host -> 127.0.0.1:15201 published (DNAT)' \

@@ -51,6 +51,7 @@ const char *opt_ip(struct cell_spec *, const char *);
 const char *opt_dns(struct cell_spec *, const char *);
 const char *opt_addhost(struct cell_spec *, const char *);
 const char *opt_expose(struct cell_spec *, const char *);
+const char *opt_ip6(struct cell_spec *, const char *);
 /* cmd_network.c */
 int	cmd_network(struct ctl *, int, char **);
 int	cmd_port(struct ctl *, int, char **);

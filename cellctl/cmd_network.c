@@ -33,6 +33,27 @@ net_str(char *dst, size_t len, const char *v, const char *what)
 	return 0;
 }
 
+/* --subnet and --gateway, once per family like Docker's (':': IPv6) */
+static void
+net_family_opt(struct msg_ctl_network *m, int subnet, const char *v)
+{
+	const char	*what = subnet ? "--subnet" : "--gateway";
+	char		*dst;
+	size_t		 len;
+
+	if (strchr(v, ':') != NULL) {
+		dst = subnet ? m->subnet6 : m->gateway6;
+		len = subnet ? sizeof(m->subnet6) : sizeof(m->gateway6);
+	} else {
+		dst = subnet ? m->subnet : m->gateway;
+		len = subnet ? sizeof(m->subnet) : sizeof(m->gateway);
+	}
+	if (dst[0] != '\0')
+		ctl_die("network create: %s: at most one per address family",
+		    what);
+	net_str(dst, len, v, what);
+}
+
 static int
 net_create_opts(int argc, char **argv, struct msg_ctl_network *m)
 {
@@ -42,21 +63,15 @@ net_create_opts(int argc, char **argv, struct msg_ctl_network *m)
 	while ((c = cell_getopt(argc, argv, ":d:", net_lo)) != -1) {
 		switch (c) {
 		case OPT_SUBNET:
-			if (strchr(optarg, ':') != NULL)
-				ctl_die("network create: IPv6 subnets are not "
-				    "supported yet");
-			net_str(m->subnet, sizeof(m->subnet), optarg,
-			    "--subnet");
-			break;
 		case OPT_GATEWAY:
-			net_str(m->gateway, sizeof(m->gateway), optarg,
-			    "--gateway");
+			net_family_opt(m, c == OPT_SUBNET, optarg);
 			break;
 		case OPT_INTERNAL:
 			m->flags |= NETF_INTERNAL;
 			break;
 		case OPT_IPV6:
-			ctl_die("network create: --ipv6 is not supported yet");
+			m->flags |= NETF_IPV6;
+			break;
 		case 'd':
 			if (strcmp(optarg, "bridge") != 0)
 				ctl_die("network create: only the bridge "
@@ -104,6 +119,21 @@ net_conn_opts(int argc, char **argv, struct msg_ctl_network *m)
 	return optind;
 }
 
+/* the v6 subnet and gateway of a network, "" if it has none */
+static void
+net_cidr6(const struct msg_netinfo *ni, char *cidr, size_t clen, char *gw,
+    size_t glen)
+{
+	char	a[INET6_ADDRSTRLEN];
+
+	cidr[0] = gw[0] = '\0';
+	if (ni->prefix6 == 0)
+		return;
+	inet_ntop(AF_INET6, ni->subnet6, a, sizeof(a));
+	snprintf(cidr, clen, "%s/%u", a, ni->prefix6 & 127);
+	inet_ntop(AF_INET6, ni->gateway6, gw, glen);
+}
+
 static int
 net_print_ls(struct ctl *ctl, struct imsg *imsg, void *arg)
 {
@@ -111,6 +141,8 @@ net_print_ls(struct ctl *ctl, struct imsg *imsg, void *arg)
 	json_t			*all = arg;
 	char			 sub[INET_ADDRSTRLEN], gw[INET_ADDRSTRLEN];
 	char			 cidr[INET_ADDRSTRLEN + 4];
+	char			 cidr6[INET6_ADDRSTRLEN + 5];
+	char			 gw6[INET6_ADDRSTRLEN];
 
 	(void)ctl;
 	if (imsg_get_type(imsg) != MSG_CTL_NETINFO ||
@@ -121,16 +153,20 @@ net_print_ls(struct ctl *ctl, struct imsg *imsg, void *arg)
 	inet_ntop(AF_INET, &ni.subnet, sub, sizeof(sub));
 	inet_ntop(AF_INET, &ni.gateway, gw, sizeof(gw));
 	snprintf(cidr, sizeof(cidr), "%s/%u", sub, ni.prefix & 63);
+	net_cidr6(&ni, cidr6, sizeof(cidr6), gw6, sizeof(gw6));
 	if (all != NULL) {
 		json_array_append_new(all, json_pack("{s:s s:s s:s s:s s:s "
-		    "s:b s:I s:I}", "Name", ni.name, "Driver", "bridge",
-		    "Bridge", ni.bridge, "Subnet", cidr, "Gateway", gw,
-		    "Internal", (ni.flags & NETF_INTERNAL) != 0, "Owner",
-		    (json_int_t)ni.owner, "Containers", (json_int_t)ni.nleases));
+		    "s:b s:b s:s s:s s:I s:I}", "Name", ni.name, "Driver",
+		    "bridge", "Bridge", ni.bridge, "Subnet", cidr, "Gateway",
+		    gw, "Internal", (ni.flags & NETF_INTERNAL) != 0, "EnableIPv6",
+		    ni.prefix6 != 0, "SubnetV6", cidr6, "GatewayV6", gw6,
+		    "Owner", (json_int_t)ni.owner, "Containers",
+		    (json_int_t)ni.nleases));
 		return 0;
 	}
-	printf("%-20s %-8s %-15s %-18s %s\n", ni.name, "bridge", ni.bridge,
-	    cidr, (ni.flags & NETF_INTERNAL) ? "internal" : "nat");
+	printf("%-20s %-8s %-15s %-18s %-8s %s\n", ni.name, "bridge",
+	    ni.bridge, cidr, (ni.flags & NETF_INTERNAL) ? "internal" : "nat",
+	    cidr6[0] ? cidr6 : "-");
 	return 0;
 }
 
@@ -185,8 +221,8 @@ net_ls(struct ctl *ctl, struct msg_ctl_network *m, int argc, char **argv)
 	if (ctl->json)
 		all = json_array();
 	else
-		printf("%-20s %-8s %-15s %-18s %s\n", "NAME", "DRIVER",
-		    "BRIDGE", "SUBNET", "MODE");
+		printf("%-20s %-8s %-15s %-18s %-8s %s\n", "NAME", "DRIVER",
+		    "BRIDGE", "SUBNET", "MODE", "SUBNET6");
 	rv = net_do(ctl, m, net_print_ls, all);
 	if (all != NULL) {
 		json_dumpf(all, stdout, JSON_INDENT(4));
@@ -283,7 +319,7 @@ cmd_port(struct ctl *ctl, int argc, char **argv)
 	struct msg_ctl_target	 t;
 	struct msg_result	 res;
 	json_t			*all = json_array(), *ports, *v;
-	const char		*key;
+	const char		*key, *hip;
 	size_t			 i;
 
 	if (argc != 2 || argv[1][0] == '-')
@@ -299,11 +335,14 @@ cmd_port(struct ctl *ctl, int argc, char **argv)
 	ports = json_object_get(json_object_get(json_array_get(all, 0),
 	    "NetworkSettings"), "Ports");
 	json_object_foreach(ports, key, v) {
-		for (i = 0; i < json_array_size(v); i++)
-			printf("%s -> %s:%s\n", key, json_string_value(
-			    json_object_get(json_array_get(v, i), "HostIp")),
-			    json_string_value(json_object_get(
-			    json_array_get(v, i), "HostPort")));
+		for (i = 0; i < json_array_size(v); i++) {
+			hip = json_string_value(json_object_get(
+			    json_array_get(v, i), "HostIp"));
+			printf("%s -> %s%s%s:%s\n", key, hip &&
+			    strchr(hip, ':') ? "[" : "", hip, hip &&
+			    strchr(hip, ':') ? "]" : "", json_string_value(
+			    json_object_get(json_array_get(v, i), "HostPort")));
+		}
 	}
 	json_decref(all);
 	return 0;

@@ -1,8 +1,9 @@
 /*
  * netopts.c: run/create's network flags into the spec: --network,
- * -p [[HOSTIP:][HOSTPORT]:]PORT[/tcp|/udp], --ip, --dns, --add-host and
- * --expose.  Each returns NULL or a one-line reason.  A -p without a host
- * port (and -P, which the parent expands) leaves the pick to celld.
+ * -p [[HOSTIP:][HOSTPORT]:]PORT[/tcp|/udp] (HOSTIP: A.B.C.D or [V6]),
+ * --ip, --ip6, --dns, --add-host and --expose.  Each returns NULL or a
+ * one-line reason.  A -p without a host port (and -P, which the parent
+ * expands) leaves the pick to celld.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -46,10 +47,43 @@ opt_network(struct cell_spec *s, const char *v)
 	return NULL;
 }
 
+/*
+ * -p's HOSTIP: an IPv4 address publishes on IPv4 only, [V6] on IPv6
+ * only (no HOSTIP: both, on a dual-stack network).  [::1] is refused:
+ * IPv6 has no route_localnet, the kernel drops a packet from ::1 that
+ * DNAT sends on to a container (docs/network.md).
+ */
+static const char *
+port_hostip(struct cell_spec *s, char *h)
+{
+	struct cell_port6	*p6 = &s->ports6[s->nports];
+	size_t			 len = strlen(h);
+
+	if (len < 2 || h[0] != '[' || h[len - 1] != ']') {
+		if (inet_pton(AF_INET, h, &s->ports[s->nports].hostip) != 1)
+			return "-p: HOSTIP must be an IPv4 address or [IPv6]";
+		p6->family = AF_INET;
+		return NULL;
+	}
+	h[len - 1] = '\0';
+	if (inet_pton(AF_INET6, h + 1, p6->hostip6) != 1)
+		return "-p: HOSTIP must be an IPv4 address or [IPv6]";
+	if (IN6_IS_ADDR_LOOPBACK((struct in6_addr *)p6->hostip6))
+		return "-p [::1]: IPv6 loopback can't reach a container (no "
+		    "route_localnet for IPv6): use 127.0.0.1";
+	if (IN6_IS_ADDR_MULTICAST((struct in6_addr *)p6->hostip6) ||
+	    IN6_IS_ADDR_LINKLOCAL((struct in6_addr *)p6->hostip6) ||
+	    IN6_IS_ADDR_V4MAPPED((struct in6_addr *)p6->hostip6))
+		return "-p: HOSTIP must be a unicast IPv6 address";
+	p6->family = AF_INET6;
+	return NULL;
+}
+
 const char *
 opt_port(struct cell_spec *s, const char *v)
 {
 	static char	 why[128];
+	const char	*why6;
 	char		 buf[64], *proto, *cp, *hp;
 	struct cell_port *p;
 	uint32_t	 i;
@@ -60,6 +94,7 @@ opt_port(struct cell_spec *s, const char *v)
 		return "-p: too long";
 	p = &s->ports[s->nports];
 	memset(p, 0, sizeof(*p));
+	memset(&s->ports6[s->nports], 0, sizeof(s->ports6[s->nports]));
 	p->proto = IPPROTO_TCP;
 	if ((proto = strchr(buf, '/')) != NULL) {
 		*proto++ = '\0';
@@ -75,8 +110,8 @@ opt_port(struct cell_spec *s, const char *v)
 		*cp++ = '\0';
 		if ((hp = strrchr(buf, ':')) != NULL) {
 			*hp++ = '\0';
-			if (inet_pton(AF_INET, buf, &p->hostip) != 1)
-				return "-p: HOSTIP must be an IPv4 address";
+			if ((why6 = port_hostip(s, buf)) != NULL)
+				return why6;
 		} else
 			hp = buf;
 	}
@@ -100,6 +135,15 @@ opt_ip(struct cell_spec *s, const char *v)
 {
 	if (inet_pton(AF_INET, v, &s->ip) != 1 || s->ip == 0)
 		return "--ip: expected an IPv4 address";
+	return NULL;
+}
+
+const char *
+opt_ip6(struct cell_spec *s, const char *v)
+{
+	if (inet_pton(AF_INET6, v, s->ip6) != 1 ||
+	    IN6_IS_ADDR_UNSPECIFIED((struct in6_addr *)s->ip6))
+		return "--ip6: expected an IPv6 address";
 	return NULL;
 }
 

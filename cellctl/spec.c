@@ -28,7 +28,7 @@
 
 enum {
 	OPT_ADDHOST = 256, OPT_CAPADD, OPT_CAPDROP, OPT_CPUS, OPT_DNS,
-	OPT_ENTRYPOINT, OPT_ENVFILE, OPT_EXPOSE, OPT_INIT, OPT_IP, OPT_JSON,
+	OPT_ENTRYPOINT, OPT_ENVFILE, OPT_EXPOSE, OPT_INIT, OPT_IP, OPT_IP6, OPT_JSON,
 	OPT_NAME, OPT_NETWORK,
 	OPT_PIDS, OPT_PRIVILEGED, OPT_READONLY, OPT_RM, OPT_SECOPT, OPT_STOPSIG,
 	OPT_TMPFS, OPT_STOROPT
@@ -52,6 +52,7 @@ static const struct option run_longopts[] = {
 	{ "init",		no_argument, NULL, OPT_INIT },
 	{ "interactive",	no_argument, NULL, 'i' },
 	{ "ip",			required_argument, NULL, OPT_IP },
+	{ "ip6",		required_argument, NULL, OPT_IP6 },
 	{ "json",		no_argument, NULL, OPT_JSON },	/* global */
 	{ "label",		required_argument, NULL, 'l' },
 	{ "memory",		required_argument, NULL, 'm' },
@@ -571,6 +572,8 @@ opt_value(struct parse *p, int c, const char *v)
 		return net_err(p, opt_port(s, v));
 	case OPT_IP:
 		return net_err(p, opt_ip(s, v));
+	case OPT_IP6:
+		return net_err(p, opt_ip6(s, v));
 	case OPT_DNS:
 		return net_err(p, opt_dns(s, v));
 	case OPT_ADDHOST:

@@ -253,6 +253,14 @@ struct cell_spec {
 	char		env[SPEC_ENVMAX];
 	int64_t		disk;		/* bytes, 0 = none: --storage-opt size,
 					 * or the policy's default disk */
+	/* IPv6 (dual-stack networks), at the end for merges */
+	uint8_t		ip6[16];		/* --ip6; all zero: any */
+	struct cell_port6 {
+		uint32_t	family;		/* 0: v4 and v6 (any address),
+						 * AF_INET: hostip only,
+						 * AF_INET6: hostip6 only */
+		uint8_t		hostip6[16];	/* :: every v6 address */
+	}		ports6[SPEC_MAXPORTS];	/* pairs with ports[] */
 };
 
 struct msg_ctl_target {
@@ -477,10 +485,16 @@ struct msg_launch {
 	int32_t		proc;		/* PROC_NET, PROC_FS or PROC_SPAWN */
 };
 
-/* networking: addresses are IPv4 in network byte order */
+/*
+ * networking: IPv4 addresses are uint32_t in network byte order, IPv6
+ * ones uint8_t[16] (network order too); a v6 prefix of 0 means "no v6".
+ */
 #define NET_IFNAMELEN	16		/* IFNAMSIZ */
 #define NETF_NAT	0x01		/* masquerade what leaves */
 #define NETF_INTERNAL	0x02		/* nothing leaves or enters */
+#define NETF_IPV6	0x04		/* msg_ctl_network only: --ipv6 */
+#define NET_PREFIX6_MIN	48		/* a v6 subnet: /48 to /120 */
+#define NET_PREFIX6_MAX	120
 
 struct msg_net_bridge {
 	char		name[NET_IFNAMELEN];
@@ -489,6 +503,9 @@ struct msg_net_bridge {
 	uint32_t	gateway;		/* the bridge's own address */
 	uint32_t	mtu;			/* 0: the kernel's */
 	uint32_t	flags;			/* NETF_* */
+	uint8_t		subnet6[16];
+	uint32_t	prefix6;		/* 0: v4 only, else 48..120 */
+	uint8_t		gateway6[16];		/* the bridge's v6 address */
 };
 
 struct msg_net_veth {
@@ -513,6 +530,10 @@ struct msg_net_port {
 	uint16_t	hport;
 	uint16_t	cport;
 	uint32_t	proto;			/* IPPROTO_TCP or _UDP */
+	uint32_t	family;			/* 0 or AF_INET: hostip, addr;
+						 * AF_INET6: hostip6, addr6 */
+	uint8_t		hostip6[16];		/* :: every local address */
+	uint8_t		addr6[16];		/* the container's */
 };
 
 struct msg_net_cfg {
@@ -523,6 +544,9 @@ struct msg_net_cfg {
 	uint32_t	mtu;
 	char		ifname[NET_IFNAMELEN];	/* eth0..eth7 */
 	uint32_t	flags;			/* NETCFG_* */
+	uint8_t		addr6[16];		/* with prefix6 != 0 */
+	uint32_t	prefix6;		/* 0: no v6 */
+	uint8_t		gateway6[16];
 };
 #define NETCFG_DEFROUTE	0x01		/* the first network's: default
 					 * route; the others: subnet only */
@@ -549,6 +573,8 @@ struct msg_ctl_network {
 	char		cell[CELL_NAMELEN];	/* connect, disconnect */
 	char		ip[16];			/* connect --ip, or "" */
 	uint32_t	force;			/* disconnect -f */
+	char		subnet6[48];		/* "prefix/n" or "" */
+	char		gateway6[48];		/* "" or a v6 address */
 };
 
 struct msg_netinfo {
@@ -560,6 +586,9 @@ struct msg_netinfo {
 	uint32_t	flags;
 	uint32_t	owner;
 	uint32_t	nleases;
+	uint8_t		subnet6[16];
+	uint32_t	prefix6;		/* 0: v4 only */
+	uint8_t		gateway6[16];
 };
 
 int		 msg_check(struct imsg *, enum proc_id);
@@ -573,6 +602,10 @@ int		 msg_id_ok(const char *, size_t);
 int		 msg_path_ok(const char *, size_t, int);
 int		 msg_spec_ok(const struct cell_spec *);
 int		 msg_disk_ok(int64_t);
+int		 msg_in6_match(const uint8_t *, const uint8_t *, uint32_t);
+int		 msg_in6_subnet_ok(const uint8_t *, uint32_t);
+int		 msg_in6_host_ok(const uint8_t *, const uint8_t *, uint32_t);
+int		 msg_in6_hostip_ok(const uint8_t *);
 int		 msg_signal(const char *);
 
 #endif

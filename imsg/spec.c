@@ -2,6 +2,8 @@
  * spec.c: checks of the variable parts of messages, shared by every
  * receiver.  Side-effect free.
  */
+#include <sys/socket.h>
+
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,98 @@ hostname_ok(const char *h, size_t size)
 #define SPEC_FLAGS	0x3fff
 #define CAP_ALL_MASK	((1ULL << 41) - 1)	/* CAP_CHECKPOINT_RESTORE */
 
+/* global or unique-local unicast: not multicast, link-local or ::/64 */
+static int
+in6_unicast(const uint8_t *a)
+{
+	static const uint8_t	z[8];
+
+	return a[0] != 0xff && !(a[0] == 0xfe && (a[1] & 0xc0) == 0x80) &&
+	    memcmp(a, z, 8) != 0;
+}
+
+/* do a and b agree in their first bits bits? */
+int
+msg_in6_match(const uint8_t *a, const uint8_t *b, uint32_t bits)
+{
+	uint32_t	full = bits / 8, rest = bits % 8;
+	uint8_t		m;
+
+	if (bits > 128 || memcmp(a, b, full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	m = (uint8_t)(0xff << (8 - rest));
+	return (a[full] & m) == (b[full] & m);
+}
+
+/*
+ * A network's v6 subnet: /48 to /120, no host bits, unicast (::/64
+ * holds ::, ::1 and the v4-mapped and v4-compatible ranges).
+ */
+int
+msg_in6_subnet_ok(const uint8_t *s, uint32_t prefix)
+{
+	uint32_t	i;
+
+	if (prefix < NET_PREFIX6_MIN || prefix > NET_PREFIX6_MAX)
+		return 0;
+	for (i = prefix; i < 128; i++)
+		if (s[i / 8] & (0x80 >> (i % 8)))
+			return 0;
+	return in6_unicast(s);
+}
+
+/* a host address of subnet/prefix: inside, and not the subnet's own */
+int
+msg_in6_host_ok(const uint8_t *a, const uint8_t *s, uint32_t prefix)
+{
+	return msg_in6_match(a, s, prefix) && memcmp(a, s, 16) != 0;
+}
+
+/*
+ * A v6 host address of -p: :: (every one) or a unicast address a DNAT
+ * rule can serve: not ::1 (IPv6 has no route_localnet, so a packet to
+ * ::1 can't be sent on to a container), multicast, link-local or
+ * v4-mapped.
+ */
+int
+msg_in6_hostip_ok(const uint8_t *a)
+{
+	static const uint8_t	z[16];
+
+	return memcmp(a, z, 16) == 0 || in6_unicast(a);
+}
+
+/* each port's family: 0 both, AF_INET with hostip, AF_INET6 hostip6 */
+static int
+ports6_ok(const struct cell_spec *s)
+{
+	static const uint8_t	z[16];
+	uint32_t		i;
+
+	for (i = 0; i < SPEC_MAXPORTS; i++) {
+		if (i >= s->nports && (s->ports6[i].family != 0 ||
+		    memcmp(s->ports6[i].hostip6, z, 16) != 0))
+			return 0;
+		switch (s->ports6[i].family) {
+		case 0:
+		case AF_INET:
+			if (memcmp(s->ports6[i].hostip6, z, 16) != 0)
+				return 0;
+			break;
+		case AF_INET6:
+			if (s->ports[i].hostip != 0 ||
+			    !msg_in6_hostip_ok(s->ports6[i].hostip6))
+				return 0;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /*
  * networking: a network name (or none), ports in range, no host port
  * twice; a port whose bit is in portsrand has no host port until celld
@@ -109,7 +203,7 @@ ports_ok(const struct cell_spec *s)
 			    s->ports[j].proto == s->ports[i].proto)
 				return 0;
 	}
-	return 1;
+	return ports6_ok(s);
 }
 
 /* --dns, --add-host, --expose and labels ("K=V", K not empty) */

@@ -128,6 +128,34 @@ link_bridge_addr(int ifindex, const struct msg_net_bridge *b)
 	return r;
 }
 
+/*
+ * The bridge's v6 address, IFA_F_NODAD: usable at once (duplicate
+ * address detection would hold it "tentative" for a second or more,
+ * and the subnet is celld's own: nobody else on the bridge has it).
+ */
+static int
+link_bridge_addr6(int ifindex, const struct msg_net_bridge *b)
+{
+	struct rtnl_addr	*a;
+	struct nl_addr		*local;
+	int			 r;
+
+	if ((a = rtnl_addr_alloc()) == NULL)
+		return -NLE_NOMEM;
+	if ((local = nl_addr_build(AF_INET6, b->gateway6, 16)) == NULL) {
+		rtnl_addr_put(a);
+		return -NLE_NOMEM;
+	}
+	nl_addr_set_prefixlen(local, b->prefix6);
+	rtnl_addr_set_ifindex(a, ifindex);
+	rtnl_addr_set_local(a, local);
+	rtnl_addr_set_flags(a, IFA_F_NODAD);
+	r = rtnl_addr_add(sk, a, NLM_F_REPLACE);
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	return r;
+}
+
 int
 link_bridge(const struct msg_net_bridge *b, char *err, size_t len)
 {
@@ -144,7 +172,9 @@ link_bridge(const struct msg_net_bridge *b, char *err, size_t len)
 	if (r == 0 && (r = link_bridge_make(b, &l)) < 0)
 		return link_err(err, len, r, "bridge", b->name);
 	if ((r = link_claim(l, 1)) < 0 ||
-	    (r = link_bridge_addr(rtnl_link_get_ifindex(l), b)) < 0) {
+	    (r = link_bridge_addr(rtnl_link_get_ifindex(l), b)) < 0 ||
+	    (b->prefix6 != 0 &&
+	    (r = link_bridge_addr6(rtnl_link_get_ifindex(l), b)) < 0)) {
 		rtnl_link_put(l);
 		return link_err(err, len, r, "bridge", b->name);
 	}

@@ -114,10 +114,45 @@ find_net(const char *name)
 	return -1;
 }
 
+static int
+zero16(const uint8_t *a)
+{
+	static const uint8_t	z[16];
+
+	return memcmp(a, z, 16) == 0;
+}
+
+/* the v6 half of a bridge: none, or sane and overlapping no other's */
+static const char *
+bridge_check6(const struct msg_net_bridge *b)
+{
+	const struct msg_net_bridge	*o;
+	int				 i;
+
+	if (b->prefix6 == 0)
+		return zero16(b->subnet6) && zero16(b->gateway6) ? NULL :
+		    "bad IPv6 subnet";
+	if (!msg_in6_subnet_ok(b->subnet6, b->prefix6))
+		return "bad IPv6 subnet: a unicast prefix, /48 to /120";
+	if (!msg_in6_host_ok(b->gateway6, b->subnet6, b->prefix6))
+		return "IPv6 gateway outside the subnet";
+	if (b->mtu != 0 && b->mtu < 1280)
+		return "mtu below IPv6's 1280";
+	for (i = 0; i < st.nnets; i++) {
+		o = &st.nets[i];
+		if (strcmp(o->name, b->name) != 0 && o->prefix6 != 0 &&
+		    msg_in6_match(o->subnet6, b->subnet6, o->prefix6 <
+		    b->prefix6 ? o->prefix6 : b->prefix6))
+			return "IPv6 subnet overlaps another network";
+	}
+	return NULL;
+}
+
 static const char *
 bridge_check(const struct msg_net_bridge *b)
 {
 	uint32_t	m = mask_of(b->prefix);
+	const char	*why;
 	int		i;
 
 	if (!bridge_name_ok(b->name, sizeof(b->name)))
@@ -131,6 +166,8 @@ bridge_check(const struct msg_net_bridge *b)
 	if ((b->mtu != 0 && (b->mtu < 576 || b->mtu > 65535)) ||
 	    (b->flags & ~(NETF_NAT | NETF_INTERNAL)) != 0)
 		return "bad mtu or flags";
+	if ((why = bridge_check6(b)) != NULL)
+		return why;
 	for (i = 0; i < st.nnets; i++) {
 		m = mask_of(b->prefix < st.nets[i].prefix ? b->prefix :
 		    st.nets[i].prefix);
@@ -307,11 +344,49 @@ net_veth(struct imsgev *iev, struct imsg *imsg)
 		close(fd);
 }
 
+/* the addresses of a port: v4 ones, or (AF_INET6) v6 ones, not both */
+static const char *
+port_addr_check(const struct msg_net_port *p, const struct msg_net_bridge *n)
+{
+	if (p->family == AF_INET6) {
+		if (n->prefix6 == 0 || p->addr != 0 || p->hostip != 0 ||
+		    !msg_in6_host_ok(p->addr6, n->subnet6, n->prefix6) ||
+		    memcmp(p->addr6, n->gateway6, 16) == 0)
+			return "address outside the network";
+		/* no route_localnet for IPv6: DNAT from ::1 goes nowhere */
+		if (!msg_in6_hostip_ok(p->hostip6))
+			return "bad host address";
+		return NULL;
+	}
+	if (p->family != 0 && p->family != AF_INET)
+		return "bad address family";
+	if (!zero16(p->addr6) || !zero16(p->hostip6) ||
+	    (p->addr & mask_of(n->prefix)) != n->subnet ||
+	    p->addr == n->gateway || p->addr == n->subnet)
+		return "address outside the network";
+	if (p->hostip != 0 && !unicast_ok(p->hostip) &&
+	    ntohl(p->hostip) >> 24 != 127)
+		return "bad host address";
+	return NULL;
+}
+
+/* q and p (the same port and protocol) take the same host address */
+static int
+port_same_host(const struct msg_net_port *q, const struct msg_net_port *p)
+{
+	if ((q->family == AF_INET6) != (p->family == AF_INET6))
+		return 0;
+	if (p->family == AF_INET6)
+		return zero16(q->hostip6) || zero16(p->hostip6) ||
+		    memcmp(q->hostip6, p->hostip6, 16) == 0;
+	return q->hostip == p->hostip || q->hostip == 0 || p->hostip == 0;
+}
+
 static const char *
 port_check(const struct msg_net_port *p, int *dup)
 {
-	const struct msg_net_bridge	*n;
 	const struct msg_net_port	*q;
+	const char			*why;
 	int				 i;
 
 	*dup = -1;
@@ -320,25 +395,20 @@ port_check(const struct msg_net_port *p, int *dup)
 	if (!bridge_name_ok(p->bridge, sizeof(p->bridge)) ||
 	    (i = find_net(p->bridge)) == -1)
 		return "not a network of celld's";
-	n = &st.nets[i];
-	if ((n->flags & NETF_INTERNAL) != 0)
+	if ((st.nets[i].flags & NETF_INTERNAL) != 0)
 		return "an internal network publishes nothing";
-	if ((p->addr & mask_of(n->prefix)) != n->subnet ||
-	    p->addr == n->gateway || p->addr == n->subnet)
-		return "address outside the network";
+	if ((why = port_addr_check(p, &st.nets[i])) != NULL)
+		return why;
 	if (p->hport == 0 || p->cport == 0 || (p->proto != 6 &&
 	    p->proto != 17))
 		return "bad port or protocol";
-	if (p->hostip != 0 && !unicast_ok(p->hostip) &&
-	    ntohl(p->hostip) >> 24 != 127)
-		return "bad host address";
 	for (i = 0; i < st.nports; i++) {
 		q = &st.ports[i];
 		if (q->hport != p->hport || q->proto != p->proto ||
-		    (q->hostip != p->hostip && q->hostip != 0 &&
-		    p->hostip != 0))
+		    !port_same_host(q, p))
 			continue;
-		if (strcmp(q->id, p->id) != 0 || q->hostip != p->hostip)
+		if (strcmp(q->id, p->id) != 0 || q->hostip != p->hostip ||
+		    memcmp(q->hostip6, p->hostip6, 16) != 0)
 			return "port already published";
 		*dup = i;
 	}

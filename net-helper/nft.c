@@ -11,6 +11,10 @@
  *   chain output      nat hook output dstnat:       same, for the host
  *   chain postrouting nat hook postrouting srcnat:  masquerade
  *   chain forward     filter hook forward filter:   isolation
+ *
+ * The inet family sees IPv4 and IPv6: the forward rules match interface
+ * names only and so hold for both; masquerade and DNAT rules come in a
+ * v4 and (on a dual-stack network) a v6 version.
  */
 #include <sys/socket.h>
 
@@ -156,6 +160,69 @@ e_ipv4(struct nftnl_rule *r)
 	e_meta_cmp(r, NFT_META_NFPROTO, NFT_CMP_EQ, &v4, 1);
 }
 
+static void
+e_ipv6(struct nftnl_rule *r)
+{
+	uint8_t	v6 = NFPROTO_IPV6;
+
+	e_meta_cmp(r, NFT_META_NFPROTO, NFT_CMP_EQ, &v6, 1);
+}
+
+/* ip6 saddr/daddr (off 8/24) within addr/prefix (or equal: 128) */
+static void
+e_ip6net(struct nftnl_rule *r, uint32_t off, const uint8_t *addr,
+    uint32_t prefix)
+{
+	struct nftnl_expr	*e;
+	uint8_t			 mask[16], xor[16], net[16];
+	uint32_t		 i;
+
+	memset(mask, 0, sizeof(mask));
+	memset(xor, 0, sizeof(xor));
+	for (i = 0; i < prefix && i < 128; i++)
+		mask[i / 8] |= 0x80 >> (i % 8);
+	for (i = 0; i < 16; i++)
+		net[i] = addr[i] & mask[i];
+	e = expr(r, "payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+	    NFT_PAYLOAD_NETWORK_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 16);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	if (prefix < 128) {
+		e = expr(r, "bitwise");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 16);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, 16);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, 16);
+	}
+	e = expr(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_EQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, net, 16);
+}
+
+/* ip6 daddr != ::1: the host's own [::1]:HP is refused, not DNATed
+ * into a black hole */
+static void
+e_not_lo6(struct nftnl_rule *r)
+{
+	struct nftnl_expr	*e;
+	uint8_t			 lo[16] = { [15] = 1 };
+
+	e = expr(r, "payload");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE,
+	    NFT_PAYLOAD_NETWORK_HEADER);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, 24);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, 16);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, NFT_REG_1);
+	e = expr(r, "cmp");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, NFT_CMP_NEQ);
+	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, lo, 16);
+}
+
 /* ip saddr/daddr (off 12/16) within addr/prefix */
 static void
 e_ipnet(struct nftnl_rule *r, uint32_t off, uint32_t addr, uint32_t prefix)
@@ -211,6 +278,19 @@ rules_masq(struct nft_tx *tx, const struct msg_net_bridge *n, int local)
 	rule_add(tx, r);
 }
 
+/* ip6 saddr NET oifname != BR masquerade (no ::1 twin: see rule_dnat) */
+static void
+rules_masq6(struct nft_tx *tx, const struct msg_net_bridge *n)
+{
+	struct nftnl_rule	*r = rule_new("postrouting");
+
+	e_ipv6(r);
+	e_ifname(r, NFT_META_OIFNAME, NFT_CMP_NEQ, n->name);
+	e_ip6net(r, 8, n->subnet6, n->prefix6);
+	expr(r, "masq");
+	rule_add(tx, r);
+}
+
 /* one network's forward rules: internal ones talk to nobody else */
 static void
 rules_forward(struct nft_tx *tx, const struct net_state *st, int i)
@@ -243,7 +323,12 @@ rules_forward(struct nft_tx *tx, const struct net_state *st, int i)
 	}
 }
 
-/* [ip daddr H] fib daddr type local l4proto P th dport HP dnat to A:CP */
+/*
+ * [ip daddr H] fib daddr type local l4proto P th dport HP dnat to A:CP,
+ * or its v6 twin (ip6 daddr, dnat ip6 to [A]:CP).  IPv6 has no
+ * route_localnet: a packet from ::1 DNATed to a container is dropped by
+ * the kernel, so net.c refuses a ::1 host address.
+ */
 static void
 rule_dnat(struct nft_tx *tx, const char *chain, const struct msg_net_port *p)
 {
@@ -252,9 +337,18 @@ rule_dnat(struct nft_tx *tx, const char *chain, const struct msg_net_port *p)
 	uint8_t			 proto = p->proto;
 	uint16_t		 hport = htons(p->hport), cport = htons(p->cport);
 	uint32_t		 local = RTN_LOCAL;
+	int			 v6 = p->family == AF_INET6;
+	static const uint8_t	 any6[16];
 
-	e_ipv4(r);
-	if (p->hostip != 0)
+	if (v6)
+		e_ipv6(r);
+	else
+		e_ipv4(r);
+	if (v6 && memcmp(p->hostip6, any6, 16) != 0)
+		e_ip6net(r, 24, p->hostip6, 128);
+	else if (v6)
+		e_not_lo6(r);
+	else if (!v6 && p->hostip != 0)
 		e_ipnet(r, 16, p->hostip, 32);
 	e = expr(r, "fib");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_FIB_FLAGS, NFTA_FIB_F_DADDR);
@@ -277,13 +371,17 @@ rule_dnat(struct nft_tx *tx, const char *chain, const struct msg_net_port *p)
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, &hport, 2);
 	e = expr(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &p->addr, 4);
+	if (v6)
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, p->addr6, 16);
+	else
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &p->addr, 4);
 	e = expr(r, "immediate");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_2);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &cport, 2);
 	e = expr(r, "nat");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_TYPE, NFT_NAT_DNAT);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, NFPROTO_IPV4);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_FAMILY, v6 ? NFPROTO_IPV6 :
+	    NFPROTO_IPV4);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_ADDR_MIN, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_NAT_REG_PROTO_MIN, NFT_REG_2);
 	rule_add(tx, r);
@@ -307,6 +405,9 @@ tx_build(struct nft_tx *tx, const struct net_state *st)
 		if ((st->nets[i].flags & (NETF_NAT | NETF_INTERNAL)) ==
 		    NETF_NAT)
 			rules_masq(tx, &st->nets[i], 0);
+		if ((st->nets[i].flags & (NETF_NAT | NETF_INTERNAL)) ==
+		    NETF_NAT && st->nets[i].prefix6 != 0)
+			rules_masq6(tx, &st->nets[i]);
 		if ((st->nets[i].flags & NETF_INTERNAL) == 0)
 			rules_masq(tx, &st->nets[i], 1);
 		rules_forward(tx, st, i);

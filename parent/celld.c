@@ -185,21 +185,31 @@ parent_dirs(const struct passwd *pw, uid_t spuid, gid_t spgid)
 
 /*
  * Routing between the bridges and the world, as root before the drop
- * (like Docker): net.ipv4.ip_forward=1.  Without it a network still
- * works inside, so a failure is a warning.
+ * (like Docker): net.ipv4.ip_forward=1 and, for dual-stack networks,
+ * net.ipv6.conf.all.forwarding=1 (the kernel forwards IPv6 only with
+ * "all" on; note that it also stops taking router advertisements on
+ * interfaces whose accept_ra is 1, see docs/network.md).  Without them
+ * a network still works inside, so a failure is a warning.
  */
 static void
-parent_forward(void)
+parent_forward_one(const char *path)
 {
 	int	fd;
 
-	if (TAILQ_EMPTY(&env->conf.nets))
-		return;
-	if ((fd = open("/proc/sys/net/ipv4/ip_forward", O_WRONLY |
-	    O_CLOEXEC)) == -1 || write(fd, "1\n", 2) != 2)
-		log_warn("net.ipv4.ip_forward: cannot enable");
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC)) == -1 ||
+	    write(fd, "1\n", 2) != 2)
+		log_warn("%s: cannot enable", path);
 	if (fd != -1)
 		close(fd);
+}
+
+static void
+parent_forward(void)
+{
+	if (TAILQ_EMPTY(&env->conf.nets))
+		return;
+	parent_forward_one("/proc/sys/net/ipv4/ip_forward");
+	parent_forward_one("/proc/sys/net/ipv6/conf/all/forwarding");
 }
 
 /* The control socket: bound as root, handed to the unprivileged parent. */

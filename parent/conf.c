@@ -312,7 +312,8 @@ conf_parse_cidr(const char *s, struct in_addr *addr, int *plen)
 	return (NULL);
 }
 
-/* "prefix/len", prefix length 1-126, no host bits set. */
+/* "prefix/len", prefix length 48-120 (NET_PREFIX6_* of imsg/msg.h), no
+ * host bits set, unicast. */
 const char *
 conf_parse_cidr6(const char *s, struct in6_addr *addr, int *plen)
 {
@@ -326,11 +327,18 @@ conf_parse_cidr6(const char *s, struct in6_addr *addr, int *plen)
 	*p++ = '\0';
 	if (inet_pton(AF_INET6, buf, addr) != 1)
 		return ("invalid IPv6 address");
-	if ((e = parse_prefix(p, 126, plen)) != NULL)
+	if ((e = parse_prefix(p, 120, plen)) != NULL)
 		return (e);
+	if (*plen < 48)
+		return ("prefix length out of range");
 	for (i = *plen; i < 128; i++)
 		if (addr->s6_addr[i / 8] & (0x80 >> (i % 8)))
 			return ("subnet6 with host bits set");
+	/* multicast, link-local, and ::/64 (loopback, v4-mapped) */
+	if (addr->s6_addr[0] == 0xff || (addr->s6_addr[0] == 0xfe &&
+	    (addr->s6_addr[1] & 0xc0) == 0x80) || (addr->s6_addr32[0] == 0 &&
+	    addr->s6_addr32[1] == 0))
+		return ("subnet6 must be global or unique-local unicast");
 	return (NULL);
 }
 
@@ -400,9 +408,15 @@ print_net(FILE *fp, const struct conf_net *n)
 		inet_ntop(AF_INET, &n->gateway, buf, sizeof(buf));
 		fprintf(fp, "\tgateway %s\n", buf);
 	}
+	if (n->ipv6 && !n->has_v6)
+		fputs("\tipv6\n", fp);
 	if (n->has_v6) {
 		inet_ntop(AF_INET6, &n->subnet6, buf, sizeof(buf));
 		fprintf(fp, "\tsubnet6 %s/%d\n", buf, n->prefixlen6);
+	}
+	if (!IN6_IS_ADDR_UNSPECIFIED(&n->gateway6)) {
+		inet_ntop(AF_INET6, &n->gateway6, buf, sizeof(buf));
+		fprintf(fp, "\tgateway %s\n", buf);
 	}
 	if (n->nat)
 		fputs("\tnat\n", fp);
@@ -564,6 +578,19 @@ conf_setstr(char *dst, size_t len, char *s, const char *what,
 	free(s);
 }
 
+/* do a and b agree in their first len bits? */
+static int
+net_match6(const struct in6_addr *a, const struct in6_addr *b, int len)
+{
+	int	i;
+
+	for (i = 0; i < len; i++)
+		if ((a->s6_addr[i / 8] ^ b->s6_addr[i / 8]) &
+		    (0x80 >> (i % 8)))
+			return (0);
+	return (1);
+}
+
 static int
 net_overlap(const struct conf_net *a, const struct conf_net *b)
 {
@@ -571,7 +598,11 @@ net_overlap(const struct conf_net *a, const struct conf_net *b)
 			    b->prefixlen;
 	uint32_t	mask = htonl(0xffffffffU << (32 - len));
 
-	return ((a->subnet.s_addr & mask) == (b->subnet.s_addr & mask));
+	if ((a->subnet.s_addr & mask) == (b->subnet.s_addr & mask))
+		return (1);
+	return (a->has_v6 && b->has_v6 && net_match6(&a->subnet6,
+	    &b->subnet6, a->prefixlen6 < b->prefixlen6 ? a->prefixlen6 :
+	    b->prefixlen6));
 }
 
 /* Check a complete network block and add it, or free it. */
@@ -601,7 +632,12 @@ conf_net_add(struct celld_conf *conf, struct conf_net *n, int line)
 	if (n->nat && n->internal)
 		conf_error(line, "network \"%s\": nat and internal are "
 		    "mutually exclusive", name);
-	if (n->has_v6 && n->mtu != 0 && n->mtu < 1280)
+	if (!IN6_IS_ADDR_UNSPECIFIED(&n->gateway6) && (!n->has_v6 ||
+	    !net_match6(&n->gateway6, &n->subnet6, n->prefixlen6) ||
+	    IN6_ARE_ADDR_EQUAL(&n->gateway6, &n->subnet6)))
+		conf_error(line, "network \"%s\": the IPv6 gateway is not "
+		    "a host address in subnet6", name);
+	if ((n->has_v6 || n->ipv6) && n->mtu != 0 && n->mtu < 1280)
 		conf_error(line, "network \"%s\": mtu too small for IPv6",
 		    name);
 	TAILQ_FOREACH(o, &conf->nets, entry) {

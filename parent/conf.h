@@ -23,9 +23,12 @@ struct conf_net {
 	struct in_addr		 subnet;
 	int			 prefixlen;
 	struct in_addr		 gateway;	/* 0 = first host */
-	int			 has_v6;
+	int			 has_v6;	/* subnet6 given */
 	struct in6_addr		 subnet6;
 	int			 prefixlen6;
+	int			 ipv6;		/* "ipv6": dual-stack, a ULA
+						 * /64 unless subnet6 */
+	struct in6_addr		 gateway6;	/* :: = subnet6's host 1 */
 	int			 nat;
 	int			 internal;
 	int			 mtu;		/* 0 = not set */

@@ -70,6 +70,35 @@ ctl_net_subnet(const struct msg_ctl_network *m, struct msg_net_bridge *br)
 	return "no free subnet: give --subnet";
 }
 
+/* --ipv6, a v6 --subnet and --gateway into br; NULL or why not */
+static const char *
+ctl_net_v6(const struct msg_ctl_network *m, struct msg_net_bridge *br)
+{
+	struct ipam6	 t;
+	const char	*why;
+
+	if (!(m->flags & NETF_IPV6))
+		return m->subnet6[0] != '\0' || m->gateway6[0] != '\0' ?
+		    "an IPv6 --subnet or --gateway needs --ipv6" : NULL;
+	if (m->subnet6[0] == '\0') {
+		if ((why = network_ula(m->name, br)) != NULL)
+			return why;
+	} else if (conf_parse_cidr6(m->subnet6, (struct in6_addr *)
+	    br->subnet6, (int *)&br->prefix6) != NULL ||
+	    !ipam6_subnet_ok(br->subnet6, br->prefix6))
+		return "--subnet: expected an IPv6 unicast prefix/N with N "
+		    "48..120";
+	else if (network_overlaps6(br->subnet6, br->prefix6))
+		return "--subnet overlaps another network";
+	memcpy(br->gateway6, br->subnet6, 16);
+	br->gateway6[15] |= 1;
+	ipam6_init(&t, br->subnet6, br->prefix6, br->subnet6);
+	if (m->gateway6[0] != '\0' && (inet_pton(AF_INET6, m->gateway6,
+	    br->gateway6) != 1 || !ipam6_contains(&t, br->gateway6)))
+		return "--gateway: not a host address of the IPv6 subnet";
+	return NULL;
+}
+
 static const char *
 ctl_net_bridge(const struct msg_ctl_network *m, struct msg_net_bridge *br)
 {
@@ -88,6 +117,8 @@ ctl_net_bridge(const struct msg_ctl_network *m, struct msg_net_bridge *br)
 	    (br->gateway & ~mask) == 0 || (br->gateway | mask) == ~0u))
 		return "--gateway: not a host address of the subnet";
 	br->flags = (m->flags & NETF_INTERNAL) ? NETF_INTERNAL : NETF_NAT;
+	if ((why = ctl_net_v6(m, br)) != NULL)
+		return why;
 	for (p = m->name; *p != '\0'; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	snprintf(br->name, sizeof(br->name), "cb-%08x", h);
@@ -216,15 +247,32 @@ ctl_net_ls(struct client *cl)
 		ni.flags = n->br.flags;
 		ni.owner = n->owner;
 		ni.nleases = n->ipam.n;
+		memcpy(ni.subnet6, n->br.subnet6, sizeof(ni.subnet6));
+		ni.prefix6 = n->br.prefix6;
+		memcpy(ni.gateway6, n->br.gateway6, sizeof(ni.gateway6));
 		control_reply(cl, MSG_CTL_NETINFO, &ni, sizeof(ni));
 	}
 	control_done(cl, 0, 0, NULL);
 }
 
+/* a container's "IPv6Address" in network inspect, if it has one */
+static void
+ctl_net_json6(const struct network *n, const char *id, json_t *o)
+{
+	const struct ipam6_lease	*l;
+	char				 a[INET6_ADDRSTRLEN + 5];
+
+	if (n->br.prefix6 == 0 || (l = ipam6_find(&n->ipam6, id)) == NULL)
+		return;
+	inet_ntop(AF_INET6, l->addr, a, INET6_ADDRSTRLEN);
+	snprintf(a + strlen(a), 5, "/%u", n->br.prefix6);
+	json_object_set_new(o, "IPv6Address", json_string(a));
+}
+
 static json_t *
 ctl_net_json(const struct network *n)
 {
-	json_t		*cs = json_object();
+	json_t		*cs = json_object(), *subs, *v6, *o;
 	char		 sub[INET_ADDRSTRLEN + 4], gw[INET_ADDRSTRLEN];
 	char		 a[INET_ADDRSTRLEN + 4];
 	struct cell	*c;
@@ -237,14 +285,22 @@ ctl_net_json(const struct network *n)
 		inet_ntop(AF_INET, &n->ipam.l[i].addr, a, sizeof(a));
 		snprintf(a + strlen(a), 4, "/%u", n->br.prefix);
 		c = cell_by_id(n->ipam.l[i].id);
-		json_object_set_new(cs, n->ipam.l[i].id, json_pack("{s:s s:s}",
-		    "Name", c ? c->name : "", "IPv4Address", a));
+		o = json_pack("{s:s s:s}", "Name", c ? c->name : "",
+		    "IPv4Address", a);
+		ctl_net_json6(n, n->ipam.l[i].id, o);
+		json_object_set_new(cs, n->ipam.l[i].id, o);
 	}
-	return json_pack("{s:s s:s s:s s:b s:[{s:s s:s}] s:I s:b s:o}",
+	subs = json_pack("[{s:s s:s}]", "Subnet", sub, "Gateway", gw);
+	if ((v6 = network_v6_json(&n->br)) != NULL && json_is_object(v6))
+		json_array_append_new(subs, json_pack("{s:O s:O}", "Subnet",
+		    json_object_get(v6, "subnet"), "Gateway",
+		    json_object_get(v6, "gateway")));
+	json_decref(v6);
+	return json_pack("{s:s s:s s:s s:b s:b s:o s:I s:b s:o}",
 	    "Name", n->name, "Driver", "bridge", "Bridge", n->br.name,
-	    "Internal", (n->br.flags & NETF_INTERNAL) != 0, "Subnets",
-	    "Subnet", sub, "Gateway", gw, "Owner", (json_int_t)n->owner,
-	    "Shared", n->shared, "Containers", cs);
+	    "Internal", (n->br.flags & NETF_INTERNAL) != 0, "EnableIPv6",
+	    n->br.prefix6 != 0, "Subnets", subs, "Owner",
+	    (json_int_t)n->owner, "Shared", n->shared, "Containers", cs);
 }
 
 static void
@@ -264,9 +320,11 @@ ctl_network(struct client *cl, struct imsg *imsg)
 	    (m.op != NETCTL_LS && !msg_name_ok(m.name, sizeof(m.name))) ||
 	    !msg_str_ok(m.subnet, sizeof(m.subnet)) ||
 	    !msg_str_ok(m.gateway, sizeof(m.gateway)) ||
+	    !msg_str_ok(m.subnet6, sizeof(m.subnet6)) ||
+	    !msg_str_ok(m.gateway6, sizeof(m.gateway6)) ||
 	    (m.cell[0] != '\0' && !msg_name_ok(m.cell, sizeof(m.cell))) ||
 	    !msg_str_ok(m.ip, sizeof(m.ip)) || m.force > 1 ||
-	    (m.flags & ~NETF_INTERNAL) != 0) {
+	    (m.flags & ~(NETF_INTERNAL | NETF_IPV6)) != 0) {
 		control_done(cl, EINVAL, 0, "network: malformed request");
 		return;
 	}

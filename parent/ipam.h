@@ -1,6 +1,7 @@
 /*
- * ipam.h: addresses of one IPv4 subnet handed to containers.  No side
- * effects: the caller persists ipam_format()'s text (parent/network.c).
+ * ipam.h: addresses of one IPv4 (ipam.c) or IPv6 (ipam6.c) subnet handed
+ * to containers.  No side effects: the caller persists the text of
+ * ipam_format() and ipam6_format() (parent/network.c).
  */
 #ifndef CELLD_IPAM_H
 #define CELLD_IPAM_H
@@ -33,5 +34,40 @@ const struct ipam_lease *ipam_find(const struct ipam *, const char *);
 int		 ipam_contains(const struct ipam *, uint32_t);
 char		*ipam_format(const struct ipam *);
 int		 ipam_parse(struct ipam *, const char *);
+
+/*
+ * ipam6.c: the same for a network's IPv6 subnet (/48 to /120).  Hosts
+ * are numbered in the low 64 bits (at most); host 0 (the subnet-router
+ * anycast address) and the gateway are never handed out.
+ */
+struct ipam6_lease {
+	uint8_t		addr[16];
+	char		id[IPAM_IDLEN + 1];
+};
+
+struct ipam6 {
+	uint8_t			 subnet[16];
+	uint32_t		 prefix;	/* 0: the network has no v6 */
+	uint8_t			 gateway[16];
+	uint64_t		 next;		/* host number: where to look */
+	struct ipam6_lease	*l;
+	size_t			 n;
+	size_t			 cap;
+};
+
+void		 ipam6_init(struct ipam6 *, const uint8_t *, uint32_t,
+		    const uint8_t *);
+void		 ipam6_free(struct ipam6 *);
+int		 ipam6_alloc(struct ipam6 *, const char *, const uint8_t *,
+		    uint8_t *);
+int		 ipam6_release(struct ipam6 *, const char *);
+const struct ipam6_lease *ipam6_find(const struct ipam6 *, const char *);
+int		 ipam6_contains(const struct ipam6 *, const uint8_t *);
+char		*ipam6_format(const struct ipam6 *);
+int		 ipam6_parse(struct ipam6 *, const char *);
+int		 ipam6_overlaps(const uint8_t *, uint32_t, const uint8_t *,
+		    uint32_t);
+int		 ipam6_subnet_ok(const uint8_t *, uint32_t);
+int		 ipam6_zero(const uint8_t *);
 
 #endif

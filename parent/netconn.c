@@ -51,6 +51,7 @@ netconn_ifnum(const struct cell *c)
 static void
 netconn_lease_back(const char *id, struct network *n)
 {
+	ipam6_release(&n->ipam6, id);
 	if (ipam_release(&n->ipam, id) == 0 && network_save_leases(n) == -1)
 		log_warn("%s: save leases", n->name);
 }
@@ -227,7 +228,9 @@ static const char *
 netconn_lease(struct cell *c, struct network *n, const char *ip, int *err)
 {
 	static char	why[CELL_MSGLEN];
+	static const uint8_t	any6[16];
 	uint32_t	want = 0, addr;
+	uint8_t		addr6[16];
 
 	*err = EINVAL;
 	if (ip[0] != '\0' && (inet_pton(AF_INET, ip, &want) != 1 ||
@@ -240,9 +243,19 @@ netconn_lease(struct cell *c, struct network *n, const char *ip, int *err)
 		    errno == ENOSPC ? "no free address" : "bad address");
 		return why;
 	}
+	/* a dual-stack network: the v6 address too, from the pool */
+	if (n->br.prefix6 != 0 && ipam6_alloc(&n->ipam6, c->id, any6,
+	    addr6) == -1) {
+		*err = errno == EEXIST ? EADDRINUSE : errno;
+		ipam_release(&n->ipam, c->id);
+		snprintf(why, sizeof(why), "network %s: IPv6: %s", n->name,
+		    errno == ENOSPC ? "no free address" : "bad address");
+		return why;
+	}
 	if (network_save_leases(n) == -1) {
 		*err = errno;
 		ipam_release(&n->ipam, c->id);
+		ipam6_release(&n->ipam6, c->id);
 		return "network: cannot save the leases";
 	}
 	return NULL;

@@ -97,7 +97,24 @@ nf_write(const struct cell *c, const char *name, const char *data,
 	return r;
 }
 
-/* "ip hostname name" of a running container on n, or nothing */
+/* the same for its v6 address on a dual-stack network */
+static size_t
+nf_line6(char *buf, size_t size, const struct network *n,
+    const struct cell *c)
+{
+	const struct ipam6_lease	*l;
+	char				 a[INET6_ADDRSTRLEN];
+	int				 k;
+
+	if (n->br.prefix6 == 0 || (l = ipam6_find(&n->ipam6, c->id)) == NULL)
+		return 0;
+	inet_ntop(AF_INET6, l->addr, a, sizeof(a));
+	k = snprintf(buf, size, "%s\t%s %s\n", a, nf_hostname(c), c->name);
+	return k > 0 && (size_t)k < size ? (size_t)k : 0;
+}
+
+/* "ip hostname name" of a running container on n (and "ip6 ..."), or
+ * nothing */
 static size_t
 nf_line(char *buf, size_t size, const struct network *n,
     const struct cell *c)
@@ -112,7 +129,9 @@ nf_line(char *buf, size_t size, const struct network *n,
 	in.s_addr = l->addr;
 	inet_ntop(AF_INET, &in, a, sizeof(a));
 	k = snprintf(buf, size, "%s\t%s %s\n", a, nf_hostname(c), c->name);
-	return k > 0 && (size_t)k < size ? (size_t)k : 0;
+	if (k <= 0 || (size_t)k >= size)
+		return 0;
+	return k + nf_line6(buf + k, size - k, n, c);
 }
 
 static int

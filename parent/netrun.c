@@ -34,6 +34,27 @@ port_name(const struct cell_port *p, char *buf, size_t len)
 	return buf;
 }
 
+/* --ip6 and the ports' v6 host addresses against n; NULL or why */
+static const char *
+network_spec6(const struct cell_spec *s, const struct network *n,
+    char *why, size_t len)
+{
+	char		a[INET6_ADDRSTRLEN];
+	uint32_t	i;
+
+	if (!ipam6_zero(s->ip6) && n->br.prefix6 == 0)
+		snprintf(why, len, "--ip6: network %s has no IPv6", n->name);
+	else if (!ipam6_zero(s->ip6) && !ipam6_contains(&n->ipam6, s->ip6))
+		snprintf(why, len, "--ip6: not an address of the network's "
+		    "IPv6 subnet");
+	for (i = 0; why[0] == '\0' && i < s->nports; i++)
+		if (s->ports6[i].family == AF_INET6 && n->br.prefix6 == 0)
+			snprintf(why, len, "-p [%s]:%u: network %s has no IPv6",
+			    inet_ntop(AF_INET6, s->ports6[i].hostip6, a,
+			    sizeof(a)), s->ports[i].hport, n->name);
+	return why[0] != '\0' ? why : NULL;
+}
+
 const char *
 network_spec(struct client *cl, struct cell_spec *s, int *err)
 {
@@ -44,8 +65,13 @@ network_spec(struct client *cl, struct cell_spec *s, int *err)
 	uint32_t			 i;
 
 	*err = EINVAL;
+	/* -p HOSTIP:... with an IPv4 HOSTIP publishes on IPv4 only */
+	for (i = 0; i < s->nports; i++)
+		if (s->ports[i].hostip != 0)
+			s->ports6[i].family = AF_INET;
 	if (s->flags & SPEC_NONET)
-		return s->ip != 0 ? "--ip needs a network" : NULL;
+		return s->ip != 0 ? "--ip needs a network" :
+		    !ipam6_zero(s->ip6) ? "--ip6 needs a network" : NULL;
 	if (s->network[0] == '\0')
 		strlcpy(s->network, env->conf.default_net, sizeof(s->network));
 	if ((n = network_find(s->network)) == NULL) {
@@ -61,6 +87,8 @@ network_spec(struct client *cl, struct cell_spec *s, int *err)
 	}
 	if (s->ip != 0 && !ipam_contains(&n->ipam, s->ip))
 		return "--ip: not an address of the network's subnet";
+	if ((why[0] = '\0', network_spec6(s, n, why, sizeof(why))) != NULL)
+		return why;
 	if (s->nports > 0 && (n->br.flags & NETF_INTERNAL))
 		return "-p: an internal network publishes no ports";
 	for (i = 0; i < s->nports; i++) {
@@ -119,11 +147,28 @@ network_ports_net(const struct cell *c)
 	return network_find(c->spec.network);
 }
 
+/*
+ * Ports i of a and j of b take the same host port: the same number and
+ * protocol, in a family both publish on (ports6[].family 0 is both), at
+ * the same host address or at every one.
+ */
 static int
-ports_clash(const struct cell_port *a, const struct cell_port *b)
+ports_clash(const struct cell_spec *a, uint32_t i, const struct cell_spec *b,
+    uint32_t j)
 {
-	return a->hport == b->hport && a->proto == b->proto &&
-	    (a->hostip == 0 || b->hostip == 0 || a->hostip == b->hostip);
+	const struct cell_port	*p = &a->ports[i], *q = &b->ports[j];
+	uint32_t		 fa = a->ports6[i].family;
+	uint32_t		 fb = b->ports6[j].family;
+
+	if (p->hport != q->hport || p->proto != q->proto)
+		return 0;
+	if (fa != AF_INET6 && fb != AF_INET6 && (p->hostip == 0 ||
+	    q->hostip == 0 || p->hostip == q->hostip))
+		return 1;
+	return fa != AF_INET && fb != AF_INET &&
+	    (ipam6_zero(a->ports6[i].hostip6) ||
+	    ipam6_zero(b->ports6[j].hostip6) || memcmp(a->ports6[i].hostip6,
+	    b->ports6[j].hostip6, 16) == 0);
 }
 
 /* who else publishes one of c's ports: a running or starting container */
@@ -139,8 +184,7 @@ network_port_owner(const struct cell *c, const struct cell_port **pp)
 			continue;
 		for (i = 0; i < c->spec.nports; i++)
 			for (j = 0; j < o->spec.nports; j++)
-				if (ports_clash(&c->spec.ports[i],
-				    &o->spec.ports[j])) {
+				if (ports_clash(&c->spec, i, &o->spec, j)) {
 					*pp = &c->spec.ports[i];
 					return o;
 				}
@@ -201,6 +245,18 @@ network_pick_ports(struct cell *c)
 	return 0;
 }
 
+/* c's v6 lease on a dual-stack network (--ip6 asks on the create's
+ * network only): 0, or -1 and errno */
+static int
+network_check6(const struct cell *c, struct network *n)
+{
+	static const uint8_t	any[16];
+	uint8_t			a6[16];
+
+	return ipam6_alloc(&n->ipam6, c->id, strcmp(n->name,
+	    c->spec.network) == 0 ? c->spec.ip6 : any, a6);
+}
+
 /* before the start: a lease on each network, and no port taken.  NULL
  * or why not.  Interfaces are numbered again in list order: eth0 first. */
 const char *
@@ -212,6 +268,7 @@ network_check(struct cell *c)
 	const struct cell_port	*p;
 	uint32_t		 addr, i;
 	char			 pn[16];
+	int			 fresh;
 
 	if (c->netbusy)
 		return "a network connect or disconnect is under way";
@@ -231,6 +288,7 @@ network_check(struct cell *c)
 			    c->nets[i].name);
 			return why;
 		}
+		fresh = ipam_find(&n->ipam, c->id) == NULL;
 		if (ipam_alloc(&n->ipam, c->id, c->nets[i].ip, &addr) == -1) {
 			snprintf(why, sizeof(why), "network %s: %s", n->name,
 			    errno == EEXIST ? "address already in use" :
@@ -238,8 +296,17 @@ network_check(struct cell *c)
 			    "bad address");
 			return why;
 		}
+		if (n->br.prefix6 != 0 && network_check6(c, n) == -1) {
+			if (fresh)	/* a restart keeps the lease it had */
+				ipam_release(&n->ipam, c->id);
+			snprintf(why, sizeof(why), "network %s: IPv6: %s",
+			    n->name, errno == EEXIST ? "address already in use" :
+			    errno == ENOSPC ? "no free address" : "bad address");
+			return why;
+		}
 		if (network_save_leases(n) == -1) {
 			ipam_release(&n->ipam, c->id);
+			ipam6_release(&n->ipam6, c->id);
 			return "network: cannot save the leases";
 		}
 	}
@@ -302,6 +369,29 @@ network_attach(struct cell *c, uint32_t reqid, int nsfd)
 	return -1;
 }
 
+/* port i's v6 twin: on a dual-stack network, unless it is v4 only */
+void
+network_port6(const struct cell *c, const struct network *n, uint32_t i,
+    uint32_t type)
+{
+	const struct ipam6_lease	*l6;
+	struct msg_net_port		 mp;
+
+	if (n->br.prefix6 == 0 || c->spec.ports6[i].family == AF_INET ||
+	    (l6 = ipam6_find(&n->ipam6, c->id)) == NULL)
+		return;
+	memset(&mp, 0, sizeof(mp));
+	strlcpy(mp.id, c->id, sizeof(mp.id));
+	strlcpy(mp.bridge, n->br.name, sizeof(mp.bridge));
+	mp.family = AF_INET6;
+	memcpy(mp.hostip6, c->spec.ports6[i].hostip6, 16);
+	memcpy(mp.addr6, l6->addr, 16);
+	mp.hport = c->spec.ports[i].hport;
+	mp.cport = c->spec.ports[i].cport;
+	mp.proto = c->spec.ports[i].proto;
+	helpers_send(HELPER_NET, type, 0, -1, &mp, sizeof(mp));
+}
+
 void
 network_ports(const struct cell *c, const struct network *n,
     const struct ipam_lease *l, uint32_t type)
@@ -310,6 +400,9 @@ network_ports(const struct cell *c, const struct network *n,
 	uint32_t		i;
 
 	for (i = 0; i < c->spec.nports; i++) {
+		network_port6(c, n, i, type);
+		if (c->spec.ports6[i].family == AF_INET6)
+			continue;
 		memset(&mp, 0, sizeof(mp));
 		strlcpy(mp.id, c->id, sizeof(mp.id));
 		strlcpy(mp.bridge, n->br.name, sizeof(mp.bridge));
@@ -329,6 +422,7 @@ network_cfg(const struct cell *c, const struct cell_net *cn,
 {
 	struct network		*n = network_find(cn->name);
 	const struct ipam_lease	*l;
+	const struct ipam6_lease *l6;
 
 	if (n == NULL || (l = ipam_find(&n->ipam, c->id)) == NULL) {
 		errno = ENOENT;
@@ -343,6 +437,11 @@ network_cfg(const struct cell *c, const struct cell_net *cn,
 	nc->mtu = n->br.mtu;
 	if (cn == &c->nets[0])
 		nc->flags = NETCFG_DEFROUTE;
+	if (n->br.prefix6 != 0 && (l6 = ipam6_find(&n->ipam6, c->id)) != NULL) {
+		memcpy(nc->addr6, l6->addr, 16);
+		nc->prefix6 = n->br.prefix6;
+		memcpy(nc->gateway6, n->br.gateway6, 16);
+	}
 	return 0;
 }
 
@@ -397,8 +496,10 @@ network_release(struct cell *c)
 	uint32_t	 i;
 
 	for (i = 0; i < c->nnets; i++) {
-		if ((n = network_find(c->nets[i].name)) == NULL ||
-		    ipam_release(&n->ipam, c->id) == -1)
+		if ((n = network_find(c->nets[i].name)) == NULL)
+			continue;
+		ipam6_release(&n->ipam6, c->id);
+		if (ipam_release(&n->ipam, c->id) == -1)
 			continue;
 		if (network_save_leases(n) == -1)
 			log_warn("%s: save leases", n->name);
@@ -492,6 +593,45 @@ network_shutdown(void (*done)(void))
 	return shutdown_left;
 }
 
+/* one "HostIp"/"HostPort" of port i in ports */
+static void
+network_inspect_port(json_t *ports, const struct cell_port *p, int af,
+    const void *hostip)
+{
+	json_t	*a;
+	char	 key[16], hip[INET6_ADDRSTRLEN], hp[8];
+
+	snprintf(key, sizeof(key), "%u/%s", p->cport, p->proto == 17 ?
+	    "udp" : "tcp");
+	inet_ntop(af, hostip, hip, sizeof(hip));
+	snprintf(hp, sizeof(hp), "%u", p->hport);
+	if ((a = json_object_get(ports, key)) == NULL) {
+		a = json_array();
+		json_object_set_new(ports, key, a);
+	}
+	json_array_append_new(a, json_pack("{s:s s:s}", "HostIp", hip,
+	    "HostPort", hp));
+}
+
+/* GlobalIPv6Address, GlobalIPv6PrefixLen, IPv6Gateway: "" if none */
+static void
+network_inspect6(const struct cell *c, const struct network *n, json_t *o)
+{
+	const struct ipam6_lease	*l6 = NULL;
+	char				 ip[INET6_ADDRSTRLEN] = "";
+	char				 gw[INET6_ADDRSTRLEN] = "";
+
+	if (n != NULL && n->br.prefix6 != 0) {
+		if ((l6 = ipam6_find(&n->ipam6, c->id)) != NULL)
+			inet_ntop(AF_INET6, l6->addr, ip, sizeof(ip));
+		inet_ntop(AF_INET6, n->br.gateway6, gw, sizeof(gw));
+	}
+	json_object_set_new(o, "GlobalIPv6Address", json_string(ip));
+	json_object_set_new(o, "GlobalIPv6PrefixLen", json_integer(l6 ?
+	    n->br.prefix6 : 0));
+	json_object_set_new(o, "IPv6Gateway", json_string(gw));
+}
+
 /* one entry of NetworkSettings.Networks */
 static json_t *
 network_inspect_one(const struct cell *c, const struct cell_net *cn)
@@ -501,6 +641,7 @@ network_inspect_one(const struct cell *c, const struct cell_net *cn)
 	char			 ip[INET_ADDRSTRLEN] = "", gw[INET_ADDRSTRLEN] = "";
 	char			 ifn[16] = "", mac[18] = "";
 	uint8_t			 m[6];
+	json_t			*o;
 
 	if (n != NULL) {
 		if ((l = ipam_find(&n->ipam, c->id)) != NULL) {
@@ -513,20 +654,24 @@ network_inspect_one(const struct cell *c, const struct cell_net *cn)
 	}
 	if (c->state == CELL_RUNNING)
 		snprintf(ifn, sizeof(ifn), "eth%d", cn->ifnum);
-	return json_pack("{s:s s:s s:s s:i s:s s:s}", "NetworkID", cn->name,
+	o = json_pack("{s:s s:s s:s s:i s:s s:s}", "NetworkID", cn->name,
 	    "IPAddress", ip, "Gateway", gw, "IPPrefixLen", n ? (int)n->br.prefix :
 	    0, "MacAddress", mac, "Interface", ifn);
+	if (o != NULL)
+		network_inspect6(c, n, o);
+	return o;
 }
 
-/* inspect's NetworkSettings, Docker's names; the first network's address
- * is also at the top, as Docker has it */
+/* inspect's NetworkSettings, Docker's names; the first network's
+ * addresses are also at the top, as Docker has them */
 json_t *
 network_inspect(const struct cell *c)
 {
-	json_t			*ports = json_object(), *a, *nets = json_object();
-	json_t			*first = NULL;
-	char			 key[16], hip[INET_ADDRSTRLEN], hp[8];
-	uint32_t		 i;
+	struct network	*pn = network_ports_net(c);
+	json_t		*ports = json_object(), *a, *nets = json_object();
+	json_t		*first = NULL, *o;
+	uint32_t	 i;
+	const char	*k;
 
 	for (i = 0; i < c->nnets; i++) {
 		a = network_inspect_one(c, &c->nets[i]);
@@ -534,23 +679,25 @@ network_inspect(const struct cell *c)
 			first = json_incref(a);
 		json_object_set_new(nets, c->nets[i].name, a);
 	}
-	for (i = 0; network_ports_net(c) != NULL && i < c->spec.nports; i++) {
-		snprintf(key, sizeof(key), "%u/%s", c->spec.ports[i].cport,
-		    c->spec.ports[i].proto == 17 ? "udp" : "tcp");
-		inet_ntop(AF_INET, &c->spec.ports[i].hostip, hip, sizeof(hip));
-		snprintf(hp, sizeof(hp), "%u", c->spec.ports[i].hport);
-		if ((a = json_object_get(ports, key)) == NULL) {
-			a = json_array();
-			json_object_set_new(ports, key, a);
-		}
-		json_array_append_new(a, json_pack("{s:s s:s}", "HostIp", hip,
-		    "HostPort", hp));
+	for (i = 0; pn != NULL && i < c->spec.nports; i++) {
+		if (c->spec.ports6[i].family != AF_INET6)
+			network_inspect_port(ports, &c->spec.ports[i], AF_INET,
+			    &c->spec.ports[i].hostip);
+		if (c->spec.ports6[i].family != AF_INET && pn->br.prefix6 != 0)
+			network_inspect_port(ports, &c->spec.ports[i],
+			    AF_INET6, c->spec.ports6[i].hostip6);
 	}
-	a = json_pack("{s:s s:s s:s s:o s:o}", "Network", c->nnets ?
+	o = json_pack("{s:s s:s s:s s:o s:o}", "Network", c->nnets ?
 	    c->nets[0].name : "none", "IPAddress", first ?
 	    json_string_value(json_object_get(first, "IPAddress")) : "",
 	    "Gateway", first ? json_string_value(json_object_get(first,
 	    "Gateway")) : "", "Ports", ports, "Networks", nets);
+	for (i = 0; o != NULL && i < 3; i++) {
+		k = (const char *[]){ "GlobalIPv6Address",
+		    "GlobalIPv6PrefixLen", "IPv6Gateway" }[i];
+		json_object_set(o, k, first ? json_object_get(first, k) :
+		    json_string(""));
+	}
 	json_decref(first);
-	return a;
+	return o;
 }

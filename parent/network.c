@@ -5,7 +5,8 @@
  * what C sets on its eth0.
  *
  * On disk, under storage/networks/: NAME.json for a network of
- * "network create", NAME.leases for the leases of any network, each
+ * "network create", NAME.leases for the leases of any network (and
+ * NAME.leases6 for the IPv6 ones of a dual-stack network), each
  * written whole (temp file, fsync, rename).  A lease is taken at a
  * container's first start and given back at its rm.
  */
@@ -20,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 #include <jansson.h>
 
@@ -45,6 +47,7 @@ network_find(const char *name)
 	return NULL;
 }
 
+/* NAME.leases, and NAME.leases6 on a dual-stack network */
 int
 network_save_leases(const struct network *n)
 {
@@ -57,7 +60,53 @@ network_save_leases(const struct network *n)
 	snprintf(file, sizeof(file), "%s.leases", n->name);
 	r = state_atomic_write(dir, file, text);
 	free(text);
+	if (r == -1 || n->br.prefix6 == 0)
+		return r;
+	if ((text = ipam6_format(&n->ipam6)) == NULL)
+		return -1;
+	snprintf(file, sizeof(file), "%s.leases6", n->name);
+	r = state_atomic_write(dir, file, text);
+	free(text);
 	return r;
+}
+
+/* {"subnet": "P/N", "gateway": "A"} of a dual-stack network, or null */
+json_t *
+network_v6_json(const struct msg_net_bridge *br)
+{
+	char	sub[INET6_ADDRSTRLEN + 4], gw[INET6_ADDRSTRLEN];
+
+	if (br->prefix6 == 0)
+		return json_null();
+	inet_ntop(AF_INET6, br->subnet6, sub, INET6_ADDRSTRLEN);
+	snprintf(sub + strlen(sub), 5, "/%u", br->prefix6);
+	inet_ntop(AF_INET6, br->gateway6, gw, sizeof(gw));
+	return json_pack("{s:s s:s}", "subnet", sub, "gateway", gw);
+}
+
+/* network_v6_json()'s object (j NULL or null: v4 only); 0 or -1 */
+int
+network_v6_load(json_t *j, struct msg_net_bridge *br)
+{
+	struct ipam6	 t;
+	const char	*sub, *gw;
+	char		 buf[INET6_ADDRSTRLEN + 8], *sl;
+	const char	*errstr;
+
+	if (j == NULL || json_is_null(j))
+		return 0;
+	if (json_unpack(j, "{s:s s:s}", "subnet", &sub, "gateway", &gw) ==
+	    -1 || strlcpy(buf, sub, sizeof(buf)) >= sizeof(buf) ||
+	    (sl = strchr(buf, '/')) == NULL)
+		return -1;
+	*sl++ = '\0';
+	br->prefix6 = strtonum(sl, NET_PREFIX6_MIN, NET_PREFIX6_MAX, &errstr);
+	if (errstr != NULL || inet_pton(AF_INET6, buf, br->subnet6) != 1 ||
+	    inet_pton(AF_INET6, gw, br->gateway6) != 1 ||
+	    !ipam6_subnet_ok(br->subnet6, br->prefix6))
+		return -1;
+	ipam6_init(&t, br->subnet6, br->prefix6, br->subnet6);
+	return ipam6_contains(&t, br->gateway6) ? 0 : -1;
 }
 
 int
@@ -67,11 +116,12 @@ network_save(const struct network *n)
 	json_t	*j;
 	int	 r;
 
-	j = json_pack("{s:s s:s s:I s:i s:I s:i s:i s:I s:b}", "name",
+	j = json_pack("{s:s s:s s:I s:i s:I s:i s:i s:I s:b s:o}", "name",
 	    n->name, "bridge", n->br.name, "subnet", (json_int_t)n->br.subnet,
 	    "prefix", (int)n->br.prefix, "gateway", (json_int_t)n->br.gateway,
 	    "mtu", (int)n->br.mtu, "flags", (int)n->br.flags, "owner",
-	    (json_int_t)n->owner, "shared", n->shared);
+	    (json_int_t)n->owner, "shared", n->shared, "ipv6",
+	    network_v6_json(&n->br));
 	if (j == NULL || (s = json_dumps(j, JSON_COMPACT)) == NULL) {
 		json_decref(j);
 		errno = ENOMEM;
@@ -97,31 +147,50 @@ network_unlink(struct network *n)
 	snprintf(path, sizeof(path), "%s/networks/%s.leases",
 	    env->conf.storage, n->name);
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/networks/%s.leases6",
+	    env->conf.storage, n->name);
+	unlink(path);
 	TAILQ_REMOVE(&networks, n, entry);
 	ipam_free(&n->ipam);
+	ipam6_free(&n->ipam6);
 	free(n);
+}
+
+/* storage/networks/NAME.SUFFIX into buf; 0, or -1 if none or bad */
+static int
+network_read(const struct network *n, const char *suffix, char *buf,
+    size_t size)
+{
+	char	 path[PATH_MAX];
+	ssize_t	 len;
+	int	 fd;
+
+	snprintf(path, sizeof(path), "%s/networks/%s.%s",
+	    env->conf.storage, n->name, suffix);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return -1;
+	len = read(fd, buf, size - 1);
+	close(fd);
+	if (len < 0 || (size_t)len == size - 1) {
+		log_warnx("%s: %s unreadable or too large", n->name, suffix);
+		return -1;
+	}
+	buf[len] = '\0';
+	return 0;
 }
 
 static void
 network_load_leases(struct network *n)
 {
-	char	 path[PATH_MAX], buf[65536];
-	ssize_t	 len;
-	int	 fd;
+	static char	buf[65536];
 
-	snprintf(path, sizeof(path), "%s/networks/%s.leases",
-	    env->conf.storage, n->name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
-		return;
-	len = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (len < 0 || (size_t)len == sizeof(buf) - 1) {
-		log_warnx("%s: leases unreadable or too large", n->name);
-		return;
-	}
-	buf[len] = '\0';
-	if (ipam_parse(&n->ipam, buf) == -1)
+	if (network_read(n, "leases", buf, sizeof(buf)) == 0 &&
+	    ipam_parse(&n->ipam, buf) == -1)
 		log_warnx("%s: leases: bad file, some lost", n->name);
+	if (n->br.prefix6 != 0 &&
+	    network_read(n, "leases6", buf, sizeof(buf)) == 0 &&
+	    ipam6_parse(&n->ipam6, buf) == -1)
+		log_warnx("%s: leases6: bad file, some lost", n->name);
 }
 
 struct network *
@@ -137,6 +206,7 @@ network_add(const char *name, const struct msg_net_bridge *br, uid_t owner,
 	n->owner = owner;
 	n->shared = shared;
 	ipam_init(&n->ipam, br->subnet, br->prefix, br->gateway);
+	ipam6_init(&n->ipam6, br->subnet6, br->prefix6, br->gateway6);
 	TAILQ_INSERT_TAIL(&networks, n, entry);
 	return n;
 }
@@ -146,6 +216,69 @@ static uint32_t
 network_gw(uint32_t subnet, uint32_t given)
 {
 	return given != 0 ? given : htonl(ntohl(subnet) + 1);
+}
+
+int
+network_overlaps6(const uint8_t *subnet, uint32_t prefix)
+{
+	struct network	*n;
+
+	TAILQ_FOREACH(n, &networks, entry)
+		if (n->br.prefix6 != 0 && ipam6_overlaps(n->br.subnet6,
+		    n->br.prefix6, subnet, prefix))
+			return 1;
+	return 0;
+}
+
+/*
+ * --ipv6 without a v6 --subnet: a unique local /64 (RFC 4193), fd00::/8
+ * and a 40-bit global id, here an FNV-1a hash of the name (and a salt
+ * should it overlap another network's: never the same subnet twice).
+ */
+const char *
+network_ula(const char *name, struct msg_net_bridge *br)
+{
+	uint64_t	h;
+	const char	*p;
+	int		salt, i;
+
+	for (salt = 0; salt < 256; salt++) {
+		h = 14695981039346656037ULL;
+		for (p = name; *p != '\0'; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		h = (h ^ (unsigned)salt) * 1099511628211ULL;
+		memset(br->subnet6, 0, sizeof(br->subnet6));
+		br->subnet6[0] = 0xfd;
+		for (i = 1; i < 6; i++)
+			br->subnet6[i] = (h >> (8 * i)) & 0xff;
+		br->prefix6 = 64;
+		if (!network_overlaps6(br->subnet6, 64))
+			return NULL;
+	}
+	return "no free IPv6 subnet: give --subnet";
+}
+
+/*
+ * subnet6 (conf.c checked it), or ipv6 alone: a ULA /64 as "network
+ * create --ipv6" picks; the gateway is host 1 unless celld.conf says
+ */
+static void
+network_conf_v6(const struct conf_net *cn, struct msg_net_bridge *br)
+{
+	if (cn->has_v6) {
+		memcpy(br->subnet6, &cn->subnet6, 16);
+		br->prefix6 = cn->prefixlen6;
+	} else if (network_ula(cn->name, br) != NULL) {
+		log_warnx("network %s: no free IPv6 subnet: IPv4 only",
+		    cn->name);
+		memset(br->subnet6, 0, sizeof(br->subnet6));
+		br->prefix6 = 0;
+		return;
+	}
+	memcpy(br->gateway6, br->subnet6, 16);
+	br->gateway6[15] |= 1;
+	if (!IN6_IS_ADDR_UNSPECIFIED(&cn->gateway6))
+		memcpy(br->gateway6, &cn->gateway6, 16);
 }
 
 static void
@@ -171,6 +304,8 @@ network_load_conf(void)
 		br.mtu = cn->mtu;
 		br.flags = (cn->nat ? NETF_NAT : 0) |
 		    (cn->internal ? NETF_INTERNAL : 0);
+		if (cn->has_v6 || cn->ipv6)
+			network_conf_v6(cn, &br);
 		if ((n = network_add(cn->name, &br, 0, 1)) == NULL)
 			fatal("%s", __func__);
 		n->conf = 1;
@@ -209,6 +344,11 @@ network_load_one(const char *dir, const char *file)
 	br.gateway = gw;
 	br.mtu = mtu;
 	br.flags = flags;
+	if (network_v6_load(json_object_get(j, "ipv6"), &br) == -1) {
+		log_warnx("%s: bad ipv6 part, ignored", path);
+		json_decref(j);
+		return;
+	}
 	if ((n = network_add(name, &br, owner, shared)) == NULL)
 		fatal("%s", __func__);
 	network_load_leases(n);
@@ -258,6 +398,12 @@ network_prune(void)
 			log_info("%s: lease of %.12s released: no such "
 			    "container on it", n->name, n->ipam.l[i].id);
 			n->ipam.l[i--] = n->ipam.l[--n->ipam.n];
+			changed = 1;
+		}
+		for (i = 0; i < n->ipam6.n; i++) {
+			if (cell_by_id(n->ipam6.l[i].id) != NULL)
+				continue;
+			n->ipam6.l[i--] = n->ipam6.l[--n->ipam6.n];
 			changed = 1;
 		}
 		if (changed && network_save_leases(n) == -1)

@@ -15,6 +15,7 @@ struct network {
 	int			 shared;	/* celld.conf's, or an admin's */
 	int			 conf;		/* from celld.conf: kept */
 	struct ipam		 ipam;
+	struct ipam6		 ipam6;		/* prefix 0: v4 only */
 };
 TAILQ_HEAD(networks, network);
 extern struct networks	networks;
@@ -27,6 +28,10 @@ int		 network_save_leases(const struct network *);
 void		 network_unlink(struct network *);
 int		 network_in_use(const struct network *);
 int		 network_may_use(const struct client *, const struct network *);
+json_t		*network_v6_json(const struct msg_net_bridge *);
+int		 network_overlaps6(const uint8_t *, uint32_t);
+const char	*network_ula(const char *, struct msg_net_bridge *);
+int		 network_v6_load(json_t *, struct msg_net_bridge *);
 
 /* netrun.c, for netconn.c */
 struct cell_net;

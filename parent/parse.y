@@ -79,8 +79,9 @@ typedef struct {
 %}
 
 %token	ADMIN ALLOW AUDIT BLOCK BRIDGE CAPS CONNECTIONS CONTAINERS COUNT CPUS
-%token	DEFAULT DISK GATEWAY GROUP HOSTNETWORK IMAGE INTERNAL LOG LOWPORTS MAX
-%token	MAXENTRIES MAXIMAGE MAXLAYER MAXLAYERS MEMORY MODE MTU NAT NETWORK OPERATIONS
+%token	DEFAULT DISK GATEWAY GROUP HOSTNETWORK IMAGE INTERNAL IPV6 LOG
+%token	LOWPORTS MAX MAXENTRIES MAXIMAGE MAXLAYER MAXLAYERS MEMORY MODE MTU NAT
+%token	NETWORK OPERATIONS
 %token	PIDS POLICY PRIVILEGED RANGE RUNDIR SECCOMPUNCONFINED SOCKET STORAGE
 %token	SUBID SUBNET SUBNET6 USER USERNS VOLUMES ERROR
 %token	<v.string>	STRING
@@ -283,11 +284,19 @@ netopt		: BRIDGE STRING {
 			free($2);
 		}
 		| GATEWAY STRING {
-			if (inet_pton(AF_INET, $2, &curnet->gateway) != 1 ||
+			if (strchr($2, ':') != NULL) {
+				if (inet_pton(AF_INET6, $2,
+				    &curnet->gateway6) != 1 ||
+				    IN6_IS_ADDR_UNSPECIFIED(&curnet->gateway6))
+					yyerror("invalid gateway address "
+					    "\"%s\"", $2);
+			} else if (inet_pton(AF_INET, $2,
+			    &curnet->gateway) != 1 ||
 			    curnet->gateway.s_addr == 0)
 				yyerror("invalid gateway address \"%s\"", $2);
 			free($2);
 		}
+		| IPV6			{ curnet->ipv6 = 1; }
 		| NAT			{ curnet->nat = 1; }
 		| INTERNAL		{ curnet->internal = 1; }
 		| MTU number {
@@ -400,6 +409,7 @@ static const struct keywords keywords[] = {
 	{ "host-network",	HOSTNETWORK },
 	{ "image",		IMAGE },
 	{ "internal",		INTERNAL },
+	{ "ipv6",		IPV6 },
 	{ "log",		LOG },
 	{ "low-ports",		LOWPORTS },
 	{ "max",		MAX },

@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +53,53 @@ json_strings(json_t *a, char *buf, size_t size, uint32_t *n)
 	return 0;
 }
 
+/* --ip6 and the ports' families: {"ip6": "A" or "", "ports": [[f, "H"]]} */
+static json_t *
+net_json6(const struct cell_spec *s)
+{
+	json_t		*p = json_array();
+	char		 a[INET6_ADDRSTRLEN] = "";
+	uint32_t	 i;
+
+	for (i = 0; i < s->nports; i++) {
+		inet_ntop(AF_INET6, s->ports6[i].hostip6, a, sizeof(a));
+		json_array_append_new(p, json_pack("[i s]",
+		    (int)s->ports6[i].family, a));
+	}
+	a[0] = '\0';
+	if (memcmp(s->ip6, (uint8_t [16]){ 0 }, 16) != 0)
+		inet_ntop(AF_INET6, s->ip6, a, sizeof(a));
+	return json_pack("{s:s s:o}", "ip6", a, "ports", p);
+}
+
+/* net_json6()'s object; absent in a spec saved before IPv6 */
+static int
+net_load6(struct cell_spec *s, json_t *j)
+{
+	const char	*ip6, *h;
+	json_t		*p, *v;
+	size_t		 i;
+	int		 f;
+
+	if (j == NULL) {
+		for (i = 0; i < s->nports; i++)
+			if (s->ports[i].hostip != 0)
+				s->ports6[i].family = AF_INET;
+		return 0;
+	}
+	if (json_unpack(j, "{s:s s:o}", "ip6", &ip6, "ports", &p) == -1 ||
+	    !json_is_array(p) || (ip6[0] != '\0' && inet_pton(AF_INET6, ip6,
+	    s->ip6) != 1))
+		return -1;
+	json_array_foreach(p, i, v) {
+		if (i >= s->nports || json_unpack(v, "[i s]", &f, &h) == -1 ||
+		    inet_pton(AF_INET6, h, s->ports6[i].hostip6) != 1)
+			return -1;
+		s->ports6[i].family = f;
+	}
+	return 0;
+}
+
 /* the network part of a spec: {"name", "ip", "ports": [[h, hp, cp, p]]} */
 static json_t *
 net_json(const struct cell_spec *s)
@@ -63,8 +111,9 @@ net_json(const struct cell_spec *s)
 		json_array_append_new(p, json_pack("[I i i i]",
 		    (json_int_t)s->ports[i].hostip, s->ports[i].hport,
 		    s->ports[i].cport, (int)s->ports[i].proto));
-	return json_pack("{s:s s:I s:o s:I}", "name", s->network, "ip",
-	    (json_int_t)s->ip, "ports", p, "rand", (json_int_t)s->portsrand);
+	return json_pack("{s:s s:I s:o s:I s:o}", "name", s->network, "ip",
+	    (json_int_t)s->ip, "ports", p, "rand", (json_int_t)s->portsrand,
+	    "v6", net_json6(s));
 }
 
 /* --dns, --add-host, --expose and the labels */
@@ -150,7 +199,7 @@ net_load(struct cell_spec *s, json_t *j)
 		s->ports[i].proto = pr;
 		s->nports = i + 1;
 	}
-	return 0;
+	return net_load6(s, json_object_get(j, "v6"));
 }
 
 /* the container's networks, in connect order: [{"name", "ip", "if"}] */

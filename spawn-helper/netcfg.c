@@ -113,6 +113,40 @@ nl_addr(int fd, int ifindex, uint32_t addr, uint32_t prefix)
 	return nl_talk(fd, &q);
 }
 
+/* eth0's v6 address, IFA_F_NODAD: usable at once, no DAD wait */
+static int
+nl_addr6(int fd, int ifindex, const uint8_t *addr, uint32_t prefix)
+{
+	struct nlreq	q;
+
+	nl_init(&q, RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
+	    sizeof(q.u.a));
+	q.u.a.ifa_family = AF_INET6;
+	q.u.a.ifa_prefixlen = prefix;
+	q.u.a.ifa_flags = IFA_F_NODAD;
+	q.u.a.ifa_index = ifindex;
+	nl_attr(&q, IFA_ADDRESS, addr, 16);
+	return nl_talk(fd, &q);
+}
+
+static int
+nl_defroute6(int fd, int ifindex, const uint8_t *gw)
+{
+	struct nlreq	q;
+	uint32_t	oif = ifindex;
+
+	nl_init(&q, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+	    sizeof(q.u.r));
+	q.u.r.rtm_family = AF_INET6;
+	q.u.r.rtm_table = RT_TABLE_MAIN;
+	q.u.r.rtm_protocol = RTPROT_BOOT;
+	q.u.r.rtm_scope = RT_SCOPE_UNIVERSE;
+	q.u.r.rtm_type = RTN_UNICAST;
+	nl_attr(&q, RTA_GATEWAY, gw, 16);
+	nl_attr(&q, RTA_OIF, &oif, 4);
+	return nl_talk(fd, &q);
+}
+
 static int
 nl_defroute(int fd, int ifindex, uint32_t gw)
 {
@@ -141,7 +175,11 @@ netcfg_ok(const struct msg_net_cfg *nc)
 	    nc->addr == 0 || nc->prefix < 8 ||
 	    (nc->flags & ~NETCFG_DEFROUTE) != 0 ||
 	    ((nc->flags & NETCFG_DEFROUTE) && nc->gateway == 0) ||
-	    (nc->mtu != 0 && (nc->mtu < 576 || nc->mtu > 65535)))
+	    (nc->mtu != 0 && (nc->mtu < 576 || nc->mtu > 65535)) ||
+	    (nc->prefix6 != 0 && (nc->prefix6 < NET_PREFIX6_MIN ||
+	    nc->prefix6 > NET_PREFIX6_MAX ||
+	    !msg_in6_match(nc->addr6, nc->gateway6, nc->prefix6) ||
+	    memcmp(nc->addr6, nc->gateway6, 16) == 0)))
 		return 0;
 	return strncmp(n, "eth", 3) == 0 && n[3] >= '0' &&
 	    n[3] < '0' + NET_MAXIFS && n[4] == '\0';
@@ -165,7 +203,12 @@ netcfg_iface(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
 	    (what = "address", nl_addr(fd, idx, nc->addr, nc->prefix) ==
 	    -1) ||
 	    ((nc->flags & NETCFG_DEFROUTE) && (what = "default route",
-	    nl_defroute(fd, idx, nc->gateway) == -1))) {
+	    nl_defroute(fd, idx, nc->gateway) == -1)) ||
+	    (nc->prefix6 != 0 && (what = "IPv6 address",
+	    nl_addr6(fd, idx, nc->addr6, nc->prefix6) == -1)) ||
+	    (nc->prefix6 != 0 && (nc->flags & NETCFG_DEFROUTE) &&
+	    (what = "IPv6 default route",
+	    nl_defroute6(fd, idx, nc->gateway6) == -1))) {
 		snprintf(err, len, "network: %s: %s: %s", ifn, what,
 		    strerror(errno));
 		return -1;

@@ -13,6 +13,13 @@
  *                                   10.99.0.2/24 on IFNAME in PID's netns
  *   netnsask,ID,PID                 MSG_SPAWN_NETNS_ASK
  *   port,ID,BRIDGE,ADDR,HPORT,CPORT,PROTO   MSG_NET_PORT
+ *   bridge6,NAME,A.B.C.D/N,GW,P6/N,GW6      MSG_NET_BRIDGE, dual-stack
+ *   port6,ID,BRIDGE,ADDR6,HPORT,CPORT,PROTO,HOSTIP6
+ *                                   MSG_NET_PORT, family AF_INET6
+ * and, as a client that lies to the parent (cellctl would refuse):
+ *   spec6,HOSTIP6                   MSG_CTL_CREATE of busybox true with
+ *                                   -p [HOSTIP6]:8099:80 taken whole
+ *   net6,NAME,FLAGS,SUBNET6         MSG_CTL_NETWORK create, v6 fields raw
  * ID "x" stands for a well-formed id.
  */
 #include <arpa/inet.h>
@@ -62,6 +69,19 @@ cidr(const char *s, uint32_t *a, uint32_t *p)
 }
 
 static int
+cidr6(const char *s, uint8_t *a, uint32_t *p)
+{
+	char	buf[64], *sl;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	if ((sl = strchr(buf, '/')) == NULL)
+		return -1;
+	*sl++ = '\0';
+	*p = strtoul(sl, NULL, 10);
+	return inet_pton(AF_INET6, buf, a) == 1 ? 0 : -1;
+}
+
+static int
 net_fd(const char *kind)
 {
 	const char	*path = strcmp(kind, "self") == 0 ? "/proc/self/ns/net" :
@@ -81,6 +101,35 @@ send_net(int fd, uint32_t type, const void *d, size_t len, int sendfd)
 	if (sendfd != -1)
 		close(sendfd);
 	return r;
+}
+
+/* a client's forged v6 requests: spec6 and net6 (see the top) */
+static int
+raw_client6(int fd, int n, char **f)
+{
+	static struct cell_spec		s;
+	static struct msg_ctl_network	m;
+
+	if (n == 2) {
+		memset(&s, 0, sizeof(s));
+		snprintf(s.image, sizeof(s.image), "busybox");
+		snprintf(s.args, sizeof(s.args), "true");
+		s.argc = 1;
+		s.nports = 1;
+		s.ports[0].hport = 8099;
+		s.ports[0].cport = 80;
+		s.ports[0].proto = 6;
+		s.ports6[0].family = AF_INET6;
+		if (inet_pton(AF_INET6, f[1], s.ports6[0].hostip6) != 1)
+			return 1;
+		return send_net(fd, MSG_CTL_CREATE, &s, sizeof(s), -1);
+	}
+	memset(&m, 0, sizeof(m));
+	m.op = NETCTL_CREATE;
+	snprintf(m.name, sizeof(m.name), "%s", f[1]);
+	m.flags = strtoul(f[2], NULL, 0);
+	snprintf(m.subnet6, sizeof(m.subnet6), "%s", f[3]);
+	return send_net(fd, MSG_CTL_NETWORK, &m, sizeof(m), -1);
 }
 
 int
@@ -106,6 +155,31 @@ raw_net(int fd, const char *mode)
 		b.flags = NETF_NAT;
 		return send_net(fd, MSG_NET_BRIDGE, &b, sizeof(b), -1);
 	}
+	if (n == 6 && strcmp(f[0], "bridge6") == 0) {
+		snprintf(b.name, sizeof(b.name), "%s", f[1]);
+		if (cidr(f[2], &b.subnet, &b.prefix) == -1 ||
+		    inet_pton(AF_INET, f[3], &b.gateway) != 1 ||
+		    cidr6(f[4], b.subnet6, &b.prefix6) == -1 ||
+		    inet_pton(AF_INET6, f[5], b.gateway6) != 1)
+			return 1;
+		b.flags = NETF_NAT;
+		return send_net(fd, MSG_NET_BRIDGE, &b, sizeof(b), -1);
+	}
+	if (n == 8 && strcmp(f[0], "port6") == 0) {
+		put_id(p.id, sizeof(p.id), f[1]);
+		snprintf(p.bridge, sizeof(p.bridge), "%s", f[2]);
+		if (inet_pton(AF_INET6, f[3], p.addr6) != 1 ||
+		    inet_pton(AF_INET6, f[7], p.hostip6) != 1)
+			return 1;
+		p.family = AF_INET6;
+		p.hport = atoi(f[4]);
+		p.cport = atoi(f[5]);
+		p.proto = atoi(f[6]);
+		return send_net(fd, MSG_NET_PORT, &p, sizeof(p), -1);
+	}
+	if ((n == 2 && strcmp(f[0], "spec6") == 0) ||
+	    (n == 4 && strcmp(f[0], "net6") == 0))
+		return raw_client6(fd, n, f);
 	if (n == 2 && strcmp(f[0], "bridgedel") == 0) {
 		snprintf(b.name, sizeof(b.name), "%s", f[1]);
 		return send_net(fd, MSG_NET_BRIDGE_DEL, &b, sizeof(b), -1);

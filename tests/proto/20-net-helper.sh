@@ -137,6 +137,104 @@ t_port_taken_refused() {
 	    "port,fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210,cell9,10.99.0.3,80,80,6"
 }
 
+# IPv6: a dual-stack bridge, then hostile v6 bridges and ports
+OK_BR6="bridge6,cell9,10.99.0.0/24,10.99.0.1,fd00:99::/64,fd00:99::1"
+P6="port6,x,cell9"
+
+t_bad_v6_prefixes_refused() {
+	net bridgedel,cell9 >/dev/null	# an earlier test's
+	refused "bad IPv6 subnet" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,fd00:99::/32,fd00:99::1 &&
+	    refused "bad IPv6 subnet" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,fd00:99::/124,fd00:99::1 &&
+	    refused "bad IPv6 subnet" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,fd00:99::1/64,fd00:99::1 &&
+	    refused "bad IPv6 subnet" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,ff02::/64,ff02::1 &&
+	    refused "bad IPv6 subnet" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,fe80::/64,fe80::1 &&
+	    refused "bad IPv6 subnet" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,::/64,::1 &&
+	    refused "bad IPv6 subnet" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,::ffff:0:0/96,::ffff:0:1 &&
+	    ! ip link show cell9 2>/dev/null
+}
+
+t_v6_gateway_outside_refused() {
+	net bridgedel,cell9 >/dev/null
+	refused "IPv6 gateway outside" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,fd00:99::/64,fd00:98::1 &&
+	    refused "IPv6 gateway outside" \
+	    bridge6,cell9,10.99.0.0/24,10.99.0.1,fd00:99::/64,fd00:99:: &&
+	    ! ip link show cell9 2>/dev/null
+}
+
+# a v6 address on the host's lo, through a "bridge" that is lo
+t_v6_bridge_named_lo_refused_and_lo_untouched() {
+	before=$(ip -o addr show lo)
+	refused "bridge name must be cell" \
+	    bridge6,lo,10.99.0.0/24,10.99.0.1,fd00:99::/64,fd00:99::1 &&
+	    [ "$(ip -o addr show lo)" = "$before" ]
+}
+
+# a foreign bridge gets no v6 address either
+t_v6_foreign_bridge_refused() {
+	ip link add cellforeign type bridge || return 1
+	refused "not celld's bridge" \
+	    bridge6,cellforeign,10.98.0.0/24,10.98.0.1,fd00:98::/64,fd00:98::1
+	r=$?
+	addrs=$(ip -o -6 addr show cellforeign scope global)
+	echo "addresses: $addrs"
+	[ -z "$addrs" ] || r=1
+	ip link del cellforeign
+	return $r
+}
+
+t_overlapping_v6_subnet_refused() {
+	refused "IPv6 subnet overlaps" "$OK_BR6" \
+	    bridge6,cell8,10.98.0.0/24,10.98.0.1,fd00:99::/48,fd00:99::1
+}
+
+t_v6_port_to_an_address_outside_refused() {
+	refused "address outside" "$OK_BR6" "$P6,fd00:98::2,80,80,6,::" &&
+	    refused "address outside" "$OK_BR6" "$P6,fd00:99::1,80,80,6,::" &&
+	    refused "address outside" "$OK_BR6" "$P6,fd00:99::,80,80,6,::"
+}
+
+# a v4-only bridge: no v6 port may point into it
+t_v6_port_on_a_v4_only_bridge_refused() {
+	refused "address outside" "$OK_BR" "$P6,fd00:99::2,80,80,6,::"
+}
+
+t_v6_port_on_undeclared_bridge_refused() {
+	refused "not a network of celld's" "$P6,fd00:99::2,80,80,6,::"
+}
+
+# ::1 can't be DNATed (no route_localnet for IPv6); nor multicast
+t_v6_port_on_loopback_or_multicast_refused() {
+	refused "bad host address" "$OK_BR6" "$P6,fd00:99::2,80,80,6,::1" &&
+	    refused "bad host address" "$OK_BR6" \
+	    "$P6,fd00:99::2,80,80,6,ff02::1"
+}
+
+t_v6_port_taken_refused() {
+	refused "already published" "$OK_BR6" "$P6,fd00:99::2,80,80,6,::" \
+	    "port6,fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210,cell9,fd00:99::3,80,80,6,::"
+}
+
+t_v6_bridge_gets_its_address_and_rules() {
+	out=$(net "$OK_BR6" "$P6,fd00:99::2,80,80,6,::")
+	echo "$out"
+	a=$(ip -o -6 addr show cell9 scope global)
+	rules=$(nft list table inet celld)
+	net bridgedel,cell9 >/dev/null
+	echo "$a"; echo "$rules"
+	echo "$a" | grep -q 'fd00:99::1/64' &&
+	    echo "$rules" | grep -q 'ip6 saddr fd00:99::/64 masquerade' &&
+	    echo "$rules" | grep -q 'dnat ip6 to \[fd00:99::2\]:80' &&
+	    ! ip link show cell9 2>/dev/null
+}
+
 # other tables are not ours: a table of the host's survives everything
 t_other_nft_tables_untouched() {
 	nft add table inet hostfw && nft add chain inet hostfw c || return 1

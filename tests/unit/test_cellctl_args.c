@@ -221,6 +221,50 @@ t_values(void)
 	    !msg_spec_ok(&spec), "-p with --network none fails the gate");
 }
 
+/* --ip6 and -p's [V6] host address; and the gate on ports6 */
+static void
+t_ipv6(void)
+{
+	uint8_t	want[16];
+
+	inet_pton(AF_INET6, "fd00:1::9", want);
+	T_OK(parse("--ip6", "fd00:1::9", "x", NULL) == 0 &&
+	    memcmp(spec.ip6, want, 16) == 0, "--ip6");
+	T_OK(fails(parse("--ip6", "10.0.0.1", "x", NULL), "--ip6: expected "
+	    "an IPv6 address"), "--ip6 v4");
+	T_OK(parse("-p", "8080:80", "x", NULL) == 0 &&
+	    spec.ports6[0].family == 0, "-p without HOSTIP: both families");
+	T_OK(parse("-p", "127.0.0.1:8080:80", "x", NULL) == 0 &&
+	    spec.ports6[0].family == AF_INET, "-p v4 HOSTIP: v4 only");
+	inet_pton(AF_INET6, "2001:db8::1", want);
+	T_OK(parse("-p", "[2001:db8::1]:8080:80/udp", "x", NULL) == 0 &&
+	    spec.ports6[0].family == AF_INET6 && spec.ports[0].hostip == 0 &&
+	    memcmp(spec.ports6[0].hostip6, want, 16) == 0 &&
+	    spec.ports[0].hport == 8080 && spec.ports[0].proto == 17 &&
+	    msg_spec_ok(&spec), "-p [V6]:H:C/udp");
+	T_OK(parse("-p", "[::]:8080:80", "x", NULL) == 0 &&
+	    spec.ports6[0].family == AF_INET6, "-p [::]: v6, every address");
+	T_OK(fails(parse("-p", "[::1]:8080:80", "x", NULL), "-p [::1]: IPv6 "
+	    "loopback can't reach a container (no route_localnet for IPv6): "
+	    "use 127.0.0.1"), "-p [::1] refused");
+	T_OK(fails(parse("-p", "[ff02::1]:8080:80", "x", NULL), "-p: HOSTIP "
+	    "must be a unicast IPv6 address"), "-p [ff02::1] refused");
+	T_OK(fails(parse("-p", "2001:db8::1:8080:80", "x", NULL), "-p: HOSTIP "
+	    "must be an IPv4 address or [IPv6]"), "-p V6 without brackets");
+	/* the gate: a forged spec the parent must refuse */
+	T_OK(parse("-p", "[2001:db8::1]:8080:80", "x", NULL) == 0, "again");
+	inet_pton(AF_INET6, "::1", spec.ports6[0].hostip6);
+	T_OK(!msg_spec_ok(&spec), "gate: ports6 host ::1 refused");
+	spec.ports6[0].family = 7;
+	T_OK(!msg_spec_ok(&spec), "gate: a bad family refused");
+	T_OK(parse("-p", "1.2.3.4:8080:80", "x", NULL) == 0, "and again");
+	spec.ports6[0].family = AF_INET6;
+	T_OK(!msg_spec_ok(&spec), "gate: v6 family with a v4 HOSTIP refused");
+	spec.ports6[0].family = 0;
+	spec.ports6[3].family = AF_INET6;
+	T_OK(!msg_spec_ok(&spec), "gate: ports6 past nports refused");
+}
+
 static void
 t_storage(void)
 {
@@ -487,5 +531,6 @@ main(void)
 	t_envfile();
 	t_sizes();
 	t_gate();
+	t_ipv6();
 	return tap_done();
 }

@@ -1,5 +1,6 @@
 /*
- * test_ipam.c: parent/ipam.c, addresses handed out within a subnet.
+ * test_ipam.c: parent/ipam.c and ipam6.c, addresses handed out within a
+ * subnet.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -117,10 +118,128 @@ t_persist(void)
 	ipam_free(&p);
 }
 
+static const uint8_t *
+ip6(const char *s)
+{
+	static uint8_t	buf[8][16];
+	static int	k;
+	uint8_t		*b = buf[k++ % 8];
+
+	if (inet_pton(AF_INET6, s, b) != 1)
+		abort();
+	return b;
+}
+
+static int
+is6(const uint8_t *a, const char *s)
+{
+	return memcmp(a, ip6(s), 16) == 0;
+}
+
+static void
+t_alloc6(void)
+{
+	struct ipam6	p;
+	uint8_t		a[16], b[16];
+
+	ipam6_init(&p, ip6("fd00:1::"), 120, ip6("fd00:1::1"));
+	T_OK(ipam6_alloc(&p, id(1), NULL, a) == 0 && is6(a, "fd00:1::2"),
+	    "v6: the first lease skips host 0 and the gateway");
+	T_OK(ipam6_alloc(&p, id(1), NULL, b) == 0 && memcmp(a, b, 16) == 0,
+	    "v6: asking again gives the same lease");
+	T_ERRNO(ipam6_alloc(&p, id(2), ip6("fd00:1::2"), b), EEXIST,
+	    "v6: another's address is refused");
+	T_ERRNO(ipam6_alloc(&p, id(2), ip6("fd00:1::1"), b), EINVAL,
+	    "v6: the gateway is refused");
+	T_ERRNO(ipam6_alloc(&p, id(2), ip6("fd00:1::"), b), EINVAL,
+	    "v6: host 0 (subnet-router anycast) is refused");
+	T_ERRNO(ipam6_alloc(&p, id(2), ip6("fd00:2::5"), b), EINVAL,
+	    "v6: an address outside is refused");
+	T_OK(ipam6_alloc(&p, id(3), ip6("fd00:1::ff"), b) == 0,
+	    "v6: a wanted free address is given");
+	T_OK(ipam6_release(&p, id(1)) == 0 && ipam6_alloc(&p, id(4), NULL,
+	    b) == 0 && is6(b, "fd00:1::3"), "v6: a freed address is not "
+	    "handed out at once");
+	T_ERRNO(ipam6_release(&p, id(1)), ENOENT, "v6: release twice");
+	ipam6_free(&p);
+}
+
+static void
+t_full6(void)
+{
+	struct ipam6	p;
+	uint8_t		a[16];
+	int		i, ok = 1;
+
+	/* a /120: hosts 2..255 (0 and the gateway 1 are not handed out) */
+	ipam6_init(&p, ip6("fd00:3::"), 120, ip6("fd00:3::1"));
+	for (i = 0; i < 254; i++)
+		ok &= ipam6_alloc(&p, id(100 + i), NULL, a) == 0;
+	T_OK(ok, "v6: 254 leases in a /120");
+	T_ERRNO(ipam6_alloc(&p, id(999), NULL, a), ENOSPC, "v6: then full");
+	ipam6_free(&p);
+}
+
+static void
+t_persist6(void)
+{
+	struct ipam6	p, q;
+	uint8_t		a[16];
+	char		*text, bad[200];
+	int		i;
+
+	ipam6_init(&p, ip6("fd00:4::"), 64, ip6("fd00:4::1"));
+	for (i = 0; i < 5; i++)
+		ipam6_alloc(&p, id(i), NULL, a);
+	ipam6_release(&p, id(2));
+	T_OK((text = ipam6_format(&p)) != NULL, "v6: format");
+	ipam6_init(&q, ip6("fd00:4::"), 64, ip6("fd00:4::1"));
+	T_OK(ipam6_parse(&q, text) == 0 && q.n == 4, "v6: parse back");
+	T_OK(ipam6_alloc(&q, id(50), NULL, a) == 0 && is6(a, "fd00:4::7"),
+	    "v6: next survives a restart (no reuse of a freed address)");
+	T_OK(ipam6_find(&q, id(4)) != NULL && memcmp(ipam6_find(&q,
+	    id(4))->addr, ipam6_find(&p, id(4))->addr, 16) == 0,
+	    "v6: a lease keeps its address");
+	free(text);
+	ipam6_free(&q);
+	ipam6_init(&q, ip6("fd00:4::"), 64, ip6("fd00:4::1"));
+	snprintf(bad, sizeof(bad), "fd00:4::9 %s\nfd00:4::9 %s\n", id(1),
+	    id(2));
+	T_ERRNO(ipam6_parse(&q, bad), EINVAL, "v6: one address twice");
+	ipam6_free(&q);
+	ipam6_init(&q, ip6("fd00:4::"), 64, ip6("fd00:4::1"));
+	snprintf(bad, sizeof(bad), "fd00:5::9 %s\n", id(1));
+	T_ERRNO(ipam6_parse(&q, bad), EINVAL, "v6: an address outside");
+	ipam6_free(&q);
+	ipam6_free(&p);
+}
+
+static void
+t_subnet6(void)
+{
+	T_OK(ipam6_subnet_ok(ip6("fd00:1::"), 64), "fd00:1::/64 is fine");
+	T_OK(ipam6_subnet_ok(ip6("2001:db8::"), 48), "2001:db8::/48 too");
+	T_OK(!ipam6_subnet_ok(ip6("fd00::"), 32), "/32: too large");
+	T_OK(!ipam6_subnet_ok(ip6("fd00::"), 124), "/124: too small");
+	T_OK(!ipam6_subnet_ok(ip6("fd00::1"), 64), "host bits set");
+	T_OK(!ipam6_subnet_ok(ip6("ff02::"), 64), "multicast");
+	T_OK(!ipam6_subnet_ok(ip6("fe80::"), 64), "link-local");
+	T_OK(!ipam6_subnet_ok(ip6("::"), 64), "::/64 (loopback)");
+	T_OK(!ipam6_subnet_ok(ip6("::ffff:0:0"), 96), "v4-mapped");
+	T_OK(ipam6_overlaps(ip6("fd00:1::"), 48, ip6("fd00:1:0:2::"), 64),
+	    "a /64 inside a /48 overlaps");
+	T_OK(!ipam6_overlaps(ip6("fd00:1::"), 64, ip6("fd00:1:0:1::"), 64),
+	    "two neighbouring /64s do not");
+}
+
 int
 main(void)
 {
 	t_alloc();
 	t_persist();
+	t_alloc6();
+	t_full6();
+	t_persist6();
+	t_subnet6();
 	return tap_done();
 }
