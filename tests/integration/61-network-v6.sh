@@ -30,7 +30,7 @@ ext ip -6 route add default via 2001:db8:77::1
 
 ip6of() {	# container: its v6 address, from inspect
 	cellctl inspect "$1" |
-	    sed -n 's/.*"GlobalIPv6Address": "\([0-9a-f:]*\)".*/\1/p'
+	    sed -n 's/.*"GlobalIPv6Address": "\([0-9a-f:]*\)".*/\1/p' | head -1
 }
 
 # a web server answering "hi-NAME" on port 80 (v4 and v6)
