@@ -43,6 +43,30 @@ leases() {	# network id: how many leases id holds there
 	grep -c " $2\$" "$T/lib/networks/$1.leases"
 }
 
+# a hot connect to a dual-stack network brings its IPv6 address too, and
+# the container reaches a peer there over v6; disconnect gives both back
+t_connect_to_a_dual_stack_network_brings_v6() {
+	cellctl network create n6 --ipv6 --subnet 10.212.0.0/24 \
+	    --subnet fd00:212::/64 >/dev/null || return 1
+	serve w6 --network n6 || return 1
+	cellctl run -d --name c6 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl network connect n6 c6 || return 1
+	a6=$(cellctl exec c6 ip -6 -o addr show eth1 scope global |
+	    sed -n 's/.* inet6 \([0-9a-f:]*\)\/64.*/\1/p')
+	w=$(cellctl exec w6 ip -6 -o addr show eth0 scope global |
+	    sed -n 's/.* inet6 \([0-9a-f:]*\)\/64.*/\1/p')
+	body=$(cellctl exec c6 sh -c "printf 'GET / HTTP/1.0\r\n\r\n' |
+	    nc -w 2 $w 80 | tail -1" 2>/dev/null)
+	cellctl network disconnect n6 c6 || return 1
+	left=$(grep -c " $(id_of c6)\$" "$T/lib/networks/n6.leases6")
+	cellctl rm -f c6 w6 >/dev/null
+	cellctl network rm n6 >/dev/null
+	echo "c6 eth1: $a6; w6: $w; over v6: $body; leases6 left: $left"
+	case "$a6" in fd00:212::*) ;; *) return 1 ;; esac
+	[ "$body" = hi-w6 ] && [ "$left" = 0 ]
+}
+
 t_connect_running_reaches_both_then_disconnect_frees_the_lease() {
 	serve wa --network na && serve wb --network nb || return 1
 	cellctl run -d --name c1 --network na busybox sleep 1000 \
