@@ -24,13 +24,8 @@ exec_step(struct request *r, int h, struct imsg *imsg)
 	struct msg_result	 res;
 
 	(void)h;
-	if (imsg == NULL || imsg_get_type(imsg) != MSG_RESULT ||
-	    imsg_get_data(imsg, &res, sizeof(res)) == -1) {
-		request_done(r, EIO, 125, "exec: spawn-helper went away");
-		return;
-	}
-	res.msg[sizeof(res.msg) - 1] = '\0';
-	request_done(r, res.err, res.status, res.msg);
+	request_result(imsg, &res, "exec: spawn-helper");
+	request_done(r, res.err, res.err == EIO ? 125 : res.status, res.msg);
 }
 
 /* The container's environment, then the request's -e (which win). */

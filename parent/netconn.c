@@ -335,13 +335,7 @@ netconn_unplugged(struct request *r, int h, struct imsg *imsg)
 	struct msg_result	 res;
 
 	(void)h;
-	memset(&res, 0, sizeof(res));
-	if (imsg == NULL || imsg_get_type(imsg) != MSG_RESULT ||
-	    imsg_get_data(imsg, &res, sizeof(res)) == -1) {
-		res.err = EIO;
-		strlcpy(res.msg, "net-helper did not answer", sizeof(res.msg));
-	}
-	res.msg[sizeof(res.msg) - 1] = '\0';
+	request_result(imsg, &res, "net-helper");
 	if (c != NULL)
 		c->netbusy = 0;
 	if (c == NULL || n == NULL || network_of(c, n->name) == NULL) {

@@ -165,6 +165,8 @@ void		 helpers_flush(int);
 struct request	*request_new(struct client *, uint32_t);
 struct request	*request_find(uint32_t);
 void		 request_free(struct request *);
+void		 request_result(struct imsg *, struct msg_result *,
+		    const char *);
 void		 request_done(struct request *, int, int, const char *);
 void		 request_client_gone(uint32_t);
 void		 request_ping(struct client *);

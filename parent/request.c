@@ -89,6 +89,24 @@ request_free(struct request *r)
 	free(r);
 }
 
+/*
+ * A helper's MSG_RESULT into res, NUL-terminated; anything else (or
+ * nothing: imsg NULL when the helper died or the request timed out) is
+ * EIO "WHO did not answer".  res->err says which.
+ */
+void
+request_result(struct imsg *imsg, struct msg_result *res, const char *who)
+{
+	memset(res, 0, sizeof(*res));
+	if (imsg == NULL || imsg_get_type(imsg) != MSG_RESULT ||
+	    imsg_get_data(imsg, res, sizeof(*res)) == -1) {
+		memset(res, 0, sizeof(*res));
+		res->err = EIO;
+		snprintf(res->msg, sizeof(res->msg), "%s did not answer", who);
+	}
+	res->msg[sizeof(res->msg) - 1] = '\0';
+}
+
 /* Answer r's client, if it is still there, as the request it made. */
 void
 request_done(struct request *r, int err, int status, const char *msg)
