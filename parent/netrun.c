@@ -418,6 +418,7 @@ network_inspect(const struct cell *c)
 		    "HostPort", hp));
 	}
 	return json_pack("{s:s s:s s:s s:o}", "Network",
+	    (c->spec.flags & SPEC_HOSTNET) ? "host" :
 	    (c->spec.flags & SPEC_NONET) ? "none" : c->spec.network,
 	    "IPAddress", ip, "Gateway", gw, "Ports", ports);
 }
