@@ -179,6 +179,10 @@ cell_r(const struct cell_ctx *cx)
 		log_warn("%.12s: volumes", cx->ms->id);
 		_exit(125);
 	}
+	if (sys_stage(cx) == -1) {
+		log_warn("%.12s: /sys", cx->ms->id);
+		_exit(125);
+	}
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CELL_NSFLAGS | CLONE_PIDFD;
 	if (cx->ms->spec.flags & SPEC_HOSTNET)
