@@ -52,6 +52,21 @@ t_user_without_policy_is_refused_host_network() {
 	return $r
 }
 
+# attack: a raw client sends what cellctl never would: the host network
+# without SPEC_NONET (celld would set up a veth for it), or with ports,
+# or asks for it without the policy
+t_raw_host_network_specs_are_refused() {
+	raw="$B/tests/ctlraw"
+	a=$("$raw" "$CELLD_SOCK" spec:4000:0: spec:4040:1: spec:6040:0:)
+	b=$(as "$UA" "$raw" "$CELLD_SOCK" spec:4040:0:)
+	echo "$a"; echo "$b"
+	[ "$(echo "$a" | sed -n 1p)" = "done 22 create: malformed container spec" ] &&
+	    [ "$(echo "$a" | sed -n 2p)" = "done 22 create: -p, -P: a container on the host network publishes no ports" ] &&
+	    [ "$(echo "$a" | sed -n 3p)" = "done 22 create: -p, -P: a container on the host network publishes no ports" ] &&
+	    [ "$b" = "done 1 --network host is not allowed by policy" ] &&
+	    [ -z "$(cellctl ps -aq)" ]
+}
+
 t_user_with_allow_host_network_may() {
 	out=$(ctl_as "$UH" run --rm --network host busybox ip -o addr) ||
 	    return 1
@@ -83,13 +98,13 @@ t_reaches_a_listener_on_the_hosts_loopback() {
 
 t_listens_on_the_hosts_high_ports() {
 	port=$((30000 + $$ % 10000))
-	cellctl run -d --name hlisten --network host busybox sh -c \
-	    "echo hi-from-cell | nc -l -p $port" >/dev/null || return 1
+	cellctl run -d --name hlisten --network host busybox sh -c "
+	    mkdir -p /www && echo hi-from-cell > /www/index.html &&
+	    exec httpd -f -p 127.0.0.1:$port -h /www" >/dev/null || return 1
 	i=0
 	out=
 	while [ $i -lt 30 ] && [ -z "$out" ]; do
-		out=$(busybox nc -w 1 127.0.0.1 "$port" </dev/null \
-		    2>/dev/null)
+		out=$(wget -q -T 1 -O - "http://127.0.0.1:$port/" 2>/dev/null)
 		[ -n "$out" ] || sleep 0.1
 		i=$((i + 1))
 	done

@@ -96,7 +96,7 @@ t_user_cannot_share_another_users_range() {
 	    return 1
 	id=$(cellctl inspect theirs | sed -n 's/.*"Id": "\([0-9a-f]*\)".*/\1/p')
 	r=0
-	for n in theirs "$(echo "$id" | cut -c1-12)"; do
+	for n in theirs "$(echo "$id" | cut -c1-12)" "$id"; do
 		refused "$UN" run --rm --userns "container:$n" busybox true ||
 		    r=1
 		sed "s/$n/NAME/" "$T/r.err" > "$T/theirs.err"
@@ -105,6 +105,10 @@ t_user_cannot_share_another_users_range() {
 		sed "s/nosuch/NAME/" "$T/r.err" > "$T/nosuch.err"
 		cmp "$T/theirs.err" "$T/nosuch.err" || r=1
 	done
+	# and from a raw client, the whole id as the key
+	out=$(as "$UN" "$B/tests/ctlraw" "$CELLD_SOCK" "spec:0:0:$id")
+	echo "raw: $out"
+	[ "$out" = "done 2 --userns: $id: no such container" ] || r=1
 	[ -z "$(ctl_as "$UN" ps -aq)" ] || r=1
 	ctl_as "$UA" rm -f theirs >/dev/null
 	return $r
