@@ -33,16 +33,17 @@ port_num(const char *s, uint16_t *out)
 const char *
 opt_network(struct cell_spec *s, const char *v)
 {
-	if (strcmp(v, "none") == 0) {
+	s->flags &= ~(SPEC_NONET | SPEC_HOSTNET);
+	if (strcmp(v, "none") == 0 || strcmp(v, "host") == 0) {
+		/* host: no netns of its own, so none of celld's network */
 		s->flags |= SPEC_NONET;
+		if (strcmp(v, "host") == 0)
+			s->flags |= SPEC_HOSTNET;
 		s->network[0] = '\0';
 		return NULL;
 	}
-	if (strcmp(v, "host") == 0)
-		return "--network host is not supported";
 	if (!msg_name_ok(v, strlen(v) + 1))
 		return "--network: not a network name";
-	s->flags &= ~SPEC_NONET;
 	strlcpy(s->network, v, sizeof(s->network));
 	return NULL;
 }

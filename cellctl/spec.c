@@ -31,7 +31,7 @@ enum {
 	OPT_ENTRYPOINT, OPT_ENVFILE, OPT_EXPOSE, OPT_INIT, OPT_IP, OPT_IP6, OPT_JSON,
 	OPT_NAME, OPT_NETWORK,
 	OPT_PIDS, OPT_PRIVILEGED, OPT_READONLY, OPT_RM, OPT_SECOPT, OPT_STOPSIG,
-	OPT_TMPFS, OPT_STOROPT
+	OPT_TMPFS, OPT_STOROPT, OPT_USERNS
 };
 
 /* "+": stop at IMAGE, whatever follows is the container's. */
@@ -71,6 +71,7 @@ static const struct option run_longopts[] = {
 	{ "tmpfs",		required_argument, NULL, OPT_TMPFS },
 	{ "tty",		no_argument, NULL, 't' },
 	{ "user",		required_argument, NULL, 'u' },
+	{ "userns",		required_argument, NULL, OPT_USERNS },
 	{ "volume",		required_argument, NULL, 'v' },
 	{ "workdir",		required_argument, NULL, 'w' },
 	{ NULL, 0, NULL, 0 }
@@ -511,6 +512,27 @@ opt_label(struct parse *p, const char *v)
 	return 0;
 }
 
+/*
+ * --userns container:NAME: NAME's host id range.  host (no user
+ * namespace) is refused: celld never runs a container without one.
+ */
+static int
+opt_userns(struct parse *p, const char *v)
+{
+	const char	*name = v + strlen("container:");
+
+	if (strcmp(v, "host") == 0)
+		return perr(p, "--userns host: celld never runs a container "
+		    "without a user namespace");
+	if (strncmp(v, "container:", strlen("container:")) != 0)
+		return perr(p, "--userns: expected container:NAME");
+	if (!msg_name_ok(name, strlen(name) + 1))
+		return perr(p, "--userns: \"%s\" is not a container name",
+		    name);
+	strlcpy(p->spec->userns, name, sizeof(p->spec->userns));
+	return 0;
+}
+
 static int
 net_err(struct parse *p, const char *why)
 {
@@ -582,6 +604,8 @@ opt_value(struct parse *p, int c, const char *v)
 		return net_err(p, opt_expose(s, v));
 	case 'l':
 		return opt_label(p, v);
+	case OPT_USERNS:
+		return opt_userns(p, v);
 	default:
 		return perr(p, "%s: unknown flag", p->cmd);
 	}
@@ -675,6 +699,11 @@ spec_parse(int argc, char **argv, struct cell_spec *spec, char *err,
 			goto done;
 	}
 	rv = spec_tail(p, argc - optind, argv + optind);
+	/* Docker ignores them there; a silent no is worse than a refusal */
+	if (rv == 0 && (spec->flags & SPEC_HOSTNET) && (spec->nports > 0 ||
+	    (spec->flags & SPEC_PUBLISHALL)))
+		rv = perr(p, "-p, -P: a container on the host network has "
+		    "the host's ports, it publishes none");
 done:
 	free(p);
 	return rv;

@@ -188,6 +188,9 @@ enum msg_type {
 #define SPEC_SCREPLACE	0x1000		/* parent only: the profile replaces
 					 * the default instead of stacking */
 #define SPEC_PUBLISHALL	0x2000		/* -P: every exposed port */
+#define SPEC_HOSTNET	0x4000		/* --network host: the host's netns;
+					 * always with SPEC_NONET (no network
+					 * work for celld at all) */
 #define SPEC_MAXDNS	3		/* resolv.conf reads three */
 #define SPEC_MAXHOSTS	16
 #define SPEC_HOSTLEN	64
@@ -261,6 +264,10 @@ struct cell_spec {
 						 * AF_INET6: hostip6 only */
 		uint8_t		hostip6[16];	/* :: every v6 address */
 	}		ports6[SPEC_MAXPORTS];	/* pairs with ports[] */
+	char		userns[CELL_NAMELEN];	/* --userns container:NAME;
+						 * the parent turns it into
+						 * the id that keys the
+						 * shared id range */
 };
 
 struct msg_ctl_target {

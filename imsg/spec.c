@@ -80,7 +80,7 @@ hostname_ok(const char *h, size_t size)
 	return 1;
 }
 
-#define SPEC_FLAGS	0x3fff
+#define SPEC_FLAGS	0x7fff
 #define CAP_ALL_MASK	((1ULL << 41) - 1)	/* CAP_CHECKPOINT_RESTORE */
 
 /* global or unique-local unicast: not multicast, link-local or ::/64 */
@@ -264,7 +264,13 @@ msg_spec_ok(const struct cell_spec *s)
 	    (s->caps & ~CAP_ALL_MASK) || s->ntmpfs > SPEC_MAXTMPFS ||
 	    !strings_ok(s->args, sizeof(s->args), s->argc, 0) ||
 	    !strings_ok(s->env, sizeof(s->env), s->envc, 0) ||
-	    (s->disk != 0 && !msg_disk_ok(s->disk)))
+	    (s->disk != 0 && !msg_disk_ok(s->disk)) ||
+	    (s->userns[0] != '\0' && !msg_name_ok(s->userns,
+	    sizeof(s->userns))))
+		return 0;
+	/* host network: none of celld's network, no port of its own */
+	if ((s->flags & SPEC_HOSTNET) && (!(s->flags & SPEC_NONET) ||
+	    (s->flags & SPEC_PUBLISHALL)))
 		return 0;
 	for (i = 0; i < s->ntmpfs; i++)
 		if (!msg_path_ok(s->tmpfs[i], sizeof(s->tmpfs[i]), 0) ||

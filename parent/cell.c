@@ -1,6 +1,7 @@
 /*
  * cell.c: the parent's registry of containers: ids, names, owners and
- * the id range slot each running container holds.
+ * the id range slot each running container holds.  Containers created
+ * with --userns container:NAME share one slot; slots[] counts holders.
  */
 #include <sys/random.h>
 
@@ -24,7 +25,7 @@ cell_cmp(struct cell *a, struct cell *b)
 RB_GENERATE(cells, cell, entry, cell_cmp);
 
 struct cells		 cells = RB_INITIALIZER(&cells);
-static uint8_t		*slots;		/* one byte per id range slot */
+static uint32_t		*slots;		/* holders of each id range slot */
 static uint32_t		 nslots, id_start;
 
 void
@@ -42,7 +43,7 @@ cell_init(void)
 		    "images: %u ids are too few", env->conf.user, CELL_IDS,
 		    count);
 	nslots--;
-	if ((slots = calloc(nslots, 1)) == NULL)
+	if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
 		fatal("slots");
 	log_debug("id range %u+%u: %u containers", id_start, count, nslots);
 }
@@ -165,16 +166,48 @@ cell_free(struct cell *c)
 	free(c);
 }
 
-/* Each container gets its own 65536 host ids while it runs. */
+/*
+ * What keys c's id range: the id of the container whose range it shares
+ * (--userns container:NAME, resolved at create), else its own id.
+ */
+const char *
+cell_userns_key(const struct cell *c)
+{
+	return c->spec.userns[0] != '\0' ? c->spec.userns : c->id;
+}
+
+/* a slot held by another container of c's sharing group, or -1 */
+static int32_t
+cell_slot_shared(const struct cell *c)
+{
+	struct cell	*o;
+
+	RB_FOREACH(o, cells, &cells)
+		if (o != c && o->slot >= 0 && strcmp(cell_userns_key(o),
+		    cell_userns_key(c)) == 0)
+			return o->slot;
+	return -1;
+}
+
+/*
+ * Each container gets its own 65536 host ids while it runs, unless it
+ * shares them: then the group's slot if one of it runs, else a free one.
+ */
 int
 cell_slot_alloc(struct cell *c)
 {
 	uint32_t	i;
+	int32_t		s;
 
 	if (c->slot >= 0)
 		return 0;
+	if ((s = cell_slot_shared(c)) >= 0) {
+		slots[s]++;
+		c->slot = s;
+		return 0;
+	}
 	for (i = 0; i < nslots; i++)
-		if (!slots[i]) {
+		if (slots[i] == 0) {
 			slots[i] = 1;
 			c->slot = i;
 			return 0;
@@ -183,21 +216,26 @@ cell_slot_alloc(struct cell *c)
 	return -1;
 }
 
+/* The slot goes back when its last holder lets go. */
 void
 cell_slot_free(struct cell *c)
 {
-	if (c->slot >= 0 && (uint32_t)c->slot < nslots)
-		slots[c->slot] = 0;
+	if (c->slot >= 0 && (uint32_t)c->slot < nslots && slots[c->slot] > 0)
+		slots[c->slot]--;
 	c->slot = -1;
 }
 
-/* Mark a slot taken by a container found running at startup. */
+/*
+ * Mark a slot taken by a container found running at startup: free, or
+ * held by its own sharing group (never by a stranger's container).
+ */
 int
 cell_slot_claim(struct cell *c, int32_t slot)
 {
-	if (slot < 0 || (uint32_t)slot >= nslots || slots[slot])
+	if (slot < 0 || (uint32_t)slot >= nslots || (slots[slot] &&
+	    cell_slot_shared(c) != slot))
 		return -1;
-	slots[slot] = 1;
+	slots[slot]++;
 	c->slot = slot;
 	return 0;
 }

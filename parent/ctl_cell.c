@@ -48,6 +48,10 @@ ctl_forbidden(struct client *cl, const struct cell_spec *s)
 		return "seccomp=unconfined is not allowed by policy";
 	if (s->cap_add & ~privsep_capmask(default_caps) & ~caps)
 		return "--cap-add of that capability is not allowed by policy";
+	if ((s->flags & SPEC_HOSTNET) && !(allow & POL_ALLOW_HOSTNET))
+		return "--network host is not allowed by policy";
+	if (s->userns[0] != '\0' && !(allow & POL_ALLOW_USERNS))
+		return "--userns is not allowed by policy";
 	if (p != NULL && ((p->max_memory > 0 && (s->memory == 0 ||
 	    s->memory > p->max_memory)) || (p->max_pids > 0 &&
 	    (s->pids == 0 || s->pids > p->max_pids)) ||
@@ -117,6 +121,29 @@ ctl_disk(struct client *cl, struct cell_spec *s, char *err, size_t len)
 	return err;
 }
 
+/*
+ * --userns container:NAME: a container the client may see ("not found"
+ * and "not yours" read the same), replaced by the id that keys its id
+ * range (its own, or the one it shares), so that sharing doesn't chain
+ * and outlives NAME's removal.  NULL, or why not.
+ */
+static const char *
+ctl_userns(struct client *cl, struct cell_spec *s, char *err, size_t len)
+{
+	struct cell	*o;
+
+	if (s->userns[0] == '\0')
+		return NULL;
+	if ((o = cell_lookup(s->userns, cl->uid, cl->admin)) == NULL) {
+		snprintf(err, len, "--userns: %s: %s", s->userns,
+		    errno == EEXIST ? "ambiguous (give more of the id)" :
+		    "no such container");
+		return err;
+	}
+	strlcpy(s->userns, cell_userns_key(o), sizeof(s->userns));
+	return NULL;
+}
+
 static void
 ctl_spec_finish(struct cell *c)
 {
@@ -155,46 +182,68 @@ ctl_take_vols(struct client *cl, struct cell *c)
 	return 0;
 }
 
+/*
+ * Every check of a create before anything is made: NULL, or why not
+ * with *code the errno to answer.  s is resolved on the way (network,
+ * disk, --userns).
+ */
+static const char *
+ctl_create_check(struct client *cl, struct cell_spec *s, int *code,
+    char *err, size_t len)
+{
+	const struct conf_policy *p = ctl_policy(cl);
+	const char		*why;
+
+	*code = EINVAL;
+	/* before msg_spec_ok(), which refuses them too, to say why */
+	if ((s->flags & SPEC_HOSTNET) && (s->nports > 0 ||
+	    (s->flags & SPEC_PUBLISHALL)))
+		return "create: -p, -P: a container on the host network "
+		    "publishes no ports";
+	if (!msg_spec_ok(s))
+		return "create: malformed container spec";
+	if ((s->flags & SPEC_SECCOMP) && (s->flags & SPEC_UNCONFINED))
+		return "create: seccomp=unconfined and a seccomp profile "
+		    "exclude each other";
+	*code = EPERM;
+	if ((why = ctl_forbidden(cl, s)) != NULL)
+		return why;
+	if ((why = network_spec(cl, s, code)) != NULL)
+		return why;
+	*code = ENOENT;
+	if ((why = ctl_userns(cl, s, err, len)) != NULL)
+		return why;
+	*code = EDQUOT;
+	if (!cl->admin && p != NULL && p->max_containers > 0 &&
+	    ctl_count(cl->uid) >= p->max_containers)
+		return "container limit reached";
+	if ((why = ctl_disk(cl, s, err, len)) != NULL)
+		return why;
+	*code = EEXIST;
+	if (s->name[0] != '\0' && cell_byname(s->name, cl->uid) != NULL) {
+		snprintf(err, len, "%s: name already in use", s->name);
+		return err;
+	}
+	return NULL;
+}
+
 void
 ctl_create(struct client *cl, struct imsg *imsg)
 {
 	static struct cell_spec	 s;
 	struct cell		*c;
 	const char		*why;
-	const struct conf_policy *p = ctl_policy(cl);
 	char			 err[CELL_MSGLEN];
-	int			 neterr;
+	int			 code;
 
-	if (imsg_get_data(imsg, &s, sizeof(s)) == -1 || !msg_spec_ok(&s)) {
+	if (imsg_get_data(imsg, &s, sizeof(s)) == -1) {
 		control_done(cl, EINVAL, 0, "create: malformed container "
 		    "spec");
 		return;
 	}
-	if ((s.flags & SPEC_SECCOMP) && (s.flags & SPEC_UNCONFINED)) {
-		control_done(cl, EINVAL, 0, "create: seccomp=unconfined and a "
-		    "seccomp profile exclude each other");
-		return;
-	}
-	if ((why = ctl_forbidden(cl, &s)) != NULL) {
-		control_done(cl, EPERM, 0, why);
-		return;
-	}
-	if ((why = network_spec(cl, &s, &neterr)) != NULL) {
-		control_done(cl, neterr, 0, why);
-		return;
-	}
-	if (!cl->admin && p != NULL && p->max_containers > 0 &&
-	    ctl_count(cl->uid) >= p->max_containers) {
-		control_done(cl, EDQUOT, 0, "container limit reached");
-		return;
-	}
-	if ((why = ctl_disk(cl, &s, err, sizeof(err))) != NULL) {
-		control_done(cl, EDQUOT, 0, why);
-		return;
-	}
-	if (s.name[0] != '\0' && cell_byname(s.name, cl->uid) != NULL) {
-		snprintf(err, sizeof(err), "%s: name already in use", s.name);
-		control_done(cl, EEXIST, 0, err);
+	if ((why = ctl_create_check(cl, &s, &code, err, sizeof(err))) !=
+	    NULL) {
+		control_done(cl, code, 0, why);
 		return;
 	}
 	if ((c = cell_new(cl->uid)) == NULL) {

@@ -332,6 +332,12 @@ inspect_json(const struct cell *c)
 	    "NetworkSettings", network_inspect(c));
 	/* Docker's StorageOpt: {"size": "..."}, or null without one */
 	if (j != NULL && (h = json_object_get(j, "HostConfig")) != NULL) {
+		json_object_set_new(h, "NetworkMode", json_string(
+		    (s->flags & SPEC_HOSTNET) ? "host" : (s->flags &
+		    SPEC_NONET) ? "none" : s->network));
+		snprintf(size, sizeof(size), "container:%.12s", s->userns);
+		json_object_set_new(h, "UsernsMode", json_string(
+		    s->userns[0] ? size : ""));
 		snprintf(size, sizeof(size), "%lld", (long long)s->disk);
 		json_object_set_new(h, "StorageOpt", s->disk == 0 ?
 		    json_null() : json_pack("{s:s}", "size", size));

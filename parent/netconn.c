@@ -275,6 +275,8 @@ netconn_connect(struct client *cl, struct network *n,
 		return;
 	}
 	if ((why = netconn_cell(cl, m, &c, &err)) != NULL ||
+	    (err = EINVAL, why = "the container uses the host's network",
+	    (c->spec.flags & SPEC_HOSTNET) != 0) ||
 	    (err = EEXIST, why = "the container is already on that network",
 	    network_of(c, n->name) != NULL) ||
 	    (err = ENOSPC, why = "a container has at most 8 networks",

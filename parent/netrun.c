@@ -687,7 +687,8 @@ network_inspect(const struct cell *c)
 			network_inspect_port(ports, &c->spec.ports[i],
 			    AF_INET6, c->spec.ports6[i].hostip6);
 	}
-	o = json_pack("{s:s s:s s:s s:o s:o}", "Network", c->nnets ?
+	o = json_pack("{s:s s:s s:s s:o s:o}", "Network",
+	    (c->spec.flags & SPEC_HOSTNET) ? "host" : c->nnets ?
 	    c->nets[0].name : "none", "IPAddress", first ?
 	    json_string_value(json_object_get(first, "IPAddress")) : "",
 	    "Gateway", first ? json_string_value(json_object_get(first,
@@ -695,8 +696,8 @@ network_inspect(const struct cell *c)
 	for (i = 0; o != NULL && i < 3; i++) {
 		k = (const char *[]){ "GlobalIPv6Address",
 		    "GlobalIPv6PrefixLen", "IPv6Gateway" }[i];
-		json_object_set(o, k, first ? json_object_get(first, k) :
-		    json_string(""));
+		json_object_set_new(o, k, first ?
+		    json_incref(json_object_get(first, k)) : json_string(""));
 	}
 	json_decref(first);
 	return o;

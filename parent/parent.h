@@ -185,6 +185,7 @@ int		 cell_slot_alloc(struct cell *);
 int		 cell_slot_claim(struct cell *, int32_t);
 void		 cell_slot_free(struct cell *);
 uint32_t	 cell_uid_base(const struct cell *);
+const char	*cell_userns_key(const struct cell *);
 const char	*cell_state_name(const struct cell *);
 void		 cell_init(void);
 

@@ -268,6 +268,9 @@ spec_json(const struct cell_spec *s)
 	/* "disk" is absent in the state of containers made before it */
 	if (j != NULL && s->disk != 0)
 		json_object_set_new(j, "disk", json_integer(s->disk));
+	/* "userns": the id keying a shared id range, absent if none */
+	if (j != NULL && s->userns[0] != '\0')
+		json_object_set_new(j, "userns", json_string(s->userns));
 	return j;
 }
 
@@ -339,16 +342,18 @@ spec_load(struct cell_spec *s, json_t *j)
 	json_t		*net = NULL, *extras = NULL;
 	json_int_t	 disk = 0;
 	size_t		 i;
-	const char	*dst;
+	const char	*dst, *userns = "";
 	int		 ro;
 
-	if (json_unpack(j, "{s?o s?i s?o s?I}", "net", &net, "stopsig",
-	    &stopsig, "extras", &extras, "disk", &disk) == -1 ||
+	if (json_unpack(j, "{s?o s?i s?o s?I s?s}", "net", &net, "stopsig",
+	    &stopsig, "extras", &extras, "disk", &disk, "userns",
+	    &userns) == -1 ||
 	    net_load(s, net) == -1 || extras_load(s, extras) == -1 ||
 	    stopsig < 0 || stopsig > 64)
 		return -1;
 	s->stopsig = stopsig;
 	s->disk = disk;
+	strlcpy(s->userns, userns, sizeof(s->userns));
 	if (json_unpack(j, "{s:o s:s s:s s:s s:s s:s s:i s:I s:I s:I s:I s:o "
 	    "s:o s:o}", "volumes", &vols, "image", &img, "hostname", &host, "user", &user,
 	    "workdir", &wd, "entrypoint", &ep, "flags", &flags, "memory",

@@ -81,7 +81,9 @@ cell_child(const struct cell_ctx *cx, int gofd, int syncfd)
 	ci.ptsfd = (ms->spec.flags & SPEC_TTY) ? CELL_PTSFD : -1;
 	ci.uid_base = ms->uid_base;
 	memset(err, 0, sizeof(err));
-	if (netcfg_apply(&nc, err, sizeof(err)) == -1)
+	/* the host's network is not C's to set up (nor could it) */
+	if (!(ms->spec.flags & SPEC_HOSTNET) &&
+	    netcfg_apply(&nc, err, sizeof(err)) == -1)
 		code = 125;
 	else
 		code = cell_init_run(&ci, err, sizeof(err));
@@ -158,7 +160,11 @@ cell_monitor(const struct cell_ctx *cx, pid_t pid, int pidfd)
 	_exit(125);
 }
 
-/* In R: clone C with every namespace and a pidfd. */
+/*
+ * In R: clone C with every namespace and a pidfd; with --network host,
+ * every one but the network's (C's user namespace then owns no netns:
+ * its root has no capability over the host's network).
+ */
 static void __attribute__((noreturn))
 cell_r(const struct cell_ctx *cx)
 {
@@ -173,8 +179,14 @@ cell_r(const struct cell_ctx *cx)
 		log_warn("%.12s: volumes", cx->ms->id);
 		_exit(125);
 	}
+	if (sys_stage(cx) == -1) {
+		log_warn("%.12s: /sys", cx->ms->id);
+		_exit(125);
+	}
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CELL_NSFLAGS | CLONE_PIDFD;
+	if (cx->ms->spec.flags & SPEC_HOSTNET)
+		ca.flags &= ~CLONE_NEWNET;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	ca.exit_signal = SIGCHLD;
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));

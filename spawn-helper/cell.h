@@ -79,6 +79,7 @@ void	volume_setup(const char *, const char *);
 void	spawn_volpin(struct imsgev *, struct imsg *);
 void	spawn_unpin(struct imsgev *, struct imsg *);
 int	volume_stage(const struct cell_ctx *);
+int	sys_stage(const struct cell_ctx *);
 void	spawn_volume(struct imsgev *, struct imsg *);
 
 /* exec.c */

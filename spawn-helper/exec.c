@@ -139,7 +139,10 @@ exec_x(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 	int			code, fds[3] = { xfds[0], xfds[1], xfds[2] };
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (setns(pidfd, EXEC_NS) == -1) {
+	/* --network host: C's netns is the host's, ours already; joining
+	 * it again would need CAP_SYS_ADMIN over it in C's userns */
+	if (setns(pidfd, EXEC_NS & ((req->spec.flags & SPEC_HOSTNET) ?
+	    ~CLONE_NEWNET : ~0)) == -1) {
 		dprintf(fds[2], "cellctl exec: cannot enter the container: "
 		    "%s\n", strerror(errno));
 		_exit(125);

@@ -261,7 +261,9 @@ mnt_clone(int tfd)
  * the six device nodes (a user namespace can't mknod them, so, like
  * rootless podman, we bind the host's), and /sys.  A fresh sysfs needs
  * the network namespace to be ours; without one (--network host) the
- * host's /sys is bound instead, read-only all the way down.
+ * /sys we find is bound instead, read-only all the way down: the fresh
+ * one R staged for us, read-only and locked so (spawn-helper/volume.c,
+ * sys_stage()).
  */
 static int
 mnt_host_open(struct mnt_ctx *m)

@@ -10,6 +10,9 @@
  * read-only all the way down for ":ro".  A mount made read-only here, in
  * the initial user namespace, stays read-only: C's user namespace can't
  * remount it writable, even with --privileged.
+ *
+ * The same holds for the /sys of a --network host container, staged here
+ * too (sys_stage()).
  */
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -150,6 +153,45 @@ volume_stage(const struct cell_ctx *cx)
 		    MOVE_MOUNT_F_EMPTY_PATH) == -1)
 			return -1;
 	}
+	return 0;
+}
+
+/*
+ * --network host, in R before it clones C: C's user namespace owns no
+ * network namespace, so C can't mount a sysfs (the kernel refuses) and
+ * binds the /sys it finds instead (mounts.c).  R puts one there, in a
+ * mount namespace of its own: a fresh sysfs, so that it shows the
+ * network namespace R is in (the container's, the host's; the host's
+ * /sys could be another's if celld runs in a netns of its own) and none
+ * of the host's mounts beneath it, read-only, nosuid, nodev, noexec.
+ * C's namespace, copied from this one by a less privileged user
+ * namespace, gets those flags locked: not even a --privileged C can make
+ * its /sys writable.
+ */
+int
+sys_stage(const struct cell_ctx *cx)
+{
+	int	fs, mfd;
+
+	if (!(cx->ms->spec.flags & SPEC_HOSTNET))
+		return 0;
+	if (unshare(CLONE_NEWNS) == -1 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1 ||
+	    (fs = fsopen("sysfs", FSOPEN_CLOEXEC)) == -1)
+		return -1;
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == -1 ||
+	    (mfd = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY |
+	    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) == -1) {
+		close(fs);
+		return -1;
+	}
+	close(fs);
+	if (move_mount(mfd, "", AT_FDCWD, "/sys", MOVE_MOUNT_F_EMPTY_PATH) ==
+	    -1) {
+		close(mfd);
+		return -1;
+	}
+	close(mfd);
 	return 0;
 }
 

@@ -17,8 +17,10 @@
  *   ctlraw PATH stale	 leave a socket file that nobody listens on
  *
  * Modes: ping garbage truncated oversize unknown badsize wrongsender
- * launch midmsg nofd fdtype fdstray, and rm:NAME (a well-formed "rm -f
- * NAME", whoever owns NAME).  Each prints what the peer answered:
+ * launch midmsg nofd fdtype fdstray, rm:NAME (a well-formed "rm -f
+ * NAME", whoever owns NAME) and spec:FLAGS:NPORTS:USERNS (a create of
+ * busybox with spec flags FLAGS (hex), NPORTS ports 80/tcp and userns
+ * USERNS, as no cellctl would send it).  Each prints what the peer answered:
  * "done ERR MSG" (a result), "msg NAME" (anything else), "eof" (the peer
  * hung up) or "silent" (nothing for 2 seconds).
  */
@@ -231,6 +233,34 @@ raw_image(int fd, const char *mode)
 	return 1;
 }
 
+/* spec:FLAGS:NPORTS:USERNS, a create cellctl would refuse to send */
+static int
+raw_spec(int fd, const char *mode)
+{
+	static struct cell_spec	s;
+	char			buf[256], *f[3], *p = buf;
+	uint32_t		i;
+	int			n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", mode + 5);
+	while (n < 3 && (f[n] = strsep(&p, ":")) != NULL)
+		n++;
+	if (n != 3)
+		return -1;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.image, sizeof(s.image), "busybox");
+	s.flags = (uint32_t)strtoul(f[0], NULL, 16);
+	s.nports = (uint32_t)strtoul(f[1], NULL, 10);
+	for (i = 0; i < s.nports && i < SPEC_MAXPORTS; i++) {
+		s.ports[i].hport = 8080 + i;
+		s.ports[i].cport = 80;
+		s.ports[i].proto = 6;
+	}
+	snprintf(s.userns, sizeof(s.userns), "%s", f[2]);
+	return raw_frame(fd, MSG_CTL_CREATE, IMSG_HDR_SIZE + sizeof(s), 0, &s,
+	    sizeof(s), -1);
+}
+
 /* Frames that are whole but wrong: the peer must answer and live on. */
 static int
 raw_polite(int fd, const char *mode, int helper)
@@ -267,6 +297,8 @@ raw_polite(int fd, const char *mode, int helper)
 		t.flags = CTL_FORCE;
 		r = raw_frame(fd, MSG_CTL_RM, IMSG_HDR_SIZE + sizeof(t), 0,
 		    &t, sizeof(t), -1);
+	} else if (strncmp(mode, "spec:", 5) == 0 && !helper) {
+		r = raw_spec(fd, mode);
 	} else if ((r = raw_image(fd, mode)) != 1) {
 		/* images: fs-helper's staging messages, with hostile fields */
 		if (strncmp(mode, "wait:", 5) == 0)

@@ -162,8 +162,29 @@ t_values(void)
 	    strcmp(spec.network, "web") == 0, "--network NAME");
 	T_OK(fails(parse("--network", "a/b", "x", NULL), "--network: not a "
 	    "network name"), "--network a/b");
-	T_OK(fails(parse("--network", "host", "x", NULL), "--network host is "
-	    "not supported"), "--network host");
+	T_OK(parse("--network", "host", "x", NULL) == 0 &&
+	    spec.flags == (SPEC_NONET | SPEC_HOSTNET) &&
+	    spec.network[0] == '\0', "--network host");
+	T_OK(parse("--network", "host", "--network", "web", "x", NULL) == 0 &&
+	    spec.flags == 0 && strcmp(spec.network, "web") == 0,
+	    "--network host then NAME: the last wins");
+	T_OK(fails(parse("--network", "host", "-p", "80", "x", NULL),
+	    "-p, -P: a container on the host network has the host's ports, "
+	    "it publishes none"), "--network host -p");
+	T_OK(fails(parse("-P", "--network", "host", "x", NULL),
+	    "-p, -P: a container on the host network has the host's ports, "
+	    "it publishes none"), "-P --network host");
+	T_OK(parse("--userns", "container:web", "x", NULL) == 0 &&
+	    strcmp(spec.userns, "web") == 0, "--userns container:NAME");
+	T_OK(fails(parse("--userns", "host", "x", NULL), "--userns host: "
+	    "celld never runs a container without a user namespace"),
+	    "--userns host");
+	T_OK(fails(parse("--userns=private", "x", NULL), "--userns: expected "
+	    "container:NAME"), "--userns private");
+	T_OK(fails(parse("--userns", "container:a/b", "x", NULL), "--userns: "
+	    "\"a/b\" is not a container name"), "--userns container:a/b");
+	T_OK(fails(parse("--userns", "container:", "x", NULL), "--userns: "
+	    "\"\" is not a container name"), "--userns container:");
 	T_OK(parse("--ip", "10.88.0.9", "x", NULL) == 0 &&
 	    spec.ip == htonl(0x0a580009), "--ip");
 	T_OK(fails(parse("--ip", "10.88.0", "x", NULL), "--ip: expected an "

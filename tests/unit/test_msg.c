@@ -1,5 +1,6 @@
 /*
- * test_msg.c: the message catalogue's gate and the name and string checks.
+ * test_msg.c: the message catalogue's gate, the name and string checks
+ * and the container spec's (msg_spec_ok).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,37 @@ check(uint32_t type, size_t len, int fd, enum proc_id from)
 	imsg.datalen = len;
 	imsg.fd = fd;
 	return msg_check(&imsg, from);
+}
+
+/* --network host and --userns in a spec, as the parent and helpers see it */
+static void
+spec_tests(void)
+{
+	static struct cell_spec	s;
+
+	memset(&s, 0, sizeof(s));
+	T_OK(msg_spec_ok(&s), "an empty spec is good");
+	s.flags = SPEC_NONET | SPEC_HOSTNET;
+	T_OK(msg_spec_ok(&s), "host network: SPEC_NONET | SPEC_HOSTNET");
+	s.flags = SPEC_HOSTNET;
+	T_OK(!msg_spec_ok(&s), "host network without SPEC_NONET is refused");
+	s.flags = SPEC_NONET | SPEC_HOSTNET | SPEC_PUBLISHALL;
+	T_OK(!msg_spec_ok(&s), "host network with -P is refused");
+	s.flags = SPEC_NONET | SPEC_HOSTNET;
+	s.nports = 1;
+	s.ports[0].hport = s.ports[0].cport = 80;
+	s.ports[0].proto = 6;
+	T_OK(!msg_spec_ok(&s), "host network with -p is refused");
+	memset(&s, 0, sizeof(s));
+	s.flags = 1U << 31;
+	T_OK(!msg_spec_ok(&s), "an unknown flag is refused");
+	s.flags = 0;
+	strcpy(s.userns, "web");
+	T_OK(msg_spec_ok(&s), "--userns container:web");
+	strcpy(s.userns, "../web");
+	T_OK(!msg_spec_ok(&s), "--userns: a bad name is refused");
+	memset(s.userns, 'a', sizeof(s.userns));
+	T_OK(!msg_spec_ok(&s), "--userns: an unterminated name is refused");
 }
 
 int
@@ -56,5 +88,6 @@ main(void)
 	name[129] = '\0';
 	T_OK(!msg_name_ok(name, sizeof(name)), "129 characters are refused");
 	T_OK(!msg_str_ok("a\nb", 4), "control characters are refused");
+	spec_tests();
 	return tap_done();
 }
