@@ -81,7 +81,8 @@ net_celld() {
 
 net_ip6() {
 	cellctl inspect "$1" |
-	    sed -n 's/.*"GlobalIPv6Address": "\([0-9a-f:]*\)".*/\1/p'
+	    sed -n 's/.*"GlobalIPv6Address": "\([0-9a-f:]\{1,\}\)".*/\1/p' |
+	    head -1
 }
 
 # the same container <-> container path over IPv6, on a dual-stack network
