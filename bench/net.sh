@@ -102,6 +102,8 @@ net_celld6() {
 
 net_bench() {
 	note "network: iperf3 ${NET_S}s per path, $NET_RUNS starts per mode"
+	# a path that fails leaves its cells "-"
+	hm_tp=- hm_rtt=- c_tp=- c_rtt=- c6_tp=- c6_rtt=- h_tp=- pub_tp=-
 	net_handmade || note "network: hand-made pair failed"
 	net_celld || note "network: celld containers failed"
 	net_celld6 || note "network: celld IPv6 containers failed"

@@ -24,7 +24,7 @@ case "$B" in /*) ;; *) B="$(pwd)/$B" ;; esac
 if [ -z "${CELLD_BENCH_INNER:-}" ]; then
 	need=""
 	for c in crun:crun runc:runc podman:podman nsenter:util-linux \
-	    /bin/busybox:busybox-static cc:gcc; do
+	    /bin/busybox:busybox-static cc:gcc iperf3:iperf3; do
 		command -v "${c%%:*}" >/dev/null 2>&1 || need="$need ${c#*:}"
 	done
 	if [ -n "$need" ]; then

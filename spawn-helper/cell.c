@@ -120,18 +120,9 @@ cell_monitor(const struct cell_ctx *cx, pid_t pid, int pidfd)
 		kill(pid, SIGKILL);
 		_exit(125);
 	}
-	/*
-	 * Report first: the first write to a v1 cgroup.procs can wait out
-	 * an RCU grace period (5-15 ms here), and fs-helper can build the
-	 * rootfs meanwhile.  C runs nothing of the user's before "g".
-	 */
+	/* C, in its cgroups already (cell_r), runs nothing before "g" */
 	if (write(cx->reportfd, &pid, sizeof(pid)) != sizeof(pid))
 		_exit(125);
-	if (cgroup_attach(cx->ms->id, pid) == -1) {
-		log_warn("%.12s: cgroup", cx->ms->id);
-		kill(pid, SIGKILL);
-		_exit(125);
-	}
 	if (write(cx->gofd, "g", 1) != 1)
 		_exit(125);
 	if (cell_monitor_fds(cx, pidfd) == -1 || cell_drop(cx) == -1)
@@ -169,6 +160,7 @@ static void __attribute__((noreturn))
 cell_r(const struct cell_ctx *cx)
 {
 	struct clone_args	ca;
+	struct cg_join		cg;
 	int			pidfd = -1;
 	pid_t			pid;
 
@@ -183,22 +175,38 @@ cell_r(const struct cell_ctx *cx)
 		log_warn("%.12s: /sys", cx->ms->id);
 		_exit(125);
 	}
+	if (cgroup_join_open(cx->ms->id, &cg) == -1)
+		_exit(125);
 	memset(&ca, 0, sizeof(ca));
 	ca.flags = CELL_NSFLAGS | CLONE_PIDFD;
 	if (cx->ms->spec.flags & SPEC_HOSTNET)
 		ca.flags &= ~CLONE_NEWNET;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	ca.exit_signal = SIGCHLD;
+	if (cg.v2 != -1) {	/* born in the v2 cgroup: see cgroup.c */
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cg.v2;
+	}
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == -1 && (ca.flags & CLONE_INTO_CGROUP)) {
+		ca.flags &= ~CLONE_INTO_CGROUP;	/* C then writes procs */
+		pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	}
 	if (pid == -1) {
 		log_warn("%.12s: clone", cx->ms->id);
 		_exit(125);
 	}
 	if (pid == 0) {
+		if (cgroup_join_self(&cg, (ca.flags & CLONE_INTO_CGROUP) !=
+		    0) == -1) {
+			log_warn("%.12s: cgroup", cx->ms->id);
+			_exit(125);
+		}
 		if (cell_child_stdio(cx) == -1)
 			_exit(125);
 		cell_child(cx, 3, 4);	/* see cell_child_stdio() */
 	}
+	cgroup_join_close(&cg);
 	/* C has its copy: give the monitor its run dir back */
 	if (cx->ms->spec.nvols > 0 && umount2(cx->rundir, MNT_DETACH) == -1) {
 		log_warn("%.12s: unstage volumes", cx->ms->id);

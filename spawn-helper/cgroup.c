@@ -590,29 +590,82 @@ cgroup_update(const char *id, int64_t mem, int64_t cpus_milli, int64_t pids)
 }
 
 /*
- * Into cgroup.procs of every hierarchy.  Two kernel rules decide who may
- * move pid: v1 wants our euid to be its uid (so attach before it changes
- * uid in its user namespace), v2 wants write access to cgroup.procs of
- * the common ancestor (the parent gave us OWN's, see delegate.c).
+ * Joining a container's cgroups, cheaply.  Writing a pid to cgroup.procs
+ * takes the kernel's threadgroup rwsem for writing, which waits out an
+ * RCU grace period (7-10 ms here) while holding cgroup_mutex, so every
+ * cgroup operation on the host queues behind it.  Two ways skip that
+ * lock: clone3(CLONE_INTO_CGROUP) for the v2 tree, and a single-threaded
+ * process writing "0" (itself) to a v1 hierarchy's "tasks".  So R opens
+ * the files here, before it clones C; C is born in the v2 cgroup and
+ * moves itself in v1.  Who may: v1 wants the opener's euid to be the
+ * mover's uid (R opens, C has R's ids), v2 wants write access to
+ * cgroup.procs of the common ancestor (the parent gave us OWN's, see
+ * delegate.c).
  */
+void
+cgroup_join_close(struct cg_join *j)
+{
+	size_t	i;
+
+	for (i = 0; i < j->n; i++)
+		close(j->tasks[i]);
+	if (j->v2 != -1)
+		close(j->v2);
+	j->n = 0;
+	j->v2 = -1;
+}
+
 int
-cgroup_attach(const char *id, pid_t pid)
+cgroup_join_open(const char *id, struct cg_join *j)
 {
 	size_t	h;
-	int	fd, r;
+	int	fd, saved;
 
+	j->n = 0;
+	j->v2 = -1;
 	for (h = 0; h < nhiers; h++) {
 		if ((fd = cg_open(h, id)) == -1)
-			return -1;
-		r = cg_write(fd, "cgroup.procs", "%d", pid);
-		close(fd);
-		if (r == -1) {
-			log_warn("%.12s: attach %d in %s", id, pid,
-			    hiers[h].path);
-			return -1;
+			goto fail;
+		if (hiers[h].hid == 0) {
+			j->v2 = fd;
+			continue;
 		}
+		j->tasks[j->n] = openat(fd, "tasks", O_WRONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		saved = errno;
+		close(fd);
+		errno = saved;
+		if (j->tasks[j->n] == -1)
+			goto fail;
+		j->n++;
 	}
 	return 0;
+fail:
+	saved = errno;
+	log_warn("%.12s: cgroup files", id);
+	cgroup_join_close(j);
+	errno = saved;
+	return -1;
+}
+
+/*
+ * In the joining process, single-threaded: "0" to each v1 tasks; the v2
+ * tree too unless clone3 already put us there (the slow write, kept for
+ * exec's E and for a kernel that refuses CLONE_INTO_CGROUP).  Closes j.
+ */
+int
+cgroup_join_self(struct cg_join *j, int v2_done)
+{
+	size_t	i;
+	int	r = 0;
+
+	for (i = 0; i < j->n && r == 0; i++)
+		if (write(j->tasks[i], "0", 1) != 1)
+			r = -1;
+	if (r == 0 && !v2_done && j->v2 != -1)
+		r = cg_write(j->v2, "cgroup.procs", "0");
+	cgroup_join_close(j);
+	return r;
 }
 
 /* Call fn for each pid in cgroup.procs of dfd; the count, or -1. */

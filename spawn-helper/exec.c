@@ -245,12 +245,14 @@ static void __attribute__((noreturn))
 exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
     int pidfd, const int *client, int report)
 {
-	int	xfds[3], master = -1, slave = -1, xs[2] = { -1, -1 }, i, m;
-	pid_t	x;
+	struct cg_join	cg;
+	int		xfds[3], master = -1, slave = -1, xs[2] = { -1, -1 }, i, m;
+	pid_t		x;
 
 	signal(SIGCHLD, SIG_DFL);
 	/* in the container's cgroup first: X is born there, stop kills it */
-	if (cgroup_attach(req->id, getpid()) == -1 ||
+	if (cgroup_join_open(req->id, &cg) == -1 ||
+	    cgroup_join_self(&cg, 0) == -1 ||
 	    setns(pidfd, CLONE_NEWPID) == -1)
 		_exit(125);
 	for (i = 0; i < 3; i++)

@@ -68,7 +68,14 @@ struct cell_stats {
 
 int	cgroup_init(void);
 int	cgroup_create(const char *, int64_t, int64_t, int64_t);
-int	cgroup_attach(const char *, pid_t);
+struct cg_join {
+	int	tasks[8];	/* v1 hierarchies' "tasks" */
+	size_t	n;
+	int	v2;		/* the v2 cgroup's dir, or -1 */
+};
+int	cgroup_join_open(const char *, struct cg_join *);
+int	cgroup_join_self(struct cg_join *, int);
+void	cgroup_join_close(struct cg_join *);
 int	cgroup_update(const char *, int64_t, int64_t, int64_t);
 int	cgroup_kill(const char *);
 int	cgroup_freeze(const char *, int);

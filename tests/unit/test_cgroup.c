@@ -152,30 +152,37 @@ in_supervisor(void)
 static pid_t
 in_cell(const char *id, void (*fn)(int), int arg)
 {
-	int	p[2];
-	pid_t	pid;
-	char	c;
+	struct cg_join	cg;
+	int		p[2];
+	pid_t		pid;
+	char		c;
 
+	if (cgroup_join_open(id, &cg) == -1) {
+		T_DIAG("join %s: %s", id, strerror(errno));
+		return -1;
+	}
 	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1)
 		return -1;
 	if (pid == 0) {
-		close(p[1]);
-		if (read(p[0], &c, 1) != 1 || caps_set(NULL, 0) == -1)
+		close(p[0]);
+		if (cgroup_join_self(&cg, 0) == -1 || caps_set(NULL, 0) == -1)
 			_exit(99);
+		if (write(p[1], "j", 1) != 1)
+			_exit(99);
+		close(p[1]);
 		fn(arg);
 		_exit(0);
 	}
-	close(p[0]);
-	if (cgroup_attach(id, pid) == -1) {
-		T_DIAG("attach %d to %s: %s", pid, id, strerror(errno));
+	cgroup_join_close(&cg);
+	close(p[1]);
+	if (read(p[0], &c, 1) != 1) {	/* it exits 99 before joining */
+		T_DIAG("%d did not join %s", pid, id);
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		close(p[1]);
+		close(p[0]);
 		return -1;
 	}
-	if (write(p[1], "g", 1) != 1)
-		kill(pid, SIGKILL);
-	close(p[1]);
+	close(p[0]);
 	return pid;
 }
 
@@ -314,6 +321,7 @@ static void
 t_refusals(void)
 {
 	struct cell_stats	st;
+	struct cg_join		cg;
 	char			id[64];
 
 	cellid(id, sizeof(id), "none");
@@ -327,7 +335,7 @@ t_refusals(void)
 	T_ERRNO(cgroup_stats(id, &st), ENOENT, "stats: no such cell");
 	T_ERRNO(cgroup_kill(id), ENOENT, "kill: no such cell");
 	T_ERRNO(cgroup_remove(id), ENOENT, "remove: no such cell");
-	T_ERRNO(cgroup_attach(id, getpid()), ENOENT, "attach: no such cell");
+	T_ERRNO(cgroup_join_open(id, &cg), ENOENT, "join: no such cell");
 }
 
 static void
