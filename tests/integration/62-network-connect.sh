@@ -457,6 +457,31 @@ t_internal_only_container_gets_its_route_from_a_normal_connect() {
 	    echo "$x2" | grep -q '^ext ' && [ -z "$r3" ] && [ -z "$x3" ]
 }
 
+# hostile: the container root renames eth1 away before its default
+# route's network (eth0's) is disconnected.  The disconnect is done and
+# says the route did not move, in one line; the container has no
+# default route meanwhile (nothing else got it), and its next start
+# gives it through nb, the network recorded for it
+t_route_move_failing_is_reported_and_the_next_start_fixes_it() {
+	cellctl run -d --name f1 --network na --cap-add NET_ADMIN busybox \
+	    sleep 1000 >/dev/null || return 1
+	cellctl network connect nb f1 || return 1
+	cellctl exec f1 sh -c 'ip link set eth1 down &&
+	    ip link set eth1 name other' || return 1
+	out=$(cellctl network disconnect na f1 2>&1); rc=$?
+	on=$(cellctl inspect f1 | grep -c '"NetworkID": "na"')
+	r1=$(defroute f1) alive=$(cellctl ping >/dev/null && echo yes)
+	cellctl stop f1 >/dev/null && cellctl start f1 >/dev/null || return 1
+	r2=$(defroute f1) x2=$(reach f1)
+	cellctl rm -f f1 >/dev/null
+	echo "disconnect: $rc $out; still on na: $on; route '$r1' celld $alive"
+	echo "after a restart: $r2 $x2"
+	[ $rc = 125 ] && [ "$(echo "$out" | wc -l)" = 1 ] &&
+	    echo "$out" | grep -q 'default route did not move to eth1 (nb)' &&
+	    [ "$on" = 0 ] && [ -z "$r1" ] && [ "$alive" = yes ] &&
+	    [ "$r2" = "10.211.0.1 eth0;" ] && echo "$x2" | grep -q '^ext '
+}
+
 # dual-stack: the v6 default route moves with the v4 one, and v6
 # traffic reaches EXT through the remaining network
 t_disconnect_moves_the_v6_default_route_too() {
