@@ -43,6 +43,7 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/ipam.o $(O)/parent/ipam6.o $(O)/parent/network.o \
 		   $(O)/parent/netrun.o $(O)/parent/ctl_network.o \
 		   $(O)/parent/netfiles.o $(O)/parent/netconn.o \
+		   $(O)/parent/netgw.o \
 		   $(O)/privsep/launch.o
 HELPER_OBJ	 = $(O)/privsep/helper.o
 NET_OBJ		 = $(O)/net-helper/net.o $(O)/net-helper/link.o \

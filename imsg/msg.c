@@ -190,6 +190,8 @@ static const struct msg_def msg_defs[MSG_TYPE_MAX] = {
 	    sizeof(struct msg_spawn_netif), FD_NO },
 	[MSG_SPAWN_NETIF] = { "spawn-netif", FROM(PROC_PARENT),
 	    sizeof(struct msg_spawn_netif), FD_NO },
+	[MSG_SPAWN_NETROUTE] = { "spawn-netroute", FROM(PROC_PARENT),
+	    sizeof(struct msg_spawn_netif), FD_NO },
 };
 
 const char *

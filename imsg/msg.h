@@ -153,6 +153,9 @@ enum msg_type {
 				 * MSG_SPAWN_NETNS, or MSG_RESULT */
 	MSG_SPAWN_NETIF,	/* P->S  msg_spawn_netif: configure
 				 * cfg.ifname in C's netns, from a child */
+	MSG_SPAWN_NETROUTE,	/* P->S  msg_spawn_netif: the default
+				 * route(s) via cfg.ifname, after a
+				 * disconnect took the old one away */
 	MSG_TYPE_MAX
 };
 
@@ -555,14 +558,16 @@ struct msg_net_cfg {
 	uint32_t	prefix6;		/* 0: no v6 */
 	uint8_t		gateway6[16];
 };
-#define NETCFG_DEFROUTE	0x01		/* the first network's: default
-					 * route; the others: subnet only */
+#define NETCFG_DEFROUTE	0x01		/* the network that holds the
+					 * default route (one, never an
+					 * internal one); others: subnet */
 
-/* MSG_SPAWN_NETNS_ASK and MSG_SPAWN_NETIF: pid is C's init */
+/* MSG_SPAWN_NETNS_ASK, MSG_SPAWN_NETIF and MSG_SPAWN_NETROUTE: pid is
+ * C's init; NETROUTE's cfg has NETCFG_DEFROUTE and nothing else */
 struct msg_spawn_netif {
 	char		id[CELL_IDLEN + 1];
 	int32_t		pid;
-	struct msg_net_cfg cfg;			/* NETIF only */
+	struct msg_net_cfg cfg;			/* NETIF, NETROUTE */
 };
 
 #define NETCTL_CREATE		1

@@ -1,7 +1,8 @@
 /*
  * netconn.c: "cellctl network connect NET C [--ip IP]" and "network
  * disconnect [-f] NET C".  A container's networks are c->nets, in
- * connect order; the first gives the default route.
+ * connect order; one that is not internal holds the default route
+ * (netgw.c).
  *
  * Created or exited: only the list and the lease change; the next start
  * brings every network up (netrun.c).  Running: the hot path,
@@ -15,7 +16,15 @@
  * Any failure undoes it all: the veth goes (its peer with it), the lease
  * goes back, and the client gets the reason.  Disconnect of a running
  * container deletes the host end (the peer goes with it), its ports if
- * they were published on that network, then the lease.
+ * they were published on that network, then the lease; if that network
+ * held the default route, the route moves to the remaining network that
+ * is not internal with the lowest ethN:
+ *
+ *   spawn-helper  NETROUTE: the same child as NETIF sets the default
+ *                 route(s) via that ethN, nothing else (netif.c)
+ *
+ * A connect gives the default route only to a container that has none
+ * and only from a network that is not internal.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -78,13 +87,22 @@ netconn_fail(struct request *r, struct cell *c, struct network *n, int err,
 	request_done(r, err ? err : EIO, 0, why);
 }
 
+/* does n, connected now, get c's default route?  Only if c has none */
+static int
+netconn_takes_gw(const struct cell *c, const struct network *n)
+{
+	return network_gw_holder(c) == NULL && network_routable(n->name);
+}
+
 /* every step done: ethN is up in C */
 static void
 netconn_connected(struct request *r, struct cell *c, struct network *n)
 {
 	struct cell_net	*cn = &c->nets[c->nnets];
+	int		 gw = netconn_takes_gw(c, n);
 
 	memset(cn, 0, sizeof(*cn));
+	cn->gw = gw;
 	strlcpy(cn->name, n->name, sizeof(cn->name));
 	cn->ip = ipam_find(&n->ipam, c->id)->addr;
 	cn->ifnum = netconn_ifnum(c);
@@ -112,7 +130,7 @@ netconn_send_netif(struct request *r, struct cell *c, struct network *n)
 	cn.ifnum = netconn_ifnum(c);
 	if (network_cfg(c, &cn, &ni.cfg) == -1)
 		return -1;
-	if (c->nnets == 0)	/* its first network: the default route */
+	if (netconn_takes_gw(c, n))	/* it had no default route */
 		ni.cfg.flags |= NETCFG_DEFROUTE;
 	r->step = CONN_NETIF;
 	r->waitmask = 1u << HELPER_SPAWN;
@@ -289,8 +307,10 @@ netconn_connect(struct client *cl, struct network *n,
 		netconn_hot(cl, c, n);
 		return;
 	}
-	cn = &c->nets[c->nnets++];
+	cn = &c->nets[c->nnets];
 	memset(cn, 0, sizeof(*cn));
+	cn->gw = netconn_takes_gw(c, n);
+	c->nnets++;
 	strlcpy(cn->name, n->name, sizeof(cn->name));
 	cn->ip = ipam_find(&n->ipam, c->id)->addr;
 	cn->ifnum = c->nnets - 1;
@@ -304,13 +324,18 @@ netconn_connect(struct client *cl, struct network *n,
 	control_done(cl, 0, 0, c->name);
 }
 
-/* the network leaves c's list, with its ports and lease */
-static void
+/*
+ * The network leaves c's list, with its ports and lease.  If it held the
+ * default route, another takes it (netgw.c); that one if c runs (its
+ * route must be set), else NULL.
+ */
+static struct cell_net *
 netconn_drop(struct cell *c, struct network *n, int running)
 {
-	struct cell_net		*cn = network_of(c, n->name);
+	struct cell_net		*cn = network_of(c, n->name), *gw = NULL;
 	const struct ipam_lease	*l = ipam_find(&n->ipam, c->id);
 	uint32_t		 i = cn - c->nets;
+	int			 moved = cn->gw;
 
 	if (strcmp(c->spec.network, n->name) == 0 && c->spec.nports > 0) {
 		if (running && l != NULL)
@@ -320,12 +345,69 @@ netconn_drop(struct cell *c, struct network *n, int running)
 	memmove(&c->nets[i], &c->nets[i + 1], (c->nnets - i - 1) *
 	    sizeof(c->nets[0]));
 	c->nnets--;
+	if (moved)
+		gw = network_gw_fix(c, running);
 	if (state_save(c) == -1)
 		log_warn("%.12s: state", c->id);
 	netconn_lease_back(c->id, n);
 	if (running)
 		netfiles_network(n->name, c);
-	log_info("%.12s: disconnected from %s", c->id, n->name);
+	log_info("%.12s: disconnected from %s%s%s", c->id, n->name,
+	    moved ? ", default route to " : "", !moved ? "" : gw != NULL ?
+	    gw->name : "none");
+	return running ? gw : NULL;
+}
+
+/* spawn-helper set the default route via the new holder's ethN, or not */
+static void
+netconn_rerouted(struct request *r, int h, struct imsg *imsg)
+{
+	struct cell		*c = cell_by_id(r->cell);
+	struct cell_net		*gw;
+	struct msg_result	 res;
+	char			 why[CELL_MSGLEN];
+
+	(void)h;
+	request_result(imsg, &res, "spawn-helper");
+	if (c == NULL) {
+		request_done(r, 0, 0, r->cell);
+		return;
+	}
+	c->netbusy = 0;
+	if (res.err == 0 || c->state != CELL_RUNNING ||
+	    (gw = network_gw_holder(c)) == NULL) {
+		request_done(r, 0, 0, c->name);
+		return;
+	}
+	/* the record keeps gw: the next start gives it the route */
+	snprintf(why, sizeof(why), "network disconnect: disconnected from "
+	    "%s, but the default route did not move to eth%d (%s): %s",
+	    r->target, gw->ifnum, gw->name, res.msg);
+	log_warnx("%.12s: %s", c->id, why);
+	request_done(r, res.err, 0, why);
+}
+
+/* the default route via gw's ethN, from spawn-helper; 0 or -1 */
+static int
+netconn_reroute(struct request *r, struct cell *c, struct cell_net *gw)
+{
+	struct msg_spawn_netif	ni;
+
+	memset(&ni, 0, sizeof(ni));
+	strlcpy(ni.id, c->id, sizeof(ni.id));
+	ni.pid = c->pid;
+	if (network_cfg(c, gw, &ni.cfg) == -1)
+		return -1;
+	ni.cfg.flags = NETCFG_DEFROUTE;
+	r->cb = netconn_rerouted;
+	r->waitmask = 1u << HELPER_SPAWN;
+	c->netbusy = 1;
+	if (helpers_send(HELPER_SPAWN, MSG_SPAWN_NETROUTE, r->id, -1, &ni,
+	    sizeof(ni)) == -1) {
+		c->netbusy = 0;
+		return -1;
+	}
+	return 0;
 }
 
 /* net-helper removed the host end (or could not: -f goes on) */
@@ -334,6 +416,7 @@ netconn_unplugged(struct request *r, int h, struct imsg *imsg)
 {
 	struct cell		*c = cell_by_id(r->cell);
 	struct network		*n = network_find(r->target);
+	struct cell_net		*gw;
 	struct msg_result	 res;
 
 	(void)h;
@@ -348,8 +431,13 @@ netconn_unplugged(struct request *r, int h, struct imsg *imsg)
 		request_done(r, res.err, 0, res.msg);
 		return;
 	}
-	netconn_drop(c, n, c->state == CELL_RUNNING);
-	request_done(r, 0, 0, c->name);
+	gw = netconn_drop(c, n, c->state == CELL_RUNNING);
+	if (gw != NULL && netconn_reroute(r, c, gw) == 0)
+		return;
+	if (gw != NULL)		/* spawn-helper is not there: say so */
+		netconn_rerouted(r, HELPER_SPAWN, NULL);
+	else
+		request_done(r, 0, 0, c->name);
 }
 
 void

@@ -115,6 +115,7 @@ network_cell_init(struct cell *c)
 	strlcpy(c->nets[0].name, c->spec.network, sizeof(c->nets[0].name));
 	c->nets[0].ip = c->spec.ip;
 	c->nnets = 1;
+	network_gw_fix(c, 0);	/* the default route, unless internal */
 }
 
 struct cell_net *
@@ -258,7 +259,8 @@ network_check6(const struct cell *c, struct network *n)
 }
 
 /* before the start: a lease on each network, and no port taken.  NULL
- * or why not.  Interfaces are numbered again in list order: eth0 first. */
+ * or why not.  Interfaces are numbered again in list order: eth0 first;
+ * the default route stays with the network that held it (netgw.c). */
 const char *
 network_check(struct cell *c)
 {
@@ -281,8 +283,10 @@ network_check(struct cell *c)
 		    o->id);
 		return why;
 	}
-	for (i = 0; i < c->nnets; i++) {
+	for (i = 0; i < c->nnets; i++)
 		c->nets[i].ifnum = i;
+	network_gw_fix(c, 1);
+	for (i = 0; i < c->nnets; i++) {
 		if ((n = network_find(c->nets[i].name)) == NULL) {
 			snprintf(why, sizeof(why), "network %s not found",
 			    c->nets[i].name);
@@ -435,7 +439,7 @@ network_cfg(const struct cell *c, const struct cell_net *cn,
 	nc->prefix = n->br.prefix;
 	nc->gateway = n->br.gateway;
 	nc->mtu = n->br.mtu;
-	if (cn == &c->nets[0])
+	if (cn->gw && !(n->br.flags & NETF_INTERNAL))
 		nc->flags = NETCFG_DEFROUTE;
 	if (n->br.prefix6 != 0 && (l6 = ipam6_find(&n->ipam6, c->id)) != NULL) {
 		memcpy(nc->addr6, l6->addr, 16);

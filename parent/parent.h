@@ -91,12 +91,13 @@ struct waiter {
 #define WAIT_STOP	1
 #define WAIT_RM		2
 
-/* one network of a container, in connect order: the first has the
- * default route, spec.ports are published on spec.network's */
+/* one network of a container, in connect order: one holds the default
+ * route (netgw.c), spec.ports are published on spec.network's */
 struct cell_net {
 	char			 name[CELL_NAMELEN];
 	uint32_t		 ip;		/* --ip, network order; 0 any */
 	int			 ifnum;		/* ethN inside C */
+	int			 gw;		/* holds the default route */
 };
 
 struct cell {
@@ -298,6 +299,7 @@ void		 ctl_network(struct client *, struct imsg *);
 json_t		*network_inspect(const struct cell *);
 void		 network_cell_init(struct cell *);
 struct cell_net	*network_of(const struct cell *, const char *);
+struct cell_net	*network_gw_fix(struct cell *, int);	/* netgw.c */
 void		 network_veth_name(const struct cell *, int, char *, size_t);
 
 /* netconn.c: network connect and disconnect */

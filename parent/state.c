@@ -202,7 +202,8 @@ net_load(struct cell_spec *s, json_t *j)
 	return net_load6(s, json_object_get(j, "v6"));
 }
 
-/* the container's networks, in connect order: [{"name", "ip", "if"}] */
+/* the container's networks, in connect order: [{"name", "ip", "if",
+ * "gw"}], gw true on the one that holds the default route (netgw.c) */
 static json_t *
 nets_json(const struct cell *c)
 {
@@ -210,13 +211,14 @@ nets_json(const struct cell *c)
 	uint32_t	 i;
 
 	for (i = 0; i < c->nnets; i++)
-		json_array_append_new(a, json_pack("{s:s s:I s:i}", "name",
-		    c->nets[i].name, "ip", (json_int_t)c->nets[i].ip, "if",
-		    c->nets[i].ifnum));
+		json_array_append_new(a, json_pack("{s:s s:I s:i s:b}",
+		    "name", c->nets[i].name, "ip", (json_int_t)c->nets[i].ip,
+		    "if", c->nets[i].ifnum, "gw", c->nets[i].gw));
 	return a;
 }
 
-/* absent in files saved before network connect: the create's network */
+/* absent in files saved before network connect: the create's network;
+ * "gw" absent in files saved before it: the first that may hold it */
 static int
 nets_load(struct cell *c, json_t *a)
 {
@@ -224,7 +226,7 @@ nets_load(struct cell *c, json_t *a)
 	json_int_t	 ip;
 	json_t		*v;
 	size_t		 i;
-	int		 ifnum;
+	int		 ifnum, gw;
 
 	if (a == NULL) {
 		network_cell_init(c);
@@ -233,15 +235,19 @@ nets_load(struct cell *c, json_t *a)
 	if (!json_is_array(a) || json_array_size(a) > NET_MAXIFS)
 		return -1;
 	json_array_foreach(a, i, v) {
-		if (json_unpack(v, "{s:s s:I s:i}", "name", &name, "ip", &ip,
-		    "if", &ifnum) == -1 || !msg_name_ok(name, strlen(name) +
-		    1) || ifnum < 0 || ifnum >= NET_MAXIFS)
+		gw = 0;
+		if (json_unpack(v, "{s:s s:I s:i s?b}", "name", &name, "ip",
+		    &ip, "if", &ifnum, "gw", &gw) == -1 ||
+		    !msg_name_ok(name, strlen(name) + 1) || ifnum < 0 ||
+		    ifnum >= NET_MAXIFS)
 			return -1;
 		strlcpy(c->nets[i].name, name, sizeof(c->nets[i].name));
 		c->nets[i].ip = (uint32_t)ip;
 		c->nets[i].ifnum = ifnum;
+		c->nets[i].gw = gw != 0;
 		c->nnets = i + 1;
 	}
+	network_gw_fix(c, 0);
 	return 0;
 }
 

@@ -108,11 +108,13 @@ void	spawn_netcfg(struct imsgev *, struct imsg *);
 /* netcfg.c: in C, and in netif.c's child */
 int	netcfg_ok(const struct msg_net_cfg *);
 int	netcfg_iface(int, const struct msg_net_cfg *, char *, size_t);
+int	netcfg_route(int, const struct msg_net_cfg *, char *, size_t);
 int	netcfg_apply(const struct netcfg_set *, char *, size_t);
 
 /* netif.c: network connect of a running container */
 void	spawn_netns_ask(struct imsgev *, struct imsg *);
 void	spawn_netif(struct imsgev *, struct imsg *);
+void	spawn_netroute(struct imsgev *, struct imsg *);
 void	spawn_create(struct imsgev *, struct imsg *);
 void	spawn_exec(struct imsgev *, struct imsg *);
 void	spawn_kill(struct imsgev *, struct imsg *);

@@ -165,6 +165,35 @@ nl_defroute(int fd, int ifindex, uint32_t gw)
 	return nl_talk(fd, &q);
 }
 
+/*
+ * The gateway of a default route must be a host of ethN's own subnet:
+ * not the container's address, nor the subnet's network or broadcast
+ * address (v4), nor its subnet-router anycast (v6, host part 0).  The
+ * kernel then also refuses it unless it is on-link of ethN, so a route
+ * can't point out of the interface the parent named.
+ */
+static int
+netcfg_gw_ok(const struct msg_net_cfg *nc)
+{
+	uint8_t		net6[16];
+	uint32_t	mask, i, bits;
+
+	mask = htonl(0xffffffffu << (32 - nc->prefix));
+	if (nc->gateway == 0 || nc->gateway == nc->addr ||
+	    (nc->gateway & mask) != (nc->addr & mask) ||
+	    (nc->gateway & ~mask) == 0 || (nc->gateway & ~mask) == ~mask)
+		return 0;
+	if (nc->prefix6 == 0)
+		return 1;
+	memset(net6, 0, sizeof(net6));
+	for (i = 0; i < 16; i++) {
+		bits = nc->prefix6 > i * 8 ? nc->prefix6 - i * 8 : 0;
+		net6[i] = nc->addr6[i] & (bits >= 8 ? 0xff :
+		    (uint8_t)(0xff << (8 - bits)));
+	}
+	return msg_in6_host_ok(nc->gateway6, net6, nc->prefix6);
+}
+
 /* what a netcfg may say: eth0..eth7, a sane address; 1 if so */
 int
 netcfg_ok(const struct msg_net_cfg *nc)
@@ -174,21 +203,21 @@ netcfg_ok(const struct msg_net_cfg *nc)
 	if (!msg_id_ok(nc->id, sizeof(nc->id)) || nc->prefix > 30 ||
 	    nc->addr == 0 || nc->prefix < 8 ||
 	    (nc->flags & ~NETCFG_DEFROUTE) != 0 ||
-	    ((nc->flags & NETCFG_DEFROUTE) && nc->gateway == 0) ||
 	    (nc->mtu != 0 && (nc->mtu < 576 || nc->mtu > 65535)) ||
 	    (nc->prefix6 != 0 && (nc->prefix6 < NET_PREFIX6_MIN ||
 	    nc->prefix6 > NET_PREFIX6_MAX ||
 	    !msg_in6_match(nc->addr6, nc->gateway6, nc->prefix6) ||
-	    memcmp(nc->addr6, nc->gateway6, 16) == 0)))
+	    memcmp(nc->addr6, nc->gateway6, 16) == 0)) ||
+	    ((nc->flags & NETCFG_DEFROUTE) && !netcfg_gw_ok(nc)))
 		return 0;
 	return strncmp(n, "eth", 3) == 0 && n[3] >= '0' &&
 	    n[3] < '0' + NET_MAXIFS && n[4] == '\0';
 }
 
 /*
- * One interface: up with its MTU, its address, and on the first network
- * the default route (the others reach only their subnet, which the
- * address's prefix route gives).  0, or -1 and a reason.
+ * One interface: up with its MTU, its address, and on the network that
+ * holds it the default route (the others reach only their subnet, which
+ * the address's prefix route gives).  0, or -1 and a reason.
  */
 int
 netcfg_iface(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
@@ -208,6 +237,32 @@ netcfg_iface(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
 	    nl_addr6(fd, idx, nc->addr6, nc->prefix6) == -1)) ||
 	    (nc->prefix6 != 0 && (nc->flags & NETCFG_DEFROUTE) &&
 	    (what = "IPv6 default route",
+	    nl_defroute6(fd, idx, nc->gateway6) == -1))) {
+		snprintf(err, len, "network: %s: %s: %s", ifn, what,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The default route (and the v6 one on a dual-stack network) via ethN,
+ * nothing else: a disconnect took the interface that had it away.
+ * NLM_F_REPLACE, so whatever default route is left is replaced, not
+ * added to.  0, or -1 and a reason.
+ */
+int
+netcfg_route(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
+{
+	const char	*what = "no such interface";
+	char		 ifn[NET_IFNAMELEN];
+	int		 idx;
+
+	strlcpy(ifn, nc->ifname, sizeof(ifn));
+	if ((idx = if_nametoindex(ifn)) == 0 ||
+	    (what = "default route", nl_defroute(fd, idx, nc->gateway) ==
+	    -1) ||
+	    (nc->prefix6 != 0 && (what = "IPv6 default route",
 	    nl_defroute6(fd, idx, nc->gateway6) == -1))) {
 		snprintf(err, len, "network: %s: %s: %s", ifn, what,
 		    strerror(errno));

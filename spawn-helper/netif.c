@@ -11,9 +11,19 @@
  *              (the user one for CAP_NET_ADMIN over C's netns, nothing
  *              else: not C's mount, pid, ipc or cgroup), configures ethN
  *              with netcfg_iface(), reports on a pipe and exits
+ *   NETROUTE   the same child, for network disconnect: the interface
+ *              that held the default route is gone, so N sets it (and
+ *              the v6 one) via ethN of a remaining network with
+ *              netcfg_route(), nothing else
  *
- * Both check first that the pid is in the container's cgroup: spawn-
- * helper acts only on containers it holds.  N keeps nothing of spawn-
+ * All check first that the pid is in the container's cgroup: spawn-
+ * helper acts only on containers it holds.  NETIF and NETROUTE also check
+ * the interface (eth0..eth7, its address and MTU) and the gateway (a host
+ * of that interface's subnet, netcfg_ok()); NETROUTE's request carries
+ * NETCFG_DEFROUTE and no other flag.  What spawn-helper can't know is
+ * whether the network is internal: that is the parent's choice, and
+ * net-helper's forward rules keep an internal network in whatever route
+ * a container has (docs/network.md).  N keeps nothing of spawn-
  * helper's but its pipe, is outside C's pid namespace (C can't name it,
  * signal it or trace it) and is killed after NETIF_SECS: a container
  * root that renames, deletes or floods ethN meanwhile gets a failed
@@ -88,9 +98,10 @@ spawn_netns_ask(struct imsgev *iev, struct imsg *imsg)
 	imsgev_compose(iev, MSG_SPAWN_NETNS, peer, 0, fd, &id, sizeof(id));
 }
 
-/* In N: C's user and net namespaces only, ethN, the report, exit. */
+/* In N: C's user and net namespaces only, ethN (or its default route
+ * only), the report, exit. */
 static void __attribute__((noreturn))
-netif_child(const struct msg_spawn_netif *req, int pidfd, int rep)
+netif_child(const struct msg_spawn_netif *req, int route, int pidfd, int rep)
 {
 	char	err[CELL_MSGLEN] = "";
 	int	fd, code = 0;
@@ -114,7 +125,8 @@ netif_child(const struct msg_spawn_netif *req, int pidfd, int rep)
 		code = errno;
 		snprintf(err, sizeof(err), "network: netlink: %s",
 		    strerror(errno));
-	} else if (netcfg_iface(fd, &req->cfg, err, sizeof(err)) == -1)
+	} else if ((route ? netcfg_route(fd, &req->cfg, err, sizeof(err)) :
+	    netcfg_iface(fd, &req->cfg, err, sizeof(err))) == -1)
 		code = errno ? errno : EIO;
 	dprintf(4, "%d %s", code, err);
 	_exit(code != 0);
@@ -162,8 +174,10 @@ netif_done(int fd, short what, void *arg)
 	netif_free(j);
 }
 
-void
-spawn_netif(struct imsgev *iev, struct imsg *imsg)
+/* NETIF and NETROUTE: checked, then N forked; one reply, now or from
+ * netif_done() */
+static void
+netif_start(struct imsgev *iev, struct imsg *imsg, int route)
 {
 	static struct msg_spawn_netif	 req;	/* N works on its copy */
 	struct netif_job		*j = NULL;
@@ -172,10 +186,18 @@ spawn_netif(struct imsgev *iev, struct imsg *imsg)
 	int				 pidfd = -1, rep[2] = { -1, -1 };
 
 	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
-	    !netcfg_ok(&req.cfg) || strncmp(req.cfg.id, req.id,
-	    sizeof(req.id)) != 0 || !netif_held(&req)) {
-		imsgev_reply(iev, peer, ESRCH, 0, "netif: not a container of "
-		    "spawn-helper's, or a bad interface");
+	    !netcfg_ok(&req.cfg) || (route && req.cfg.flags !=
+	    NETCFG_DEFROUTE)) {
+		imsgev_reply(iev, peer, EINVAL, 0, route ? "netroute: bad "
+		    "interface, or a gateway outside its subnet" : "netif: "
+		    "bad interface");
+		return;
+	}
+	if (strncmp(req.cfg.id, req.id, sizeof(req.id)) != 0 ||
+	    !netif_held(&req)) {
+		imsgev_reply(iev, peer, ESRCH, 0, route ? "netroute: not a "
+		    "container of spawn-helper's" : "netif: not a container "
+		    "of spawn-helper's");
 		return;
 	}
 	errno = 0;
@@ -185,7 +207,7 @@ spawn_netif(struct imsgev *iev, struct imsg *imsg)
 	    (j->pid = fork()) == -1)
 		goto fail;
 	if (j->pid == 0)
-		netif_child(&req, pidfd, rep[1]);
+		netif_child(&req, route, pidfd, rep[1]);
 	close(rep[1]);
 	close(pidfd);
 	j->iev = iev;
@@ -208,4 +230,16 @@ fail:
 		close(rep[1]);
 	}
 	free(j);
+}
+
+void
+spawn_netif(struct imsgev *iev, struct imsg *imsg)
+{
+	netif_start(iev, imsg, 0);
+}
+
+void
+spawn_netroute(struct imsgev *iev, struct imsg *imsg)
+{
+	netif_start(iev, imsg, 1);
 }

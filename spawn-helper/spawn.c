@@ -214,6 +214,9 @@ spawn_dispatch(struct imsgev *iev, struct imsg *imsg)
 	case MSG_SPAWN_NETIF:
 		spawn_netif(iev, imsg);
 		break;
+	case MSG_SPAWN_NETROUTE:
+		spawn_netroute(iev, imsg);
+		break;
 	default:
 		log_warnx("unexpected %s", msg_name(imsg_get_type(imsg)));
 		imsgev_reply(iev, imsg_get_peerid(imsg), EINVAL, 0,

@@ -1,8 +1,10 @@
 # network connect / disconnect (issue 4): containers on several networks,
 # running or stopped, across celld restarts and a net-helper kill -9;
 # who may connect what; rm leaving nothing; and a hostile container root
-# during a connect.  The test's own net namespace is "the host"; traffic
-# goes only to the containers it made.
+# during a connect; where the default route goes when its network is
+# disconnected.  The test's own net namespace is "the host"; EXT, a
+# namespace of its own linked to it by a veth, is "another host" (as in
+# 60-network.sh).  Traffic goes only to the containers and EXT.
 . tests/lib.sh
 trap 'del_users; cleanup' EXIT
 . tests/userlib.sh
@@ -12,7 +14,34 @@ write_conf "policy group \"cell\" { max containers 5 }
 policy user \"root\" { admin }"
 start_celld || exit 1
 cellctl network create na --subnet 10.210.0.0/24 >/dev/null &&
-    cellctl network create nb --subnet 10.211.0.0/24 >/dev/null || exit 1
+    cellctl network create nb --subnet 10.211.0.0/24 >/dev/null &&
+    cellctl network create ng --subnet 10.213.0.0/24 >/dev/null &&
+    cellctl network create --internal ni --subnet 10.214.0.0/24 \
+    >/dev/null || exit 1
+
+# EXT: 192.168.77.2 and 2001:db8:77::2; the host .1 and ::1 on its side
+# of the link.  It answers "ext PEER" to anyone on port 9000, both
+# families; what the containers send it is masqueraded by the host.
+unshare --net sleep 100000 &
+EXT=$!
+sleep 0.2
+ext() { nsenter -t "$EXT" -n "$@"; }
+ip link add vhost type veth peer name vext netns /proc/$EXT/ns/net &&
+    ip addr add 192.168.77.1/24 dev vhost &&
+    ip -6 addr add 2001:db8:77::1/64 dev vhost nodad &&
+    ip link set vhost up || exit 1
+ext ip addr add 192.168.77.2/24 dev vext &&
+    ext ip -6 addr add 2001:db8:77::2/64 dev vext nodad &&
+    ext ip link set vext up && ext ip link set lo up || exit 1
+ext python3 -c '
+import socket
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+s.bind(("::", 9000)); s.listen(16)
+while True:
+	c, a = s.accept(); c.sendall(("ext " + a[0] + "\n").encode()); c.close()
+' &
 
 # a web server answering "hi-NAME" on port 80: serve NAME [run flags]
 serve() {
@@ -327,6 +356,152 @@ t_state_saved_before_connect_still_loads() {
 	echo "left $left; o1 $a ($n1 in inspect); o2 has $ifs"
 	[ "$left" = 0 ] && echo "$a" | grep -q '^10\.210\.0\.' &&
 	    [ "$n1" = 1 ] && [ "$ifs" = "lo " ]
+}
+
+# what a container reaches of EXT on port 9000: "ext PEER", or nothing
+reach() {	# container [address]
+	cellctl exec "$1" sh -c "echo x | nc -w 2 ${2:-192.168.77.2} 9000" \
+	    2>/dev/null
+}
+
+# a container's default routes, "GATEWAY DEV;" each, from inside
+defroute() {	# container [-6]
+	cellctl exec "$1" ip ${2:-} route 2>/dev/null |
+	    sed -n 's/^default via \([0-9a-f.:]*\) dev \(eth[0-9]\).*/\1 \2;/p' |
+	    tr -d '\n'
+}
+
+# the network of eth0 (na) holds the default route and is disconnected:
+# the route moves to the remaining network that is not internal with
+# the lowest ethN (nb, eth1: connected last, so not the first in the
+# list, which is ng's eth2), and real traffic reaches EXT through it.
+# A celld restart keeps the choice (a connect after it takes nothing),
+# and so does a restart of the container, which numbers the interfaces
+# again (ng eth0, nb eth1, na eth2)
+t_disconnect_of_the_default_route_network_moves_it_to_the_lowest_eth() {
+	cellctl run -d --name g1 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl network connect nb g1 && cellctl network connect ng g1 &&
+	    cellctl network disconnect nb g1 &&
+	    cellctl network connect nb g1 || return 1
+	r0=$(defroute g1) x0=$(reach g1)
+	cellctl network disconnect na g1 || return 1
+	r1=$(defroute g1) x1=$(reach g1)
+	ifs=$(cellctl exec g1 ls /sys/class/net | tr '\n' ' ')
+	stop_celld
+	start_celld || return 1
+	r2=$(defroute g1)
+	cellctl network connect na g1 || return 1
+	r3=$(defroute g1) x3=$(reach g1)
+	cellctl restart g1 >/dev/null || return 1
+	r4=$(defroute g1) x4=$(reach g1)
+	cellctl stop g1 >/dev/null && cellctl start g1 >/dev/null || return 1
+	r5=$(defroute g1)
+	cellctl rm -f g1 >/dev/null
+	echo "before: $r0 $x0; after: $r1 $x1 ($ifs)"
+	echo "celld restarted: $r2, connect na: $r3 $x3"
+	echo "container restarted: $r4 $x4, stop/start: $r5"
+	[ "$r0" = "10.210.0.1 eth0;" ] && [ "$ifs" = "eth1 eth2 lo " ] &&
+	    [ "$r1" = "10.211.0.1 eth1;" ] && [ "$r2" = "$r1" ] &&
+	    [ "$r3" = "$r1" ] && [ "$r4" = "10.211.0.1 eth1;" ] &&
+	    [ "$r5" = "$r4" ] && echo "$x0 $x1 $x3 $x4" |
+	    grep -q '^ext [^ ]* ext [^ ]* ext [^ ]* ext [^ ]*$'
+}
+
+# attack: a container on na and ni (internal) leaves na: ni must give
+# no way out, so no default route is left and EXT is out of reach; its
+# root (NET_ADMIN) adding a default route via ni's gateway itself still
+# gets nowhere (the forward rules).  A connect to nb then gives a way
+# out again (replacing the root's route), kept across a restart
+t_internal_network_left_alone_gives_no_way_out_until_a_normal_connect() {
+	cellctl run -d --name i1 --network na --cap-add NET_ADMIN busybox \
+	    sleep 1000 >/dev/null || return 1
+	cellctl network connect ni i1 || return 1
+	x0=$(reach i1)
+	cellctl network disconnect na i1 || return 1
+	r1=$(defroute i1) x1=$(reach i1)
+	host=$(cellctl exec i1 sh -c 'echo x | nc -w 2 192.168.77.1 9000' \
+	    2>&1)
+	cellctl exec i1 ip route add default via 10.214.0.1 || return 1
+	x2=$(reach i1)
+	cellctl network connect nb i1 || return 1
+	r3=$(defroute i1) x3=$(reach i1)
+	cellctl stop i1 >/dev/null && cellctl start i1 >/dev/null || return 1
+	r4=$(defroute i1) x4=$(reach i1)
+	cellctl rm -f i1 >/dev/null
+	echo "on na+ni: $x0; ni alone: '$r1' '$x1' host: $host"
+	echo "root's own route: '$x2'; connect nb: $r3 $x3; restart: $r4 $x4"
+	echo "$x0" | grep -q '^ext ' && [ -z "$r1" ] && [ -z "$x1" ] &&
+	    [ -z "$x2" ] && [ "$r3" = "10.211.0.1 eth0;" ] &&
+	    echo "$x3" | grep -q '^ext ' && [ "$r4" = "10.211.0.1 eth1;" ] &&
+	    echo "$x4" | grep -q '^ext '
+}
+
+# a container started on an internal network only has no default route;
+# its first connect to a network that is not internal gives one, a
+# second connect takes nothing, and a disconnect of that network leaves
+# none again
+t_internal_only_container_gets_its_route_from_a_normal_connect() {
+	cellctl run -d --name i2 --network ni busybox sleep 1000 \
+	    >/dev/null || return 1
+	r1=$(defroute i2) x1=$(reach i2)
+	cellctl network connect nb i2 && cellctl network connect ng i2 ||
+	    return 1
+	r2=$(defroute i2) x2=$(reach i2)
+	cellctl network disconnect ng i2 && cellctl network disconnect nb i2 ||
+	    return 1
+	r3=$(defroute i2) x3=$(reach i2)
+	cellctl rm -f i2 >/dev/null
+	echo "ni only: '$r1' '$x1'; +nb +ng: $r2 $x2; -ng -nb: '$r3' '$x3'"
+	[ -z "$r1" ] && [ -z "$x1" ] && [ "$r2" = "10.211.0.1 eth1;" ] &&
+	    echo "$x2" | grep -q '^ext ' && [ -z "$r3" ] && [ -z "$x3" ]
+}
+
+# hostile: the container root renames eth1 away before its default
+# route's network (eth0's) is disconnected.  The disconnect is done and
+# says the route did not move, in one line; the container has no
+# default route meanwhile (nothing else got it), and its next start
+# gives it through nb, the network recorded for it
+t_route_move_failing_is_reported_and_the_next_start_fixes_it() {
+	cellctl run -d --name f1 --network na --cap-add NET_ADMIN busybox \
+	    sleep 1000 >/dev/null || return 1
+	cellctl network connect nb f1 || return 1
+	cellctl exec f1 sh -c 'ip link set eth1 down &&
+	    ip link set eth1 name other' || return 1
+	out=$(cellctl network disconnect na f1 2>&1); rc=$?
+	on=$(cellctl inspect f1 | grep -c '"NetworkID": "na"')
+	r1=$(defroute f1) alive=$(cellctl ping >/dev/null && echo yes)
+	cellctl stop f1 >/dev/null && cellctl start f1 >/dev/null || return 1
+	r2=$(defroute f1) x2=$(reach f1)
+	cellctl rm -f f1 >/dev/null
+	echo "disconnect: $rc $out; still on na: $on; route '$r1' celld $alive"
+	echo "after a restart: $r2 $x2"
+	[ $rc = 125 ] && [ "$(echo "$out" | wc -l)" = 1 ] &&
+	    echo "$out" | grep -q 'default route did not move to eth1 (nb)' &&
+	    [ "$on" = 0 ] && [ -z "$r1" ] && [ "$alive" = yes ] &&
+	    [ "$r2" = "10.211.0.1 eth0;" ] && echo "$x2" | grep -q '^ext '
+}
+
+# dual-stack: the v6 default route moves with the v4 one, and v6
+# traffic reaches EXT through the remaining network
+t_disconnect_moves_the_v6_default_route_too() {
+	cellctl network create d1 --ipv6 --subnet 10.215.0.0/24 \
+	    --subnet fd00:215::/64 >/dev/null &&
+	    cellctl network create d2 --ipv6 --subnet 10.216.0.0/24 \
+	    --subnet fd00:216::/64 >/dev/null || return 1
+	cellctl run -d --name v1 --network d1 busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl network connect d2 v1 || return 1
+	r0=$(defroute v1 -6)
+	cellctl network disconnect d1 v1 || return 1
+	r4=$(defroute v1) r6=$(defroute v1 -6)
+	x4=$(reach v1) x6=$(reach v1 2001:db8:77::2)
+	cellctl rm -f v1 >/dev/null
+	cellctl network rm d1 d2 >/dev/null
+	echo "v6 before: $r0; after: $r4 $r6; over v4: $x4; over v6: $x6"
+	[ "$r0" = "fd00:215::1 eth0;" ] && [ "$r4" = "10.216.0.1 eth1;" ] &&
+	    [ "$r6" = "fd00:216::1 eth1;" ] && echo "$x4" | grep -q '^ext ' &&
+	    [ "$x6" = "ext 2001:db8:77::1" ]
 }
 
 run_tests "$@"

@@ -12,6 +12,8 @@
  *   netif,ID,PID,IFNAME             MSG_SPAWN_NETIF (to spawn-helper):
  *                                   10.99.0.2/24 on IFNAME in PID's netns
  *   netnsask,ID,PID                 MSG_SPAWN_NETNS_ASK
+ *   route,ID,PID,IFNAME,GW          MSG_SPAWN_NETROUTE: the default route
+ *                                   via GW, IFNAME 10.99.0.2/24
  *   port,ID,BRIDGE,ADDR,HPORT,CPORT,PROTO   MSG_NET_PORT
  *   bridge6,NAME,A.B.C.D/N,GW,P6/N,GW6      MSG_NET_BRIDGE, dual-stack
  *   port6,ID,BRIDGE,ADDR6,HPORT,CPORT,PROTO,HOSTIP6
@@ -227,6 +229,19 @@ raw_net(int fd, const char *mode)
 		inet_pton(AF_INET, "10.99.0.1", &ni.cfg.gateway);
 		ni.cfg.prefix = 24;
 		return send_net(fd, MSG_SPAWN_NETIF, &ni, sizeof(ni), -1);
+	}
+	if (n == 5 && strcmp(f[0], "route") == 0) {
+		memset(&ni, 0, sizeof(ni));
+		put_id(ni.id, sizeof(ni.id), f[1]);
+		memcpy(ni.cfg.id, ni.id, sizeof(ni.cfg.id));
+		ni.pid = atoi(f[2]);
+		snprintf(ni.cfg.ifname, sizeof(ni.cfg.ifname), "%s", f[3]);
+		inet_pton(AF_INET, "10.99.0.2", &ni.cfg.addr);
+		if (inet_pton(AF_INET, f[4], &ni.cfg.gateway) != 1)
+			return 1;
+		ni.cfg.prefix = 24;
+		ni.cfg.flags = NETCFG_DEFROUTE;
+		return send_net(fd, MSG_SPAWN_NETROUTE, &ni, sizeof(ni), -1);
 	}
 	return 1;
 }

@@ -168,9 +168,28 @@ t_spawn_netif_and_netns_for_a_foreign_process_refused() {
 	out=$(speak spawn "netif,x,$$,eth1" "netnsask,x,$$" "netnsask,x,1" \
 	    "netif,x,1,lo" ping)
 	echo "$out"
-	[ "$(echo "$out" | grep -c '^done 3 .*not a container of spawn-')" = 4 ] &&
+	[ "$(echo "$out" | grep -c '^done 3 .*not a container of spawn-')" = 3 ] &&
+	    [ "$(echo "$out" | grep -c '^done 22 .*netif: bad interface')" = 1 ] &&
 	    [ "$(echo "$out" | tail -2)" = "msg pong
 exit 0" ] && [ "$(ip -o addr)" = "$before" ]
+}
+
+# attack: network disconnect's default route move, as a parent that lies:
+# a gateway outside the interface's subnet, the container's own address,
+# the subnet's network and broadcast addresses, an interface not ethN,
+# then a well-formed one for a container spawn-helper does not hold.
+# Each refused with its reason, and the host's routes do not change
+t_spawn_netroute_bad_gateway_interface_or_container_refused() {
+	before=$(ip route; ip -6 route)
+	out=$(speak spawn "route,x,$$,eth1,192.168.77.1" \
+	    "route,x,$$,eth1,10.99.0.2" "route,x,$$,eth1,10.99.0.0" \
+	    "route,x,$$,eth1,10.99.0.255" "route,x,$$,lo,10.99.0.1" \
+	    "route,x,$$,eth1,10.99.0.1" "route,x,1,eth0,10.99.0.1" ping)
+	echo "$out"
+	[ "$(echo "$out" | grep -c '^done 22 .*gateway outside its subnet')" = 5 ] &&
+	    [ "$(echo "$out" | grep -c '^done 3 .*netroute: not a container of spawn-')" = 2 ] &&
+	    [ "$(echo "$out" | tail -2)" = "msg pong
+exit 0" ] && [ "$(ip route; ip -6 route)" = "$before" ]
 }
 
 run_tests
