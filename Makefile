@@ -32,7 +32,8 @@ PRIVSEP_OBJ	 = $(O)/privsep/log.o $(O)/privsep/drop.o \
 		   $(O)/privsep/subid.o
 PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/helpers.o $(O)/parent/request.o \
-		   $(O)/parent/conf.o $(O)/parent/parse.o \
+		   $(O)/parent/conf.o $(O)/parent/conf_build.o \
+		   $(O)/parent/parse.o \
 		   $(O)/parent/cell.o $(O)/parent/state.o $(O)/parent/image.o \
 		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
@@ -142,7 +143,7 @@ $(B)/tests/test_msg: $(O)/tests/unit/test_msg.o $(IMSG_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_conf: $(O)/tests/unit/test_conf_main.o $(O)/parent/conf.o \
-    $(O)/parent/parse.o
+    $(O)/parent/conf_build.o $(O)/parent/parse.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 

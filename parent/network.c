@@ -259,7 +259,7 @@ network_ula(const char *name, struct msg_net_bridge *br)
 }
 
 /*
- * subnet6 (conf.c checked it), or ipv6 alone: a ULA /64 as "network
+ * subnet6 (conf_build.c checked it), or ipv6 alone: a ULA /64 as "network
  * create --ipv6" picks; the gateway is host 1 unless celld.conf says
  */
 static void
