@@ -214,6 +214,39 @@ t_persist6(void)
 	ipam6_free(&p);
 }
 
+/*
+ * Lease files written before the v4 and v6 IPAM shared lease.c: they
+ * load, and are written back byte for byte (networks/NAME.leases and
+ * NAME.leases6 in the state dir).
+ */
+static void
+t_files(void)
+{
+	struct ipam	p;
+	struct ipam6	q;
+	char		v4[400], v6[400], *text = NULL;
+
+	snprintf(v4, sizeof(v4), "next 172.20.0.9\n172.20.0.2 %s\n"
+	    "172.20.0.8 %s\n172.20.0.3 %s\n", id(1), id(2), id(3));
+	ipam_init(&p, ip("172.20.0.0"), 24, ip("172.20.0.1"));
+	T_OK(ipam_parse(&p, v4) == 0 && (text = ipam_format(&p)) != NULL &&
+	    strcmp(text, v4) == 0, "an old leases file loads and is "
+	    "written back the same");
+	if (text != NULL)
+		free(text);
+	ipam_free(&p);
+	text = NULL;
+	snprintf(v6, sizeof(v6), "next fd00:4::6\nfd00:4::2 %s\n"
+	    "fd00:4::abc %s\nfd00:4::5 %s\n", id(1), id(2), id(3));
+	ipam6_init(&q, ip6("fd00:4::"), 64, ip6("fd00:4::1"));
+	T_OK(ipam6_parse(&q, v6) == 0 && (text = ipam6_format(&q)) != NULL &&
+	    strcmp(text, v6) == 0, "an old leases6 file loads and is "
+	    "written back the same");
+	if (text != NULL)
+		free(text);
+	ipam6_free(&q);
+}
+
 static void
 t_subnet6(void)
 {
@@ -240,6 +273,7 @@ main(void)
 	t_alloc6();
 	t_full6();
 	t_persist6();
+	t_files();
 	t_subnet6();
 	return tap_done();
 }
