@@ -41,7 +41,8 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/seccomp_json.o $(O)/parent/ctl_seccomp.o \
 		   $(O)/parent/image_store.o $(O)/parent/image_load.o \
 		   $(O)/parent/image_change.o \
-		   $(O)/parent/ipam.o $(O)/parent/ipam6.o $(O)/parent/network.o \
+		   $(O)/parent/ipam.o $(O)/parent/ipam6.o $(O)/parent/lease.o \
+		   $(O)/parent/network.o \
 		   $(O)/parent/netrun.o $(O)/parent/ctl_network.o \
 		   $(O)/parent/netfiles.o $(O)/parent/netconn.o \
 		   $(O)/privsep/launch.o
@@ -193,7 +194,7 @@ $(B)/tests/test_seccomp_json: $(O)/tests/unit/test_seccomp_json.o \
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_ipam: $(O)/tests/unit/test_ipam.o $(O)/parent/ipam.o \
-    $(O)/parent/ipam6.o $(IMSG_OBJ) $(O)/privsep/log.o
+    $(O)/parent/ipam6.o $(O)/parent/lease.o $(IMSG_OBJ) $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
