@@ -29,7 +29,7 @@ YACC		 = byacc
 IMSG_OBJ	 = $(O)/imsg/imsg.o $(O)/imsg/msg.o $(O)/imsg/spec.o
 PRIVSEP_OBJ	 = $(O)/privsep/log.o $(O)/privsep/drop.o \
 		   $(O)/privsep/sandbox.o $(O)/privsep/proc.o \
-		   $(O)/privsep/subid.o
+		   $(O)/privsep/subid.o $(O)/privsep/cgroupfs.o
 PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/helpers.o $(O)/parent/request.o \
 		   $(O)/parent/conf.o $(O)/parent/conf_build.o \
@@ -172,7 +172,7 @@ $(O)/tests/cgroup_test.o: spawn-helper/cgroup.c
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DCGROUP_TEST -c -o $@ $<
 
 $(B)/tests/test_cgroup: $(O)/tests/unit/test_cgroup.o $(O)/tests/cgroup_test.o \
-    $(O)/parent/delegate.o $(O)/privsep/log.o
+    $(O)/parent/delegate.o $(O)/privsep/cgroupfs.o $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
