@@ -43,22 +43,6 @@
 #define DG_CELLS	"celld-cells"
 
 static int
-dg_write(int dfd, const char *file, const char *s)
-{
-	ssize_t	n = strlen(s), w;
-	int	fd, saved;
-
-	if ((fd = openat(dfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return -1;
-	if ((w = write(fd, s, n)) != n && w != -1)
-		errno = EIO;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return w == n ? 0 : -1;
-}
-
-static int
 dg_mkdir(int dfd, const char *name)
 {
 	if (mkdirat(dfd, name, 0755) == -1 && errno != EEXIST)
@@ -98,7 +82,7 @@ dg_enable(int dfd, const char *const *enable, const char *where)
 
 	for (; *enable != NULL; enable++) {
 		snprintf(buf, sizeof(buf), "+%s", *enable);
-		if (dg_write(dfd, "cgroup.subtree_control", buf) == 0)
+		if (cgfs_write(dfd, "cgroup.subtree_control", buf) == 0)
 			continue;
 		if (errno == EBUSY) {
 			log_warnx("%s: other processes share celld's cgroup: "
@@ -161,7 +145,7 @@ dg_hier(const struct cgfs_line *l, const char *const *enable, uid_t uid,
 	snprintf(where, sizeof(where), "%s%s", mnt, own);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	if ((supfd = dg_mkdir(ownfd, DG_SUPERVISOR)) == -1 ||
-	    dg_write(supfd, "cgroup.procs", pid) == -1) {
+	    cgfs_write(supfd, "cgroup.procs", pid) == -1) {
 		log_warn("%s/%s", where, DG_SUPERVISOR);
 		goto done;
 	}

@@ -4,14 +4,17 @@
  * reads them to make the subtree it delegates (parent/delegate.c), and
  * spawn-helper to find that subtree again on its own
  * (spawn-helper/cgroup.c): one reading of the kernel's words, so that
- * the two agree on which hierarchies celld uses.
+ * the two agree on which hierarchies celld uses.  Both write cgroup
+ * files with cgfs_write().
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
@@ -113,4 +116,21 @@ cgfs_mountpoint(const struct cgfs_line *l, char *mnt, size_t len)
 	}
 	endmntent(fp);
 	return r;
+}
+
+/* s into a cgroup file of dfd, in one write(2) as cgroupfs wants it */
+int
+cgfs_write(int dfd, const char *file, const char *s)
+{
+	ssize_t	n = strlen(s), w;
+	int	fd, saved;
+
+	if ((fd = openat(dfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
+		return -1;
+	if ((w = write(fd, s, n)) != n && w != -1)
+		errno = EIO;
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return w == n ? 0 : -1;
 }

@@ -113,6 +113,7 @@ int	cgfs_wanted(const struct cgfs_line *);
 int	cgfs_lines(pid_t, struct cgfs_line *, size_t,
 	    int (*)(const struct cgfs_line *));
 int	cgfs_mountpoint(const struct cgfs_line *, char *, size_t);
+int	cgfs_write(int, const char *, const char *);
 
 /* launch.c */
 struct launch_args {

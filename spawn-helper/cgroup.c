@@ -262,8 +262,7 @@ cg_write(int dfd, const char *file, const char *fmt, ...)
 {
 	va_list	ap;
 	char	buf[64];
-	int	fd, n, saved;
-	ssize_t	w;
+	int	n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -272,14 +271,7 @@ cg_write(int dfd, const char *file, const char *fmt, ...)
 		errno = EOVERFLOW;
 		return -1;
 	}
-	if ((fd = openat(dfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return -1;
-	if ((w = write(fd, buf, n)) != n && w != -1)
-		errno = EIO;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return w == n ? 0 : -1;
+	return cgfs_write(dfd, file, buf);
 }
 
 /* A small file, NUL-terminated, without its trailing newline. */
