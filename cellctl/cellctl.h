@@ -75,6 +75,8 @@ int	cmd_create(struct ctl *, int, char **);
 struct option;
 int	cell_getopt(int, char **, const char *, const struct option *);
 void	cell_optreset(void);
+int	cell_each(struct ctl *, uint32_t, const struct msg_ctl_target *, int,
+	    char **);
 int	cmd_start(struct ctl *, int, char **);
 int	cmd_stop(struct ctl *, int, char **);
 int	cmd_restart(struct ctl *, int, char **);

@@ -55,8 +55,11 @@ cell_seconds(const char *cmd, const char *s)
 	return n;
 }
 
-/* One request per name, printing each name done, like Docker. */
-static int
+/*
+ * One request per name, its target's sig, timeout and flags those of
+ * tmpl, printing each name done, like Docker.
+ */
+int
 cell_each(struct ctl *ctl, uint32_t type, const struct msg_ctl_target *tmpl,
     int n, char **names)
 {

@@ -220,29 +220,14 @@ static int
 pause_each(struct ctl *ctl, int argc, char **argv, int freeze)
 {
 	struct msg_ctl_target	t;
-	struct msg_result	res;
-	int			i, rv = 0;
 
 	if (no_flags(&argc, &argv) < 1)
 		ctl_die("usage: cellctl %s NAME ...", freeze ? "pause" :
 		    "unpause");
+	memset(&t, 0, sizeof(t));
+	t.sig = freeze;
 	ctl_connect(ctl);
-	for (i = 0; i < argc; i++) {
-		if (ctl_target(&t, argv[i]) == -1) {
-			rv = EXIT_CELLD;
-			continue;
-		}
-		t.sig = freeze;
-		ctl_send(ctl, MSG_CTL_PAUSE, -1, &t, sizeof(t));
-		if (ctl_wait(ctl, NULL, NULL, &res) != 0) {
-			ctl_warn(argv[i], &res);
-			rv = EXIT_CELLD;
-			continue;
-		}
-		printf("%s\n", argv[i]);
-		fflush(stdout);
-	}
-	return rv;
+	return cell_each(ctl, MSG_CTL_PAUSE, &t, argc, argv);
 }
 
 int
