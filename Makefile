@@ -29,10 +29,11 @@ YACC		 = byacc
 IMSG_OBJ	 = $(O)/imsg/imsg.o $(O)/imsg/msg.o $(O)/imsg/spec.o
 PRIVSEP_OBJ	 = $(O)/privsep/log.o $(O)/privsep/drop.o \
 		   $(O)/privsep/sandbox.o $(O)/privsep/proc.o \
-		   $(O)/privsep/subid.o
+		   $(O)/privsep/subid.o $(O)/privsep/cgroupfs.o
 PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/helpers.o $(O)/parent/request.o \
-		   $(O)/parent/conf.o $(O)/parent/parse.o \
+		   $(O)/parent/conf.o $(O)/parent/conf_build.o \
+		   $(O)/parent/parse.o \
 		   $(O)/parent/cell.o $(O)/parent/state.o $(O)/parent/image.o \
 		   $(O)/parent/ctl_cell.o $(O)/parent/run.o $(O)/parent/monconn.o \
 		   $(O)/parent/delegate.o $(O)/parent/ctl_more.o \
@@ -40,7 +41,8 @@ PARENT_OBJ	 = $(O)/parent/celld.o $(O)/parent/control.o \
 		   $(O)/parent/seccomp_json.o $(O)/parent/ctl_seccomp.o \
 		   $(O)/parent/image_store.o $(O)/parent/image_load.o \
 		   $(O)/parent/image_change.o \
-		   $(O)/parent/ipam.o $(O)/parent/ipam6.o $(O)/parent/network.o \
+		   $(O)/parent/ipam.o $(O)/parent/ipam6.o $(O)/parent/lease.o \
+		   $(O)/parent/network.o \
 		   $(O)/parent/netrun.o $(O)/parent/ctl_network.o \
 		   $(O)/parent/netfiles.o $(O)/parent/netconn.o \
 		   $(O)/parent/netgw.o \
@@ -143,7 +145,7 @@ $(B)/tests/test_msg: $(O)/tests/unit/test_msg.o $(IMSG_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_conf: $(O)/tests/unit/test_conf_main.o $(O)/parent/conf.o \
-    $(O)/parent/parse.o
+    $(O)/parent/conf_build.o $(O)/parent/parse.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -171,7 +173,7 @@ $(O)/tests/cgroup_test.o: spawn-helper/cgroup.c
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DCGROUP_TEST -c -o $@ $<
 
 $(B)/tests/test_cgroup: $(O)/tests/unit/test_cgroup.o $(O)/tests/cgroup_test.o \
-    $(O)/parent/delegate.o $(O)/privsep/log.o
+    $(O)/parent/delegate.o $(O)/privsep/cgroupfs.o $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -193,7 +195,7 @@ $(B)/tests/test_seccomp_json: $(O)/tests/unit/test_seccomp_json.o \
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/tests/test_ipam: $(O)/tests/unit/test_ipam.o $(O)/parent/ipam.o \
-    $(O)/parent/ipam6.o $(IMSG_OBJ) $(O)/privsep/log.o
+    $(O)/parent/ipam6.o $(O)/parent/lease.o $(IMSG_OBJ) $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 

@@ -22,10 +22,24 @@ struct ctl {
 
 typedef int	(*reply_fn)(struct ctl *, struct imsg *, void *);
 
+/*
+ * Replies of one type, each a payload of size bytes, in the order they
+ * came: what a listing (ps, stats, top) gathers with ctl_collect().
+ */
+struct replies {
+	uint32_t	 type;
+	size_t		 size;
+	void		(*clean)(void *);	/* terminates a record's
+						 * strings */
+	void		*v;			/* n records */
+	size_t		 n;
+};
+
 /* client.c */
 void	ctl_connect(struct ctl *);
 void	ctl_send(struct ctl *, uint32_t, int, const void *, size_t);
 int	ctl_wait(struct ctl *, reply_fn, void *, struct msg_result *);
+int	ctl_collect(struct ctl *, struct imsg *, void *);
 __attribute__((noreturn, format(printf, 1, 2)))
 void	ctl_die(const char *, ...);
 
@@ -61,6 +75,8 @@ int	cmd_create(struct ctl *, int, char **);
 struct option;
 int	cell_getopt(int, char **, const char *, const struct option *);
 void	cell_optreset(void);
+int	cell_each(struct ctl *, uint32_t, const struct msg_ctl_target *, int,
+	    char **);
 int	cmd_start(struct ctl *, int, char **);
 int	cmd_stop(struct ctl *, int, char **);
 int	cmd_restart(struct ctl *, int, char **);

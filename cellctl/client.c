@@ -122,3 +122,27 @@ ctl_wait(struct ctl *ctl, reply_fn fn, void *arg, struct msg_result *res)
 		imsg_free(&imsg);
 	}
 }
+
+/*
+ * A reply_fn for listings: the payload of a reply of r's type (r a
+ * struct replies) appended to r's records, then cleaned.
+ */
+int
+ctl_collect(struct ctl *ctl, struct imsg *imsg, void *arg)
+{
+	struct replies	*r = arg;
+	unsigned char	*nv, *rec;
+
+	(void)ctl;
+	if (imsg_get_type(imsg) != r->type)
+		return -1;
+	if ((nv = reallocarray(r->v, r->n + 1, r->size)) == NULL)
+		ctl_die("out of memory");
+	r->v = nv;
+	rec = nv + r->n * r->size;
+	if (imsg_get_data(imsg, rec, r->size) == -1)
+		return -1;
+	r->clean(rec);
+	r->n++;
+	return 0;
+}

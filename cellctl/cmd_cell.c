@@ -55,8 +55,11 @@ cell_seconds(const char *cmd, const char *s)
 	return n;
 }
 
-/* One request per name, printing each name done, like Docker. */
-static int
+/*
+ * One request per name, its target's sig, timeout and flags those of
+ * tmpl, printing each name done, like Docker.
+ */
+int
 cell_each(struct ctl *ctl, uint32_t type, const struct msg_ctl_target *tmpl,
     int n, char **names)
 {
@@ -263,33 +266,17 @@ cmd_wait(struct ctl *ctl, int argc, char **argv)
 
 /* ps */
 
-struct cells {
-	struct msg_cell	*c;
-	size_t		 n;
-};
-
-static int
-ps_collect(struct ctl *ctl, struct imsg *imsg, void *arg)
+/* the containers are a struct replies of msg_cell */
+static void
+ps_clean(void *arg)
 {
-	struct cells	*cs = arg;
-	struct msg_cell	*c, *nc;
+	struct msg_cell	*c = arg;
 
-	(void)ctl;
-	if (imsg_get_type(imsg) != MSG_CTL_CELL)
-		return -1;
-	if ((nc = reallocarray(cs->c, cs->n + 1, sizeof(*nc))) == NULL)
-		ctl_die("out of memory");
-	cs->c = nc;
-	c = &cs->c[cs->n];
-	if (imsg_get_data(imsg, c, sizeof(*c)) == -1)
-		return -1;
 	c->id[sizeof(c->id) - 1] = '\0';
 	c->name[sizeof(c->name) - 1] = '\0';
 	c->image[sizeof(c->image) - 1] = '\0';
 	c->command[sizeof(c->command) - 1] = '\0';
 	c->state[sizeof(c->state) - 1] = '\0';
-	cs->n++;
-	return 0;
 }
 
 /* Newest first, as docker ps. */
@@ -423,7 +410,7 @@ ps_row(const struct msg_cell *c, int64_t now, char row[][PS_COLLEN])
 
 /* Like Docker's tabwriter: each column as wide as its widest, 3 apart. */
 static void
-ps_table(const struct cells *cs)
+ps_table(const struct replies *cs)
 {
 	static const char	*head[PS_NCOLS] = { "CONTAINER ID", "IMAGE",
 	    "COMMAND", "CREATED", "STATUS", "NAMES" };
@@ -436,7 +423,7 @@ ps_table(const struct cells *cs)
 	for (j = 0; j < PS_NCOLS; j++)
 		strlcpy(rows[0][j], head[j], PS_COLLEN);
 	for (i = 0; i < cs->n; i++)
-		ps_row(&cs->c[i], now, rows[i + 1]);
+		ps_row((const struct msg_cell *)cs->v + i, now, rows[i + 1]);
 	for (j = 0; j < PS_NCOLS; j++)
 		for (i = w[j] = 0; i <= cs->n; i++)
 			if (ps_width(rows[i][j]) > w[j])
@@ -459,14 +446,14 @@ ps_jstr(const char *s)
 }
 
 static void
-ps_json(const struct cells *cs)
+ps_json(const struct replies *cs)
 {
 	json_t			*a = json_array(), *o;
 	const struct msg_cell	*c;
 	size_t			 i;
 
 	for (i = 0; i < cs->n; i++) {
-		c = &cs->c[i];
+		c = (const struct msg_cell *)cs->v + i;
 		o = json_object();
 		json_object_set_new(o, "id", ps_jstr(c->id));
 		json_object_set_new(o, "name", ps_jstr(c->name));
@@ -497,7 +484,8 @@ cmd_ps(struct ctl *ctl, int argc, char **argv)
 	};
 	struct msg_ctl_target	t;
 	struct msg_result	res;
-	struct cells		cs = { NULL, 0 };
+	struct replies		cs = { MSG_CTL_CELL, sizeof(struct msg_cell),
+				    ps_clean, NULL, 0 };
 	size_t			i;
 	int			c, quiet = 0;
 
@@ -512,17 +500,18 @@ cmd_ps(struct ctl *ctl, int argc, char **argv)
 		ctl_die("usage: cellctl ps [-a] [-q] [--json]");
 	ctl_connect(ctl);
 	ctl_send(ctl, MSG_CTL_PS, -1, &t, sizeof(t));
-	if (ctl_wait(ctl, ps_collect, &cs, &res) != 0)
+	if (ctl_wait(ctl, ctl_collect, &cs, &res) != 0)
 		ctl_die("ps: %s", res.msg[0] ? res.msg : strerror(res.err));
 	if (cs.n > 0)
-		qsort(cs.c, cs.n, sizeof(cs.c[0]), ps_cmp);
+		qsort(cs.v, cs.n, cs.size, ps_cmp);
 	if (ctl->json)
 		ps_json(&cs);
 	else if (quiet)
 		for (i = 0; i < cs.n; i++)
-			printf("%.*s\n", SHORT_ID, cs.c[i].id);
+			printf("%.*s\n", SHORT_ID,
+			    ((const struct msg_cell *)cs.v + i)->id);
 	else
 		ps_table(&cs);
-	free(cs.c);
+	free(cs.v);
 	return 0;
 }

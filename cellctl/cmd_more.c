@@ -220,29 +220,14 @@ static int
 pause_each(struct ctl *ctl, int argc, char **argv, int freeze)
 {
 	struct msg_ctl_target	t;
-	struct msg_result	res;
-	int			i, rv = 0;
 
 	if (no_flags(&argc, &argv) < 1)
 		ctl_die("usage: cellctl %s NAME ...", freeze ? "pause" :
 		    "unpause");
+	memset(&t, 0, sizeof(t));
+	t.sig = freeze;
 	ctl_connect(ctl);
-	for (i = 0; i < argc; i++) {
-		if (ctl_target(&t, argv[i]) == -1) {
-			rv = EXIT_CELLD;
-			continue;
-		}
-		t.sig = freeze;
-		ctl_send(ctl, MSG_CTL_PAUSE, -1, &t, sizeof(t));
-		if (ctl_wait(ctl, NULL, NULL, &res) != 0) {
-			ctl_warn(argv[i], &res);
-			rv = EXIT_CELLD;
-			continue;
-		}
-		printf("%s\n", argv[i]);
-		fflush(stdout);
-	}
-	return rv;
+	return cell_each(ctl, MSG_CTL_PAUSE, &t, argc, argv);
 }
 
 int
@@ -329,38 +314,24 @@ cmd_update(struct ctl *ctl, int argc, char **argv)
 	return rv;
 }
 
-/* stats */
+/* stats: a sample is a struct replies of msg_stat */
 
-struct stats {
-	struct msg_stat	*s;
-	size_t		 n;
-};
-
-static int
-stats_collect(struct ctl *ctl, struct imsg *imsg, void *arg)
+static void
+stats_clean(void *arg)
 {
-	struct stats	*st = arg;
-	struct msg_stat	*s, *ns;
+	struct msg_stat	*s = arg;
 
-	(void)ctl;
-	if (imsg_get_type(imsg) != MSG_CTL_STAT)
-		return -1;
-	if ((ns = reallocarray(st->s, st->n + 1, sizeof(*ns))) == NULL)
-		ctl_die("out of memory");
-	st->s = ns;
-	s = &st->s[st->n];
-	if (imsg_get_data(imsg, s, sizeof(*s)) == -1)
-		return -1;
 	s->id[sizeof(s->id) - 1] = '\0';
 	s->name[sizeof(s->name) - 1] = '\0';
 	safe_str(s->name);
-	st->n++;
-	return 0;
 }
+
+#define STATS_INIT	{ MSG_CTL_STAT, sizeof(struct msg_stat), stats_clean, \
+			  NULL, 0 }
 
 /* One sample: every running container, or those named. */
 static void
-stats_sample(struct ctl *ctl, int argc, char **argv, struct stats *st)
+stats_sample(struct ctl *ctl, int argc, char **argv, struct replies *st)
 {
 	struct msg_ctl_target	t;
 	struct msg_result	res;
@@ -371,7 +342,7 @@ stats_sample(struct ctl *ctl, int argc, char **argv, struct stats *st)
 		memset(&t, 0, sizeof(t));
 		t.flags = CTL_ALL;
 		ctl_send(ctl, MSG_CTL_STATS, -1, &t, sizeof(t));
-		if (ctl_wait(ctl, stats_collect, st, &res) != 0)
+		if (ctl_wait(ctl, ctl_collect, st, &res) != 0)
 			ctl_die("stats: %s", res.msg[0] ? res.msg :
 			    strerror(res.err));
 		return;
@@ -380,7 +351,7 @@ stats_sample(struct ctl *ctl, int argc, char **argv, struct stats *st)
 		if (ctl_target(&t, argv[i]) == -1)
 			exit(EXIT_CELLD);
 		ctl_send(ctl, MSG_CTL_STATS, -1, &t, sizeof(t));
-		if (ctl_wait(ctl, stats_collect, st, &res) != 0) {
+		if (ctl_wait(ctl, ctl_collect, st, &res) != 0) {
 			ctl_warn(argv[i], &res);
 			exit(EXIT_CELLD);
 		}
@@ -389,13 +360,13 @@ stats_sample(struct ctl *ctl, int argc, char **argv, struct stats *st)
 
 /* CPU time over wall time between the two samples, 100 a CPU. */
 static double
-stats_cpu(const struct msg_stat *s, const struct stats *prev)
+stats_cpu(const struct msg_stat *s, const struct replies *prev)
 {
 	const struct msg_stat	*p;
 	size_t			 i;
 
 	for (i = 0; i < prev->n; i++) {
-		p = &prev->s[i];
+		p = (const struct msg_stat *)prev->v + i;
 		if (strcmp(p->id, s->id) != 0)
 			continue;
 		if (s->when_ns <= p->when_ns ||
@@ -424,7 +395,7 @@ stats_bytes(uint64_t n, char *buf, size_t len)
 }
 
 static void
-stats_table(const struct stats *st, const struct stats *prev)
+stats_table(const struct replies *st, const struct replies *prev)
 {
 	struct tbl		 t = { 6, 0, NULL };
 	const struct msg_stat	*s;
@@ -438,7 +409,7 @@ stats_table(const struct stats *st, const struct stats *prev)
 	tbl_add(&t, "MEM %%");
 	tbl_add(&t, "PIDS");
 	for (i = 0; i < st->n; i++) {
-		s = &st->s[i];
+		s = (const struct msg_stat *)st->v + i;
 		stats_bytes(s->mem_usage, use, sizeof(use));
 		if (s->mem_limit == 0 || s->mem_limit >= NOLIMIT)
 			strlcpy(lim, "-", sizeof(lim));
@@ -474,14 +445,14 @@ jlimit(uint64_t n)
 }
 
 static void
-stats_json(const struct stats *st, const struct stats *prev)
+stats_json(const struct replies *st, const struct replies *prev)
 {
 	json_t			*a = json_array(), *o;
 	const struct msg_stat	*s;
 	size_t			 i;
 
 	for (i = 0; i < st->n; i++) {
-		s = &st->s[i];
+		s = (const struct msg_stat *)st->v + i;
 		o = json_object();
 		json_object_set_new(o, "id", jstr(s->id));
 		json_object_set_new(o, "name", jstr(s->name));
@@ -512,7 +483,7 @@ cmd_stats(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct msg_ctl_target	t;
-	struct stats		a = { NULL, 0 }, b = { NULL, 0 }, tmp;
+	struct replies		a = STATS_INIT, b = STATS_INIT, tmp;
 	int			i, once, clear;
 
 	cell_optreset();
@@ -543,38 +514,21 @@ cmd_stats(struct ctl *ctl, int argc, char **argv)
 		a = b;
 		b = tmp;
 	}
-	free(a.s);
-	free(b.s);
+	free(a.v);
+	free(b.v);
 	return 0;
 }
 
-/* top */
+/* top: the processes are a struct replies of msg_procline */
 
-struct procs {
-	struct msg_procline	*p;
-	size_t			 n;
-};
-
-static int
-top_collect(struct ctl *ctl, struct imsg *imsg, void *arg)
+static void
+top_clean(void *arg)
 {
-	struct procs		*ps = arg;
-	struct msg_procline	*p, *np;
+	struct msg_procline	*p = arg;
 
-	(void)ctl;
-	if (imsg_get_type(imsg) != MSG_CTL_PROCLINE)
-		return -1;
-	if ((np = reallocarray(ps->p, ps->n + 1, sizeof(*np))) == NULL)
-		ctl_die("out of memory");
-	ps->p = np;
-	p = &ps->p[ps->n];
-	if (imsg_get_data(imsg, p, sizeof(*p)) == -1)
-		return -1;
 	p->id[sizeof(p->id) - 1] = '\0';
 	p->cmd[sizeof(p->cmd) - 1] = '\0';
 	safe_str(p->cmd);
-	ps->n++;
-	return 0;
 }
 
 static int
@@ -645,14 +599,14 @@ top_row(struct tbl *t, const struct msg_procline *p, long hz, double now,
 }
 
 static void
-top_json(const struct procs *ps, long hz, double now, double up)
+top_json(const struct replies *ps, long hz, double now, double up)
 {
 	json_t				*a = json_array(), *o;
 	const struct msg_procline	*p;
 	size_t				 i;
 
 	for (i = 0; i < ps->n; i++) {
-		p = &ps->p[i];
+		p = (const struct msg_procline *)ps->v + i;
 		o = json_object();
 		json_object_set_new(o, "uid", json_integer(p->uid));
 		json_object_set_new(o, "pid", json_integer(p->pid));
@@ -676,7 +630,9 @@ cmd_top(struct ctl *ctl, int argc, char **argv)
 	    "TIME", "CMD" };
 	struct msg_ctl_target	 t;
 	struct msg_result	 res;
-	struct procs		 ps = { NULL, 0 };
+	struct replies		 ps = { MSG_CTL_PROCLINE,
+				    sizeof(struct msg_procline), top_clean,
+				    NULL, 0 };
 	struct tbl		 tb = { nitems(head), 0, NULL };
 	double			 now, up;
 	long			 hz;
@@ -690,12 +646,12 @@ cmd_top(struct ctl *ctl, int argc, char **argv)
 		ctl_die("sysconf: no clock tick");
 	ctl_connect(ctl);
 	ctl_send(ctl, MSG_CTL_TOP, -1, &t, sizeof(t));
-	if (ctl_wait(ctl, top_collect, &ps, &res) != 0) {
+	if (ctl_wait(ctl, ctl_collect, &ps, &res) != 0) {
 		ctl_warn(argv[0], &res);
 		return EXIT_CELLD;
 	}
 	if (ps.n > 0)
-		qsort(ps.p, ps.n, sizeof(ps.p[0]), top_cmp);
+		qsort(ps.v, ps.n, ps.size, top_cmp);
 	top_clock(&now, &up);
 	if (ctl->json)
 		top_json(&ps, hz, now, up);
@@ -703,9 +659,10 @@ cmd_top(struct ctl *ctl, int argc, char **argv)
 		for (i = 0; i < nitems(head); i++)
 			tbl_add(&tb, "%s", head[i]);
 		for (i = 0; i < ps.n; i++)
-			top_row(&tb, &ps.p[i], hz, now, up);
+			top_row(&tb, (struct msg_procline *)ps.v + i, hz, now,
+			    up);
 		tbl_print(&tb);
 	}
-	free(ps.p);
+	free(ps.v);
 	return 0;
 }

@@ -1,5 +1,7 @@
 /*
- * celld configuration: data structures and parser interface.
+ * celld configuration: data structures and parser interface.  conf.c
+ * holds defaults, lookups and printing, conf_build.c the checks and
+ * builders parse.y's actions call, parse.y the grammar.
  */
 
 #ifndef CELLD_CONF_H
@@ -110,7 +112,7 @@ const struct conf_net *conf_net_find(const struct celld_conf *,
 	    const char *);
 
 /*
- * Internal interface between parse.y and conf.c.
+ * Internal interface between parse.y and conf_build.c.
  *
  * The conf_check_* and conf_parse_* helpers return NULL on success or
  * a static error message.  The others report errors with conf_error()

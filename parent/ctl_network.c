@@ -240,7 +240,7 @@ ctl_net_ls(struct client *cl)
 		ni.gateway = n->br.gateway;
 		ni.flags = n->br.flags;
 		ni.owner = n->owner;
-		ni.nleases = n->ipam.n;
+		ni.nleases = ipam_count(&n->ipam);
 		memcpy(ni.subnet6, n->br.subnet6, sizeof(ni.subnet6));
 		ni.prefix6 = n->br.prefix6;
 		memcpy(ni.gateway6, n->br.gateway6, sizeof(ni.gateway6));
@@ -266,23 +266,24 @@ ctl_net_json6(const struct network *n, const char *id, json_t *o)
 static json_t *
 ctl_net_json(const struct network *n)
 {
-	json_t		*cs = json_object(), *subs, *v6, *o;
-	char		 sub[INET_ADDRSTRLEN + 4], gw[INET_ADDRSTRLEN];
-	char		 a[INET_ADDRSTRLEN + 4];
-	struct cell	*c;
-	size_t		 i;
+	json_t			*cs = json_object(), *subs, *v6, *o;
+	char			 sub[INET_ADDRSTRLEN + 4], gw[INET_ADDRSTRLEN];
+	char			 a[INET_ADDRSTRLEN + 4];
+	const struct ipam_lease	*l;
+	struct cell		*c;
+	size_t			 i;
 
 	inet_ntop(AF_INET, &n->br.subnet, sub, sizeof(sub));
 	snprintf(sub + strlen(sub), 4, "/%u", n->br.prefix);
 	inet_ntop(AF_INET, &n->br.gateway, gw, sizeof(gw));
-	for (i = 0; i < n->ipam.n; i++) {
-		inet_ntop(AF_INET, &n->ipam.l[i].addr, a, sizeof(a));
+	for (i = 0; (l = ipam_nth(&n->ipam, i)) != NULL; i++) {
+		inet_ntop(AF_INET, &l->addr, a, sizeof(a));
 		snprintf(a + strlen(a), 4, "/%u", n->br.prefix);
-		c = cell_by_id(n->ipam.l[i].id);
+		c = cell_by_id(l->id);
 		o = json_pack("{s:s s:s}", "Name", c ? c->name : "",
 		    "IPv4Address", a);
-		ctl_net_json6(n, n->ipam.l[i].id, o);
-		json_object_set_new(cs, n->ipam.l[i].id, o);
+		ctl_net_json6(n, l->id, o);
+		json_object_set_new(cs, l->id, o);
 	}
 	subs = json_pack("[{s:s s:s}]", "Subnet", sub, "Gateway", gw);
 	if ((v6 = network_v6_json(&n->br)) != NULL && json_is_object(v6))

@@ -22,134 +22,25 @@
  * becomes "/celld".  Nothing undoes this at shutdown: the parent is
  * unprivileged by then, and the dirs are reused on the next start
  * (tests/cgroup.sh removes a test instance's).  spawn-helper finds the
- * same layout on its own (spawn-helper/cgroup.c).
+ * same layout on its own (spawn-helper/cgroup.c); both read
+ * /proc/self/cgroup and the mounts with privsep/cgroupfs.c.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <mntent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include <bsd/stdlib.h>
 #include <bsd/string.h>
 
 #include "parent.h"
 
 #define DG_SUPERVISOR	"celld-supervisor"
 #define DG_CELLS	"celld-cells"
-
-/* One line of /proc/self/cgroup: "hierarchy-id:controllers:path". */
-struct dg_line {
-	int	 hid;			/* 0: v2 */
-	char	 ctrl[128];
-	char	 path[PATH_MAX];
-};
-
-/* Is name one of the comma-separated controllers in list? */
-static int
-dg_has(const char *list, const char *name)
-{
-	size_t	n = strlen(name);
-
-	while (list != NULL && *list != '\0') {
-		if (strncmp(list, name, n) == 0 &&
-		    (list[n] == ',' || list[n] == '\0'))
-			return 1;
-		if ((list = strchr(list, ',')) != NULL)
-			list++;
-	}
-	return 0;
-}
-
-static int
-dg_wanted(const struct dg_line *l)
-{
-	if (l->hid == 0)
-		return l->ctrl[0] == '\0';
-	return dg_has(l->ctrl, "memory") || dg_has(l->ctrl, "cpu") ||
-	    dg_has(l->ctrl, "cpuacct") || dg_has(l->ctrl, "pids") ||
-	    dg_has(l->ctrl, "freezer");
-}
-
-static int
-dg_lines(struct dg_line *l, size_t max)
-{
-	const char	*errstr;
-	FILE		*fp;
-	char		*line = NULL, *p, *id, *ctrl;
-	size_t		 sz = 0, n = 0;
-
-	if ((fp = fopen("/proc/self/cgroup", "re")) == NULL)
-		return -1;
-	while (n < max && getline(&line, &sz, fp) != -1) {
-		line[strcspn(line, "\n")] = '\0';
-		p = line;
-		id = strsep(&p, ":");
-		ctrl = strsep(&p, ":");
-		if (p == NULL)
-			continue;
-		l[n].hid = strtonum(id, 0, INT_MAX, &errstr);
-		if (errstr == NULL &&
-		    strlcpy(l[n].ctrl, ctrl, sizeof(l[n].ctrl)) <
-		    sizeof(l[n].ctrl) &&
-		    strlcpy(l[n].path, p, sizeof(l[n].path)) <
-		    sizeof(l[n].path) && dg_wanted(&l[n]))
-			n++;
-	}
-	free(line);
-	fclose(fp);
-	return n;
-}
-
-/* Where the hierarchy of l is mounted (its first mount). */
-static int
-dg_mountpoint(const struct dg_line *l, char *mnt, size_t len)
-{
-	FILE		*fp;
-	struct mntent	*m;
-	char		 first[sizeof(l->ctrl)];
-	int		 r = -1;
-
-	strlcpy(first, l->ctrl, sizeof(first));
-	first[strcspn(first, ",")] = '\0';
-	if ((fp = setmntent("/proc/self/mounts", "r")) == NULL)
-		return -1;
-	errno = ENOENT;
-	while ((m = getmntent(fp)) != NULL) {
-		if (l->hid == 0 ? strcmp(m->mnt_type, "cgroup2") != 0 :
-		    strcmp(m->mnt_type, "cgroup") != 0 ||
-		    hasmntopt(m, first) == NULL)
-			continue;
-		if (strlcpy(mnt, m->mnt_dir, len) >= len)
-			errno = ENAMETOOLONG;
-		else
-			r = 0;
-		break;
-	}
-	endmntent(fp);
-	return r;
-}
-
-static int
-dg_write(int dfd, const char *file, const char *s)
-{
-	ssize_t	n = strlen(s), w;
-	int	fd, saved;
-
-	if ((fd = openat(dfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return -1;
-	if ((w = write(fd, s, n)) != n && w != -1)
-		errno = EIO;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return w == n ? 0 : -1;
-}
 
 static int
 dg_mkdir(int dfd, const char *name)
@@ -191,7 +82,7 @@ dg_enable(int dfd, const char *const *enable, const char *where)
 
 	for (; *enable != NULL; enable++) {
 		snprintf(buf, sizeof(buf), "+%s", *enable);
-		if (dg_write(dfd, "cgroup.subtree_control", buf) == 0)
+		if (cgfs_write(dfd, "cgroup.subtree_control", buf) == 0)
 			continue;
 		if (errno == EBUSY) {
 			log_warnx("%s: other processes share celld's cgroup: "
@@ -235,13 +126,13 @@ dg_chown(int ownfd, int cellsfd, int v2, uid_t uid, gid_t gid)
 }
 
 static int
-dg_hier(const struct dg_line *l, const char *const *enable, uid_t uid,
+dg_hier(const struct cgfs_line *l, const char *const *enable, uid_t uid,
     gid_t gid)
 {
 	char	mnt[PATH_MAX], own[PATH_MAX], where[PATH_MAX * 2], pid[16];
 	int	mfd = -1, ownfd = -1, supfd = -1, cellsfd = -1, r = -1;
 
-	if (dg_mountpoint(l, mnt, sizeof(mnt)) == -1) {
+	if (cgfs_mountpoint(l, mnt, sizeof(mnt)) == -1) {
 		log_warn("cgroup %s: mount", l->hid ? l->ctrl : "v2");
 		return -1;
 	}
@@ -254,7 +145,7 @@ dg_hier(const struct dg_line *l, const char *const *enable, uid_t uid,
 	snprintf(where, sizeof(where), "%s%s", mnt, own);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	if ((supfd = dg_mkdir(ownfd, DG_SUPERVISOR)) == -1 ||
-	    dg_write(supfd, "cgroup.procs", pid) == -1) {
+	    cgfs_write(supfd, "cgroup.procs", pid) == -1) {
 		log_warn("%s/%s", where, DG_SUPERVISOR);
 		goto done;
 	}
@@ -283,19 +174,19 @@ int
 cgroup_delegate(uid_t uid, gid_t gid)
 {
 	static const char *const ctrls[] = { "memory", "cpu", "pids" };
-	const char	*enable[nitems(ctrls) + 1];
-	struct dg_line	 l[16];
-	size_t		 k, ne = 0;
-	int		 n, i, v1;
+	const char		*enable[nitems(ctrls) + 1];
+	struct cgfs_line	 l[16];
+	size_t			 k, ne = 0;
+	int			 n, i, v1;
 
-	if ((n = dg_lines(l, nitems(l))) == -1) {
+	if ((n = cgfs_lines(0, l, nitems(l), cgfs_wanted)) == -1) {
 		log_warn("/proc/self/cgroup");
 		return -1;
 	}
 	/* on v2, what no v1 hierarchy holds: everything, on pure v2 */
 	for (k = 0; k < nitems(ctrls); k++) {
 		for (v1 = 0, i = 0; i < n; i++)
-			if (l[i].hid != 0 && dg_has(l[i].ctrl, ctrls[k]))
+			if (l[i].hid != 0 && cgfs_has(l[i].ctrl, ctrls[k]))
 				v1 = 1;
 		if (!v1)
 			enable[ne++] = ctrls[k];

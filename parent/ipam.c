@@ -1,15 +1,13 @@
 /*
  * ipam.c: leases of a subnet.  The network and broadcast addresses and
  * the gateway are never handed out; an address is never handed out
- * twice; a container asking again gets the lease it has.
+ * twice; a container asking again gets the lease it has.  The leases
+ * and their text are lease.c's; what is IPv4's is here.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
-
-#include <bsd/string.h>
 
 #include "ipam.h"
 
@@ -27,14 +25,15 @@ ipam_init(struct ipam *p, uint32_t subnet, uint32_t prefix, uint32_t gw)
 	p->prefix = prefix;
 	p->gateway = gw;
 	p->next = (ntohl(subnet) & ipam_mask(prefix)) + 1;
+	leases_init(&p->ls, sizeof(struct ipam_lease),
+	    offsetof(struct ipam_lease, addr), sizeof(uint32_t),
+	    offsetof(struct ipam_lease, id), AF_INET);
 }
 
 void
 ipam_free(struct ipam *p)
 {
-	free(p->l);
-	p->l = NULL;
-	p->n = p->cap = 0;
+	leases_free(&p->ls);
 }
 
 /* a host address of the subnet, not the gateway */
@@ -47,45 +46,44 @@ ipam_contains(const struct ipam *p, uint32_t addr)
 	    (h & ~m) != ~m && addr != p->gateway;
 }
 
+/* ipam_contains() for lease.c: the address as 4 bytes */
+static int
+ipam_ok(const void *p, const void *a)
+{
+	uint32_t	addr;
+
+	memcpy(&addr, a, sizeof(addr));
+	return ipam_contains(p, addr);
+}
+
+static int
+ipam_next(void *arg, const void *a)
+{
+	struct ipam	*p = arg;
+	uint32_t	 addr;
+
+	memcpy(&addr, a, sizeof(addr));
+	p->next = ntohl(addr);
+	return 0;
+}
+
 const struct ipam_lease *
 ipam_find(const struct ipam *p, const char *id)
 {
-	size_t	i;
-
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->l[i].id, id) == 0)
-			return &p->l[i];
-	return NULL;
+	return leases_find(&p->ls, id);
 }
 
-static int
-ipam_taken(const struct ipam *p, uint32_t addr)
+/* lease i, or NULL past the last */
+const struct ipam_lease *
+ipam_nth(const struct ipam *p, size_t i)
 {
-	size_t	i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->l[i].addr == addr)
-			return 1;
-	return 0;
+	return leases_nth(&p->ls, i);
 }
 
-static int
-ipam_add(struct ipam *p, const char *id, uint32_t addr)
+size_t
+ipam_count(const struct ipam *p)
 {
-	struct ipam_lease	*nl;
-
-	if (p->n == p->cap) {
-		size_t	ncap = p->cap ? p->cap * 2 : 16;
-
-		if ((nl = reallocarray(p->l, ncap, sizeof(*nl))) == NULL)
-			return -1;
-		p->l = nl;
-		p->cap = ncap;
-	}
-	p->l[p->n].addr = addr;
-	strlcpy(p->l[p->n].id, id, sizeof(p->l[p->n].id));
-	p->n++;
-	return 0;
+	return p->ls.n;
 }
 
 /*
@@ -96,33 +94,21 @@ ipam_add(struct ipam *p, const char *id, uint32_t addr)
 int
 ipam_alloc(struct ipam *p, const char *id, uint32_t want, uint32_t *out)
 {
-	const struct ipam_lease	*l;
-	uint32_t		 m = ipam_mask(p->prefix), base, size, i, a;
+	uint32_t	m = ipam_mask(p->prefix), base, size, i, a, na;
+	int		r;
 
-	if ((l = ipam_find(p, id)) != NULL) {
-		if (want != 0 && want != l->addr) {
-			errno = EEXIST;
-			return -1;
-		}
-		*out = l->addr;
-		return 0;
-	}
-	if (want != 0) {
-		if (!ipam_contains(p, want) || ipam_taken(p, want)) {
-			errno = ipam_contains(p, want) ? EEXIST : EINVAL;
-			return -1;
-		}
-		*out = want;
-		return ipam_add(p, id, want);
-	}
+	if ((r = leases_claim(&p->ls, id, want != 0 ? &want : NULL, out,
+	    ipam_ok, p)) != 1)
+		return r;
 	base = ntohl(p->subnet) & m;
 	size = ~m + 1;
 	for (i = 0; i < size; i++) {
 		a = base + ((p->next - base + i) & ~m);
-		if (ipam_contains(p, htonl(a)) && !ipam_taken(p, htonl(a))) {
+		na = htonl(a);
+		if (ipam_contains(p, na) && !leases_taken(&p->ls, &na)) {
 			p->next = a + 1;
-			*out = htonl(a);
-			return ipam_add(p, id, *out);
+			*out = na;
+			return leases_add(&p->ls, id, out);
 		}
 	}
 	errno = ENOSPC;
@@ -132,72 +118,21 @@ ipam_alloc(struct ipam *p, const char *id, uint32_t want, uint32_t *out)
 int
 ipam_release(struct ipam *p, const char *id)
 {
-	size_t	i;
-
-	for (i = 0; i < p->n; i++) {
-		if (strcmp(p->l[i].id, id) == 0) {
-			p->l[i] = p->l[--p->n];
-			return 0;
-		}
-	}
-	errno = ENOENT;
-	return -1;
+	return leases_release(&p->ls, id);
 }
 
 /* "next A.B.C.D\n" then "A.B.C.D ID\n" per lease; free() the result */
 char *
 ipam_format(const struct ipam *p)
 {
-	char		*buf, a[INET_ADDRSTRLEN];
-	size_t		 len = 32 + p->n * (INET_ADDRSTRLEN + IPAM_IDLEN + 2);
-	size_t		 off;
-	uint32_t	 nx = htonl(p->next);
-	size_t		 i;
+	uint32_t	nx = htonl(p->next);
 
-	if ((buf = malloc(len)) == NULL)
-		return NULL;
-	inet_ntop(AF_INET, &nx, a, sizeof(a));
-	off = snprintf(buf, len, "next %s\n", a);
-	for (i = 0; i < p->n; i++) {
-		inet_ntop(AF_INET, &p->l[i].addr, a, sizeof(a));
-		off += snprintf(buf + off, len - off, "%s %s\n", a,
-		    p->l[i].id);
-	}
-	return buf;
+	return leases_format(&p->ls, &nx);
 }
 
 /* the text of ipam_format(); -1 and EINVAL on anything else */
 int
 ipam_parse(struct ipam *p, const char *text)
 {
-	char		 line[160], addr[INET_ADDRSTRLEN + 8], id[IPAM_IDLEN + 8];
-	const char	*s = text, *e;
-	uint32_t	 a;
-	size_t		 len;
-
-	while (*s != '\0') {
-		if ((e = strchr(s, '\n')) == NULL ||
-		    (len = e - s) >= sizeof(line))
-			goto bad;
-		memcpy(line, s, len);
-		line[len] = '\0';
-		s = e + 1;
-		if (strncmp(line, "next ", 5) == 0) {
-			if (inet_pton(AF_INET, line + 5, &a) != 1)
-				goto bad;
-			p->next = ntohl(a);
-			continue;
-		}
-		if (sscanf(line, "%23s %71s", addr, id) != 2 ||
-		    inet_pton(AF_INET, addr, &a) != 1)
-			goto bad;
-		if (strlen(id) != IPAM_IDLEN || !ipam_contains(p, a) ||
-		    ipam_taken(p, a) || ipam_find(p, id) != NULL ||
-		    ipam_add(p, id, a) == -1)
-			goto bad;
-	}
-	return 0;
-bad:
-	errno = EINVAL;
-	return -1;
+	return leases_parse(&p->ls, text, ipam_next, ipam_ok, p);
 }

@@ -259,7 +259,7 @@ network_ula(const char *name, struct msg_net_bridge *br)
 }
 
 /*
- * subnet6 (conf.c checked it), or ipv6 alone: a ULA /64 as "network
+ * subnet6 (conf_build.c checked it), or ipv6 alone: a ULA /64 as "network
  * create --ipv6" picks; the gateway is host 1 unless celld.conf says
  */
 static void
@@ -382,28 +382,36 @@ network_load_all(void)
 void
 network_prune(void)
 {
-	struct network	*n;
-	size_t		 i;
-	int		 changed;
-	struct cell	*c;
+	struct network			*n;
+	const struct ipam_lease		*l;
+	const struct ipam6_lease	*l6;
+	char				 id[IPAM_IDLEN + 1];
+	size_t				 i;
+	int				 changed;
+	struct cell			*c;
 
 	TAILQ_FOREACH(n, &networks, entry) {
 		changed = 0;
-		for (i = 0; i < n->ipam.n; i++) {
+		for (i = 0; (l = ipam_nth(&n->ipam, i)) != NULL; i++) {
 			/* a crash between a connect's lease and its state,
 			 * or a disconnect's state and its lease */
-			if ((c = cell_by_id(n->ipam.l[i].id)) != NULL &&
+			if ((c = cell_by_id(l->id)) != NULL &&
 			    network_of(c, n->name) != NULL)
 				continue;
 			log_info("%s: lease of %.12s released: no such "
-			    "container on it", n->name, n->ipam.l[i].id);
-			n->ipam.l[i--] = n->ipam.l[--n->ipam.n];
+			    "container on it", n->name, l->id);
+			/* the last lease moves to i: look at i again */
+			strlcpy(id, l->id, sizeof(id));
+			ipam_release(&n->ipam, id);
+			i--;
 			changed = 1;
 		}
-		for (i = 0; i < n->ipam6.n; i++) {
-			if (cell_by_id(n->ipam6.l[i].id) != NULL)
+		for (i = 0; (l6 = ipam6_nth(&n->ipam6, i)) != NULL; i++) {
+			if (cell_by_id(l6->id) != NULL)
 				continue;
-			n->ipam6.l[i--] = n->ipam6.l[--n->ipam6.n];
+			strlcpy(id, l6->id, sizeof(id));
+			ipam6_release(&n->ipam6, id);
+			i--;
 			changed = 1;
 		}
 		if (changed && network_save_leases(n) == -1)
@@ -414,7 +422,7 @@ network_prune(void)
 int
 network_in_use(const struct network *n)
 {
-	return n->ipam.n > 0;
+	return ipam_count(&n->ipam) > 0;
 }
 
 int

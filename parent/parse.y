@@ -4,7 +4,7 @@
  * Modelled on the OpenBSD parse.y files: a byacc grammar with a small
  * hand-written lexer, newline-terminated statements, macros, and error
  * recovery so that every error in a file is reported in one run.  The
- * semantic checks live in conf.c.
+ * semantic checks live in conf_build.c.
  */
 
 %{

@@ -7,6 +7,7 @@
 #define CELLD_PRIVSEP_H
 
 #include <sys/types.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <event2/event.h>
@@ -100,6 +101,19 @@ int	sandbox_seccomp(const int *, const struct sbx_arg *, int);
 int	subid_range(const char *, uint32_t *, uint32_t *);
 int	subid_slot_ok(uint32_t, uint32_t, uint32_t);
 uint32_t subid_image_base(uint32_t, uint32_t);
+
+/* cgroupfs.c: one line of /proc/PID/cgroup, "hierarchy-id:controllers:path" */
+struct cgfs_line {
+	int	 hid;			/* 0: v2 */
+	char	 ctrl[128];		/* v1 controllers, "cpu,cpuacct" */
+	char	 path[PATH_MAX];
+};
+int	cgfs_has(const char *, const char *);
+int	cgfs_wanted(const struct cgfs_line *);
+int	cgfs_lines(pid_t, struct cgfs_line *, size_t,
+	    int (*)(const struct cgfs_line *));
+int	cgfs_mountpoint(const struct cgfs_line *, char *, size_t);
+int	cgfs_write(int, const char *, const char *);
 
 /* launch.c */
 struct launch_args {

@@ -10,8 +10,9 @@
  * Each job goes to the hierarchy that can do it (a "role"): on pure v2
  * that is always the one tree; on a v1/hybrid host memory, cpu, cpuacct
  * and pids are v1 hierarchies, while the hybrid's controller-less v2 tree
- * still gives cgroup.kill, cgroup.freeze and cpu.stat.  The parent knows
- * the same facts in its own words, since code is never shared sideways.
+ * still gives cgroup.kill, cgroup.freeze and cpu.stat.  The parent reads
+ * /proc/self/cgroup and the mounts with the same code
+ * (privsep/cgroupfs.c), never with ours: code is not shared sideways.
  */
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -20,7 +21,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <mntent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -60,13 +60,6 @@ struct cg_hier {
 	char	 path[CG_PATHLEN];	/* its path, as /proc/PID/cgroup says */
 };
 
-/* One line of /proc/PID/cgroup: "hierarchy-id:controllers:path". */
-struct cg_line {
-	int	 hid;
-	char	 ctrl[128];
-	char	 path[CG_PATHLEN];
-};
-
 static struct cg_hier	hiers[CG_MAXHIER];
 static size_t		nhiers;
 static int		roles[R_MAX];	/* which hierarchy does what */
@@ -80,85 +73,11 @@ cg_nap(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Is name one of the comma-separated controllers in list? */
+/* a path too long to keep is a path we can't be in (cgfs_lines) */
 static int
-cg_has(const char *list, const char *name)
+cg_fits(const struct cgfs_line *l)
 {
-	size_t	n = strlen(name);
-
-	while (list != NULL && *list != '\0') {
-		if (strncmp(list, name, n) == 0 &&
-		    (list[n] == ',' || list[n] == '\0'))
-			return 1;
-		if ((list = strchr(list, ',')) != NULL)
-			list++;
-	}
-	return 0;
-}
-
-/* The cgroup lines of a process (0: ourselves), parsed: a count, or -1. */
-static int
-cg_lines(pid_t pid, struct cg_line *l, size_t max)
-{
-	const char	*errstr;
-	FILE		*fp;
-	char		 file[64], *line = NULL, *p, *id, *ctrl;
-	size_t		 sz = 0, n = 0;
-
-	if (pid == 0)
-		strlcpy(file, "/proc/self/cgroup", sizeof(file));
-	else
-		snprintf(file, sizeof(file), "/proc/%d/cgroup", pid);
-	if ((fp = fopen(file, "re")) == NULL)
-		return -1;
-	while (n < max && getline(&line, &sz, fp) != -1) {
-		line[strcspn(line, "\n")] = '\0';
-		p = line;
-		id = strsep(&p, ":");
-		ctrl = strsep(&p, ":");
-		if (p == NULL)
-			continue;
-		l[n].hid = strtonum(id, 0, INT_MAX, &errstr);
-		/* a path too long to keep is a path we can't be in */
-		if (errstr == NULL &&
-		    strlcpy(l[n].ctrl, ctrl, sizeof(l[n].ctrl)) <
-		    sizeof(l[n].ctrl) &&
-		    strlcpy(l[n].path, p, sizeof(l[n].path)) <
-		    sizeof(l[n].path))
-			n++;
-	}
-	free(line);
-	fclose(fp);
-	return n;
-}
-
-/* Where the hierarchy of l is mounted (the first mount of it). */
-static int
-cg_mountpoint(const struct cg_line *l, char *mnt, size_t len)
-{
-	FILE		*fp;
-	struct mntent	*m;
-	char		 first[sizeof(l->ctrl)];
-	int		 r = -1;
-
-	strlcpy(first, l->ctrl, sizeof(first));
-	first[strcspn(first, ",")] = '\0';
-	if ((fp = setmntent("/proc/self/mounts", "r")) == NULL)
-		return -1;
-	errno = ENOENT;
-	while ((m = getmntent(fp)) != NULL) {
-		if (l->hid == 0 ? strcmp(m->mnt_type, "cgroup2") != 0 :
-		    strcmp(m->mnt_type, "cgroup") != 0 ||
-		    hasmntopt(m, first) == NULL)
-			continue;
-		if (strlcpy(mnt, m->mnt_dir, len) >= len)
-			errno = ENAMETOOLONG;
-		else
-			r = 0;
-		break;
-	}
-	endmntent(fp);
-	return r;
+	return strlen(l->path) < CG_PATHLEN;
 }
 
 /*
@@ -166,7 +85,7 @@ cg_mountpoint(const struct cg_line *l, char *mnt, size_t len)
  * must be ours.  Anything else means the parent did not delegate.
  */
 static int
-cg_add(const struct cg_line *l)
+cg_add(const struct cgfs_line *l)
 {
 	struct cg_hier	*h = &hiers[nhiers];
 	struct stat	 st;
@@ -177,7 +96,7 @@ cg_add(const struct cg_line *l)
 		errno = E2BIG;
 		return -1;
 	}
-	if (cg_mountpoint(l, mnt, sizeof(mnt)) == -1) {
+	if (cgfs_mountpoint(l, mnt, sizeof(mnt)) == -1) {
 		log_warn("cgroups: %s: no mount", l->hid ? l->ctrl : "v2");
 		return -1;
 	}
@@ -250,22 +169,12 @@ cg_roles(void)
 			if (hiers[h].hid == 0 && cg_hasfile(h, map[k].v2file))
 				v2roles[r] = h;
 			if (hiers[h].hid != 0 && map[k].ctrl != NULL &&
-			    cg_has(hiers[h].ctrl, map[k].ctrl))
+			    cgfs_has(hiers[h].ctrl, map[k].ctrl))
 				v1roles[r] = h;
 		}
 	}
 	for (r = 0; r < R_MAX; r++)
 		roles[r] = v2roles[r] != -1 ? v2roles[r] : v1roles[r];
-}
-
-static int
-cg_wanted(const struct cg_line *l)
-{
-	if (l->hid == 0)
-		return l->ctrl[0] == '\0';
-	return cg_has(l->ctrl, "memory") || cg_has(l->ctrl, "cpu") ||
-	    cg_has(l->ctrl, "cpuacct") || cg_has(l->ctrl, "pids") ||
-	    cg_has(l->ctrl, "freezer");
 }
 
 static void
@@ -283,16 +192,16 @@ cg_reset(void)
 int
 cgroup_init(void)
 {
-	struct cg_line	 l[16];
-	int		 n, i;
+	struct cgfs_line	 l[16];
+	int			 n, i;
 
 	cg_reset();
-	if ((n = cg_lines(0, l, nitems(l))) == -1) {
+	if ((n = cgfs_lines(0, l, nitems(l), cg_fits)) == -1) {
 		log_warn("cgroups: /proc/self/cgroup");
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (cg_wanted(&l[i]) && cg_add(&l[i]) == -1)
+		if (cgfs_wanted(&l[i]) && cg_add(&l[i]) == -1)
 			goto fail;
 	if (nhiers == 0) {
 		log_warnx("cgroups: no cgroup hierarchy is mounted");
@@ -353,8 +262,7 @@ cg_write(int dfd, const char *file, const char *fmt, ...)
 {
 	va_list	ap;
 	char	buf[64];
-	int	fd, n, saved;
-	ssize_t	w;
+	int	n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
@@ -363,14 +271,7 @@ cg_write(int dfd, const char *file, const char *fmt, ...)
 		errno = EOVERFLOW;
 		return -1;
 	}
-	if ((fd = openat(dfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC)) == -1)
-		return -1;
-	if ((w = write(fd, buf, n)) != n && w != -1)
-		errno = EIO;
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return w == n ? 0 : -1;
+	return cgfs_write(dfd, file, buf);
 }
 
 /* A small file, NUL-terminated, without its trailing newline. */
@@ -811,12 +712,12 @@ static int
 cg_pidkill(pid_t pid, void *arg)
 {
 	const struct cg_victims	*vi = arg;
-	struct cg_line		 l[16];
+	struct cgfs_line	 l[16];
 	int			 pidfd, n, i, in = 0;
 
 	if ((pidfd = pidfd_open(pid, 0)) == -1)
 		return 0;		/* gone already */
-	n = cg_lines(pid, l, nitems(l));
+	n = cgfs_lines(pid, l, nitems(l), cg_fits);
 	for (i = 0; i < n; i++)
 		if (l[i].hid == hiers[vi->h].hid &&
 		    strcmp(l[i].path, vi->path) == 0)

@@ -8,6 +8,14 @@
 #	del_users		remove every user add_user made
 #	as USER cmd...		run cmd as USER, with its groups
 #	ctl_as USER args...	cellctl as USER
+#	ctl_refused USER args...
+#				cellctl as USER is refused: status 125, one
+#				"cellctl: " line on stderr, nothing on stdout
+#				(or just $REFUSED_STDOUT), within
+#				${REFUSED_TIMEOUT:-10} s; what it said is in
+#				$T/r.out and $T/r.err
+#	audited USER VERB WHAT	the audit log has a line of USER's VERB
+#				naming WHAT
 
 add_user() {
 	_u=celldt$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
@@ -49,4 +57,23 @@ ctl_as() {	# user cellctl-arguments...
 	_u=$1
 	shift
 	as "$_u" "$CELLCTL" "$@"
+}
+
+ctl_refused() {	# user cellctl-arguments...
+	_u=$1
+	shift
+	as "$_u" timeout "${REFUSED_TIMEOUT:-10}" "$CELLCTL" "$@" \
+	    > "$T/r.out" 2> "$T/r.err"
+	_s=$?
+	cat "$T/r.out" "$T/r.err"
+	echo "status $_s: $*"
+	[ $_s = 125 ] && [ "$(wc -l < "$T/r.err")" = 1 ] &&
+	    grep -q '^cellctl: ' "$T/r.err" && { [ ! -s "$T/r.out" ] ||
+	    { [ -n "${REFUSED_STDOUT:-}" ] &&
+	    [ "$(cat "$T/r.out")" = "$REFUSED_STDOUT" ]; }; }
+}
+
+audited() {	# user verb what
+	grep "\"uid\": *$(id -u "$1")[,}]" "$T/lib/audit.log" |
+	    grep "\"verb\": *\"$2\"" | grep -q "$3"
 }

@@ -16,23 +16,6 @@ start_celld || exit 1
 # an address of the host's that only the host has
 ip addr add 192.0.2.1/32 dev lo
 
-# refused with one line, status 125, and an audit line naming why
-refused() {	# user cellctl-arguments...
-	_u=$1
-	shift
-	as "$_u" timeout 10 "$CELLCTL" "$@" > "$T/r.out" 2> "$T/r.err"
-	_s=$?
-	cat "$T/r.out" "$T/r.err"
-	echo "status $_s: $*"
-	[ $_s = 125 ] && [ "$(wc -l < "$T/r.err")" = 1 ] &&
-	    grep -q '^cellctl: ' "$T/r.err" && [ ! -s "$T/r.out" ]
-}
-
-audited() {	# user verb what
-	grep "\"uid\": *$(id -u "$1")[,}]" "$T/lib/audit.log" |
-	    grep "\"verb\": *\"$2\"" | grep -q "$3"
-}
-
 # the host's interfaces and addresses, as "ip -o" prints them
 host_view() {
 	ip -o link | awk -F': ' '{ print $2 }' | sort
@@ -42,7 +25,7 @@ host_view() {
 t_user_without_policy_is_refused_host_network() {
 	r=0
 	for v in run create; do
-		refused "$UA" $v --rm --network host busybox true || r=1
+		ctl_refused "$UA" $v --rm --network host busybox true || r=1
 		grep -q "cellctl: --network host is not allowed by policy" \
 		    "$T/r.err" || { echo "the policy is not named"; r=1; }
 	done

@@ -16,23 +16,6 @@ policy user \"$UN\" { max containers 5 allow userns }
 policy user \"root\" { admin }"
 start_celld || exit 1
 
-# refused with one line, status 125, and nothing on stdout
-refused() {	# user cellctl-arguments...
-	_u=$1
-	shift
-	as "$_u" timeout 10 "$CELLCTL" "$@" > "$T/r.out" 2> "$T/r.err"
-	_s=$?
-	cat "$T/r.out" "$T/r.err"
-	echo "status $_s: $*"
-	[ $_s = 125 ] && [ "$(wc -l < "$T/r.err")" = 1 ] &&
-	    grep -q '^cellctl: ' "$T/r.err" && [ ! -s "$T/r.out" ]
-}
-
-audited() {	# user verb what
-	grep "\"uid\": *$(id -u "$1")[,}]" "$T/lib/audit.log" |
-	    grep "\"verb\": *\"$2\"" | grep -q "$3"
-}
-
 # the host id a container's root is, from its own uid_map
 base() {	# [user] container
 	if [ $# = 2 ]; then
@@ -54,7 +37,7 @@ t_user_without_policy_is_refused_userns() {
 	    return 1
 	r=0
 	for v in run create; do
-		refused "$UA" $v --rm --userns container:ua1 busybox true ||
+		ctl_refused "$UA" $v --rm --userns container:ua1 busybox true ||
 		    r=1
 		grep -q "cellctl: --userns is not allowed by policy" \
 		    "$T/r.err" || { echo "the policy is not named"; r=1; }
@@ -70,11 +53,11 @@ t_user_without_policy_is_refused_userns() {
 t_userns_host_is_refused_for_everyone() {
 	r=0
 	for u in root "$UN" "$UA"; do
-		refused "$u" run --rm --userns host busybox true || r=1
+		ctl_refused "$u" run --rm --userns host busybox true || r=1
 		grep -q "never runs a container without a user namespace" \
 		    "$T/r.err" || r=1
 	done
-	refused root run --rm --userns private busybox true || r=1
+	ctl_refused root run --rm --userns private busybox true || r=1
 	return $r
 }
 
@@ -97,10 +80,10 @@ t_user_cannot_share_another_users_range() {
 	id=$(cellctl inspect theirs | sed -n 's/.*"Id": "\([0-9a-f]*\)".*/\1/p')
 	r=0
 	for n in theirs "$(echo "$id" | cut -c1-12)" "$id"; do
-		refused "$UN" run --rm --userns "container:$n" busybox true ||
-		    r=1
+		ctl_refused "$UN" run --rm --userns "container:$n" busybox \
+		    true || r=1
 		sed "s/$n/NAME/" "$T/r.err" > "$T/theirs.err"
-		refused "$UN" run --rm --userns container:nosuch busybox \
+		ctl_refused "$UN" run --rm --userns container:nosuch busybox \
 		    true || r=1
 		sed "s/nosuch/NAME/" "$T/r.err" > "$T/nosuch.err"
 		cmp "$T/theirs.err" "$T/nosuch.err" || r=1

@@ -22,6 +22,8 @@ policy user \"$UL\" { max containers 3 max memory 64M max pids 100
     max connections 3 }
 policy user \"root\" { admin }"
 start_celld || exit 1
+# ctl_refused: inspect answers a refused name with an empty array
+REFUSED_STDOUT='[]'
 
 # A's container NAME, running, with a line in its log; prints its id
 a_up() {	# name [run flags...]
@@ -34,19 +36,6 @@ a_up() {	# name [run flags...]
 # what root sees of a container: it must not change under B's attempts
 snap() {	# name
 	cellctl inspect "$1" 2>&1
-}
-
-# a request refused with one line and status 125, and nothing else said
-refused() {	# user cellctl-arguments...
-	_u=$1
-	shift
-	as "$_u" timeout 10 "$CELLCTL" "$@" > "$T/r.out" 2> "$T/r.err"
-	_s=$?
-	cat "$T/r.out" "$T/r.err"
-	echo "status $_s: $*"
-	[ $_s = 125 ] && [ "$(wc -l < "$T/r.err")" = 1 ] &&
-	    grep -q '^cellctl: ' "$T/r.err" && { [ ! -s "$T/r.out" ] ||
-	    [ "$(cat "$T/r.out")" = "[]" ]; }	# inspect: an empty array
 }
 
 # an id prefix of the same length that no container has
@@ -72,7 +61,7 @@ b_tries_every_verb() {	# name what nonexistent
 	    "update -m 32m X" "update --pids-limit 1 X" "top X" "start X" \
 	    "start -a X" "restart -t 1 X" "stats --no-stream X"; do
 		set -- $(echo "$v" | sed "s/X/$what/")
-		refused "$UB" "$@" || r=1
+		ctl_refused "$UB" "$@" || r=1
 		grep -q "log-of\|a-secret" "$T/r.out" "$T/r.err" &&
 		    { echo "A's output shown to B"; r=1; }
 		# cellctl may shorten an id to 12 digits
@@ -213,7 +202,7 @@ t_non_admin_cant_ask_for_privilege() {
 	for f in --privileged "--cap-add SYS_ADMIN" "--cap-add ALL" \
 	    "--cap-add NET_ADMIN" "--security-opt seccomp=unconfined"; do
 		for v in run create; do
-			refused "$UB" $v --rm $f busybox true || r=1
+			ctl_refused "$UB" $v --rm $f busybox true || r=1
 			grep -q "policy" "$T/r.err" ||
 			    { echo "the policy is not named"; r=1; }
 		done
@@ -233,8 +222,8 @@ t_max_containers() {
 		ctl_as "$UB" create --name "bmax$n" busybox true >/dev/null ||
 		    { echo "create $n failed"; r=1; }
 	done
-	refused "$UB" create --name bmax4 busybox true || r=1
-	refused "$UB" run --rm busybox true || r=1
+	ctl_refused "$UB" create --name bmax4 busybox true || r=1
+	ctl_refused "$UB" run --rm busybox true || r=1
 	grep -q "limit" "$T/r.err" || { echo "the limit is not named"; r=1; }
 	# A is not counted against B, nor B against A
 	ctl_as "$UA" run --rm busybox true || { echo "A refused"; r=1; }
@@ -253,14 +242,14 @@ t_max_containers() {
 # a user under a cap always states a limit and never gets a surprise one.
 t_limits_above_the_policy_are_refused() {
 	r=0
-	refused "$UL" run --rm -m 1g --pids-limit 50 busybox true || r=1
+	ctl_refused "$UL" run --rm -m 1g --pids-limit 50 busybox true || r=1
 	grep -q "polic" "$T/r.err" || r=1
-	refused "$UL" run --rm -m 65m --pids-limit 50 busybox true || r=1
-	refused "$UL" run --rm -m 32m --pids-limit 101 busybox true || r=1
-	refused "$UL" run --rm -m 32m --pids-limit 0 busybox true || r=1
-	refused "$UL" run --rm -m 0 --pids-limit 50 busybox true || r=1
-	refused "$UL" run --rm --pids-limit 50 busybox true || r=1
-	refused "$UL" run --rm -m 32m busybox true || r=1
+	ctl_refused "$UL" run --rm -m 65m --pids-limit 50 busybox true || r=1
+	ctl_refused "$UL" run --rm -m 32m --pids-limit 101 busybox true || r=1
+	ctl_refused "$UL" run --rm -m 32m --pids-limit 0 busybox true || r=1
+	ctl_refused "$UL" run --rm -m 0 --pids-limit 50 busybox true || r=1
+	ctl_refused "$UL" run --rm --pids-limit 50 busybox true || r=1
+	ctl_refused "$UL" run --rm -m 32m busybox true || r=1
 	out=$(ctl_as "$UL" run --rm -m 64m --pids-limit 100 busybox echo ok)
 	[ "$out" = ok ] || { echo "at the maximum: '$out'"; r=1; }
 	left=$(ctl_as "$UL" ps -aq)
@@ -273,10 +262,10 @@ t_update_cant_raise_limits_past_the_policy() {
 	ctl_as "$UL" run -d --name lim -m 32m --pids-limit 50 busybox \
 	    sleep 1000 >/dev/null || return 1
 	r=0
-	refused "$UL" update -m 1g lim || r=1
-	refused "$UL" update -m 0 lim || r=1
-	refused "$UL" update --pids-limit 1000 lim || r=1
-	refused "$UL" update --pids-limit 0 lim || r=1
+	ctl_refused "$UL" update -m 1g lim || r=1
+	ctl_refused "$UL" update -m 0 lim || r=1
+	ctl_refused "$UL" update --pids-limit 1000 lim || r=1
+	ctl_refused "$UL" update --pids-limit 0 lim || r=1
 	ctl_as "$UL" update -m 48m --pids-limit 60 lim >/dev/null ||
 	    { echo "update within the policy refused"; r=1; }
 	out=$(cellctl inspect lim)
@@ -299,7 +288,7 @@ t_blocked_user_is_refused_everything() {
 	for v in ping info ps "ps -a" "stats --no-stream" \
 	    "run --rm busybox true" "create busybox true" "inspect ablock" \
 	    "rm -f ablock" "stop ablock" "exec ablock true" "kill $id"; do
-		refused "$UC" $v || r=1
+		ctl_refused "$UC" $v || r=1
 	done
 	out=$("$RAW" "$CELLD_SOCK" ping 2>&1 | tail -1)
 	[ "$out" = "done 0 " ] || { echo "celld after C: $out"; r=1; }
@@ -370,11 +359,12 @@ t_volume_outside_the_policy_is_refused() {
 	    "$T/lib/images" "$CELLD_SOCK" "$T/etc/celld.conf" "$T/share-not" \
 	    "$T/share/../lib" /etc/passwd "$c/upper" "$c/lower" \
 	    "$c/upper/tmp/secret"; do
-		refused "$UB" run --rm -v "$src:/data" busybox ls /data || r=1
+		ctl_refused "$UB" run --rm -v "$src:/data" busybox ls /data ||
+		    r=1
 		grep -q "a-secret" "$T/r.out" && r=1
 	done
 	# nor A its own container's storage
-	refused "$UA" run --rm -v "$c/upper:/data" busybox ls /data || r=1
+	ctl_refused "$UA" run --rm -v "$c/upper:/data" busybox ls /data || r=1
 	cellctl rm -f avol >/dev/null
 	left=$(ctl_as "$UB" ps -aq)
 	[ -z "$left" ] || { echo "left: $left"; r=1; }
@@ -387,7 +377,7 @@ t_volume_of_another_users_home_is_refused() {
 	volumes_work || return 1
 	r=0
 	for src in "$T/share/home-$UA" "$T/share/home-$UA/secret"; do
-		refused "$UB" run --rm -v "$src:/data" busybox sh -c \
+		ctl_refused "$UB" run --rm -v "$src:/data" busybox sh -c \
 		    'cat /data /data/secret' || r=1
 		grep -q "secret of A" "$T/r.out" && { echo "read it"; r=1; }
 	done
@@ -399,7 +389,7 @@ t_volume_through_a_symlink_is_judged_by_its_target() {
 	volumes_work || return 1
 	ln -s /etc "$T/share/etc-link"
 	ln -s ok "$T/share/ok-link"
-	refused "$UB" run --rm -v "$T/share/etc-link:/data" busybox \
+	ctl_refused "$UB" run --rm -v "$T/share/etc-link:/data" busybox \
 	    cat /data/passwd
 	r=$?
 	ctl_as "$UB" run --rm -v "$T/share/ok-link:/data" busybox true ||

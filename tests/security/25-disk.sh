@@ -10,32 +10,15 @@ write_conf "default disk 32M
 policy user \"$UL\" { max disk 64M }
 policy user \"root\" { admin max disk 64M }"
 start_celld || exit 1
-
-# a request refused with one line and status 125
-refused() {	# user cellctl-arguments...
-	_u=$1
-	shift
-	as "$_u" timeout 30 "$CELLCTL" "$@" > "$T/r.out" 2> "$T/r.err"
-	_s=$?
-	cat "$T/r.out" "$T/r.err"
-	echo "status $_s: $*"
-	[ $_s = 125 ] && [ "$(wc -l < "$T/r.err")" = 1 ] &&
-	    grep -q '^cellctl: ' "$T/r.err" && [ ! -s "$T/r.out" ]
-}
-
-# the audit file has a refusal of verb by uid naming what
-audited() {	# user verb what
-	grep "\"uid\": *$(id -u "$1")[,}]" "$T/lib/audit.log" |
-	    grep "\"verb\": *\"$2\"" | grep -q "$3"
-}
+REFUSED_TIMEOUT=30
 
 # attack: a second 48M container on a 64M budget
 t_second_disk_past_max_disk_is_refused() {
 	ctl_as "$UL" create --name l1 --storage-opt size=48M busybox true \
 	    >/dev/null || { echo "the first 48M was refused"; return 1; }
 	r=0
-	refused "$UL" create --name l2 --storage-opt size=48M busybox true ||
-	    r=1
+	ctl_refused "$UL" create --name l2 --storage-opt size=48M busybox \
+	    true || r=1
 	grep -q "disk: 48M asked, 16M left of 64M (max disk)" "$T/r.err" ||
 	    { echo "the budget is not named"; r=1; }
 	audited "$UL" create "16M left of 64M" ||
@@ -62,7 +45,7 @@ t_no_size_gets_the_default_then_what_is_left() {
 		eval "s_$n=\$s"
 	done
 	[ "$s_d1" = '"33554432"' ] && [ "$s_d3" = '"16777216"' ] || r=1
-	refused "$UL" create --name d4 busybox true || r=1
+	ctl_refused "$UL" create --name d4 busybox true || r=1
 	grep -q "disk: 0 left of 64M (max disk)" "$T/r.err" || r=1
 	ctl_as "$UL" rm d1 d2 d3 >/dev/null
 	return $r
