@@ -60,7 +60,8 @@ FS_OBJ		 = $(O)/fs-helper/fs.o $(O)/fs-helper/rootfs.o \
 SPAWN_OBJ	 = $(O)/spawn-helper/spawn.o $(O)/spawn-helper/cell.o \
 		   $(O)/spawn-helper/cellfd.o $(O)/spawn-helper/init.o \
 		   $(O)/spawn-helper/mounts.o $(O)/spawn-helper/seccomp_profile.o \
-		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/more.o \
+		   $(O)/spawn-helper/cgroup.o $(O)/spawn-helper/cgkill.o \
+		   $(O)/spawn-helper/more.o \
 		   $(O)/spawn-helper/overlay.o $(O)/spawn-helper/exec.o \
 		   $(O)/spawn-helper/volume.o $(O)/spawn-helper/bpf.o \
 		   $(O)/spawn-helper/initbin.o $(O)/spawn-helper/unpack.o \
@@ -173,6 +174,7 @@ $(O)/tests/cgroup_test.o: spawn-helper/cgroup.c
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -DCGROUP_TEST -c -o $@ $<
 
 $(B)/tests/test_cgroup: $(O)/tests/unit/test_cgroup.o $(O)/tests/cgroup_test.o \
+    $(O)/spawn-helper/cgkill.o \
     $(O)/parent/delegate.o $(O)/privsep/cgroupfs.o $(O)/privsep/log.o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -13,6 +13,7 @@
  * still gives cgroup.kill, cgroup.freeze and cpu.stat.  The parent reads
  * /proc/self/cgroup and the mounts with the same code
  * (privsep/cgroupfs.c), never with ours: code is not shared sideways.
+ * Listing, freezing and killing a container's processes is cgkill.c's.
  */
 #include <sys/pidfd.h>
 #include <sys/stat.h>
@@ -34,38 +35,14 @@
 #include <bsd/string.h>
 
 #include "spawn.h"
+#include "cgroup.h"
 
-#define CG_MAXHIER	8
-#define CG_PATHLEN	1024
-#define CG_PERIOD	100000		/* cpu period, microseconds */
-#define CG_V1_NOLIMIT	(1ULL << 62)	/* v1 says "none" as ~LONG_MAX */
-#define CG_NAP_MS	10
-#define CG_WAIT_NAPS	100		/* freezing, rmdir: about 1 s */
-#define CG_KILL_ROUNDS	20		/* freeze, kill, thaw: at most ~4 s */
-
-enum cg_role {
-	R_MEM,		/* memory limit and usage */
-	R_CPU,		/* cpu quota */
-	R_ACCT,		/* cpu usage */
-	R_PIDS,		/* pids limit and count */
-	R_FREEZE,	/* pause, and the kill fallback */
-	R_KILL,		/* cgroup.kill (v2, Linux 5.14) */
-	R_MAX
-};
-
-struct cg_hier {
-	int	 hid;			/* from /proc/self/cgroup; 0: v2 */
-	int	 fd;			/* OWN/celld-cells */
-	char	 ctrl[128];		/* v1 controllers, "cpu,cpuacct" */
-	char	 path[CG_PATHLEN];	/* its path, as /proc/PID/cgroup says */
-};
-
-static struct cg_hier	hiers[CG_MAXHIER];
-static size_t		nhiers;
-static int		roles[R_MAX];	/* which hierarchy does what */
+struct cg_hier		hiers[CG_MAXHIER];
+size_t			nhiers;
+int			roles[R_MAX];	/* which hierarchy does what */
 static int		v1roles[R_MAX], v2roles[R_MAX];	/* the candidates */
 
-static void
+void
 cg_nap(void)
 {
 	struct timespec	ts = { 0, CG_NAP_MS * 1000000L };
@@ -74,7 +51,7 @@ cg_nap(void)
 }
 
 /* a path too long to keep is a path we can't be in (cgfs_lines) */
-static int
+int
 cg_fits(const struct cgfs_line *l)
 {
 	return strlen(l->path) < CG_PATHLEN;
@@ -242,7 +219,7 @@ cg_name(const char *id, char *name, size_t len)
 	return 0;
 }
 
-static int
+int
 cg_open(int h, const char *id)
 {
 	char	name[CELL_IDLEN + 8];
@@ -257,7 +234,7 @@ cg_open(int h, const char *id)
 	    O_CLOEXEC);
 }
 
-static int __attribute__((format(printf, 3, 4)))
+int
 cg_write(int dfd, const char *file, const char *fmt, ...)
 {
 	va_list	ap;
@@ -275,7 +252,7 @@ cg_write(int dfd, const char *file, const char *fmt, ...)
 }
 
 /* A small file, NUL-terminated, without its trailing newline. */
-static int
+int
 cg_read(int dfd, const char *file, char *buf, size_t len)
 {
 	int	fd, saved;
@@ -295,7 +272,7 @@ cg_read(int dfd, const char *file, char *buf, size_t len)
 }
 
 /* A single-value file; "max" reads as 0, our word for "no limit". */
-static int
+int
 cg_readnum(int dfd, const char *file, uint64_t *v)
 {
 	const char	*errstr;
@@ -315,7 +292,7 @@ cg_readnum(int dfd, const char *file, uint64_t *v)
 	return 0;
 }
 
-static FILE *
+FILE *
 cg_fopen(int dfd, const char *file)
 {
 	FILE	*fp;
@@ -329,7 +306,7 @@ cg_fopen(int dfd, const char *file)
 }
 
 /* A "key value" line of a flat-keyed file such as cpu.stat. */
-static int
+int
 cg_readkey(int dfd, const char *file, const char *fmt, uint64_t *v)
 {
 	FILE	*fp;
@@ -566,215 +543,6 @@ cgroup_join_self(struct cg_join *j, int v2_done)
 	if (r == 0 && !v2_done && j->v2 != -1)
 		r = cg_write(j->v2, "cgroup.procs", "0");
 	cgroup_join_close(j);
-	return r;
-}
-
-/* Call fn for each pid in cgroup.procs of dfd; the count, or -1. */
-static int
-cg_procs(int dfd, int (*fn)(pid_t, void *), void *arg)
-{
-	const char	*errstr;
-	FILE		*fp;
-	char		*line = NULL;
-	size_t		 sz = 0;
-	pid_t		 pid;
-	int		 n = 0;
-
-	if ((fp = cg_fopen(dfd, "cgroup.procs")) == NULL)
-		return -1;
-	while (getline(&line, &sz, fp) != -1) {
-		line[strcspn(line, "\n")] = '\0';
-		pid = strtonum(line, 1, INT_MAX, &errstr);
-		if (errstr != NULL)
-			continue;
-		if (fn(pid, arg) == -1) {
-			n = -1;
-			break;
-		}
-		n++;
-	}
-	free(line);
-	fclose(fp);
-	return n;
-}
-
-/* Which hierarchy lists a container's processes: the one we freeze. */
-static int
-cg_listh(void)
-{
-	if (roles[R_FREEZE] != -1)
-		return roles[R_FREEZE];
-	if (roles[R_KILL] != -1)
-		return roles[R_KILL];
-	return 0;
-}
-
-struct cg_pidlist {
-	pid_t	*pids;
-	size_t	 max, n;
-};
-
-static int
-cg_pidadd(pid_t pid, void *arg)
-{
-	struct cg_pidlist	*pl = arg;
-
-	if (pl->n == pl->max) {
-		errno = ENOBUFS;
-		return -1;
-	}
-	pl->pids[pl->n++] = pid;
-	return 0;
-}
-
-/* The container's processes (not its threads): their count, or -1. */
-int
-cgroup_pids(const char *id, pid_t *pids, size_t max)
-{
-	struct cg_pidlist	pl = { pids, max, 0 };
-	int			fd, n, saved;
-
-	if ((fd = cg_open(cg_listh(), id)) == -1)
-		return -1;
-	n = cg_procs(fd, cg_pidadd, &pl);
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return n;
-}
-
-static int
-cg_setfrozen(int h, int fd, int on)
-{
-	if (hiers[h].hid == 0)
-		return cg_write(fd, "cgroup.freeze", "%d", on);
-	return cg_write(fd, "freezer.state", "%s", on ? "FROZEN" : "THAWED");
-}
-
-/* Wait for the freezer to say frozen: 0, or -1 (EBUSY) after naps. */
-static int
-cg_waitfrozen(int h, int fd, int naps)
-{
-	char		buf[32];
-	uint64_t	v;
-
-	while (naps-- > 0) {
-		if (hiers[h].hid == 0) {
-			if (cg_readkey(fd, "cgroup.events", "frozen %" SCNu64,
-			    &v) == -1)
-				return -1;
-			if (v == 1)
-				return 0;
-		} else {
-			if (cg_read(fd, "freezer.state", buf,
-			    sizeof(buf)) == -1)
-				return -1;
-			if (strcmp(buf, "FROZEN") == 0)
-				return 0;
-		}
-		cg_nap();
-	}
-	errno = EBUSY;
-	return -1;
-}
-
-int
-cgroup_freeze(const char *id, int on)
-{
-	int	h = roles[R_FREEZE], fd, r, saved;
-
-	if ((fd = cg_open(h, id)) == -1)
-		return -1;
-	r = cg_setfrozen(h, fd, on != 0);
-	if (r == 0 && on && cg_waitfrozen(h, fd, CG_WAIT_NAPS) == -1) {
-		saved = errno;		/* half frozen is no state to leave */
-		cg_setfrozen(h, fd, 0);
-		errno = saved;
-		r = -1;
-	}
-	saved = errno;
-	close(fd);
-	errno = saved;
-	return r;
-}
-
-struct cg_victims {
-	int	 h;
-	char	 path[CG_PATHLEN + CELL_IDLEN + 8];
-};
-
-/*
- * SIGKILL pid if it is still in the container.  The pidfd pins which
- * process we mean: if the signal through it lands, that process was
- * alive when we read its cgroup, so a recycled pid can't be hit.
- */
-static int
-cg_pidkill(pid_t pid, void *arg)
-{
-	const struct cg_victims	*vi = arg;
-	struct cgfs_line	 l[16];
-	int			 pidfd, n, i, in = 0;
-
-	if ((pidfd = pidfd_open(pid, 0)) == -1)
-		return 0;		/* gone already */
-	n = cgfs_lines(pid, l, nitems(l), cg_fits);
-	for (i = 0; i < n; i++)
-		if (l[i].hid == hiers[vi->h].hid &&
-		    strcmp(l[i].path, vi->path) == 0)
-			in = 1;
-	if (in)
-		pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
-	close(pidfd);
-	return 0;
-}
-
-/*
- * Without cgroup.kill: freeze so that nothing forks between reading the
- * list and killing it, SIGKILL every process, thaw so the signals land
- * (a v1-frozen task sleeps through SIGKILL), and again until empty.
- */
-static int
-cg_kill_frozen(const char *id)
-{
-	struct cg_victims	vi;
-	int			h = roles[R_FREEZE], fd, round, n = -1;
-
-	if ((fd = cg_open(h, id)) == -1)
-		return -1;
-	vi.h = h;
-	snprintf(vi.path, sizeof(vi.path), "%s/cell-%s", hiers[h].path, id);
-	for (round = 0; round < CG_KILL_ROUNDS; round++) {
-		if (cg_setfrozen(h, fd, 1) == -1)
-			break;
-		/* a task in D state may never freeze: kill what we can */
-		cg_waitfrozen(h, fd, CG_WAIT_NAPS / 5);
-		n = cg_procs(fd, cg_pidkill, &vi);
-		if (cg_setfrozen(h, fd, 0) == -1 || n <= 0)
-			break;
-		cg_nap();
-	}
-	close(fd);
-	if (n == 0)
-		return 0;
-	log_warnx("%.12s: processes survive the kill", id);
-	errno = EBUSY;
-	return -1;
-}
-
-/* Every process in the container, even one that double-forked away. */
-int
-cgroup_kill(const char *id)
-{
-	int	fd, r, saved;
-
-	if (roles[R_KILL] == -1)
-		return cg_kill_frozen(id);
-	if ((fd = cg_open(roles[R_KILL], id)) == -1)
-		return -1;
-	r = cg_write(fd, "cgroup.kill", "1");
-	saved = errno;
-	close(fd);
-	errno = saved;
 	return r;
 }
 
