@@ -2,9 +2,11 @@
  * exec.c: a new process in a running container (cellctl exec).
  *
  * spawn-helper forks E.  E joins the container's pid namespace, forks X
- * (so X is born inside it), and gives up every privilege; it then copies
- * a pty if there is one, reaps X and reports its status on a pipe.  X
- * moves itself into the container's cgroup, joins the container's other
+ * (so X is born inside it, and in the container's cgroup), and gives up
+ * every privilege; it then copies a pty if there is one, reaps X and
+ * reports its status on a pipe.  E stays out of the container's cgroup:
+ * an OOM kill or a stop there ends X, never the one who reports on it.
+ * X joins the container's other
  * namespaces through its init's pidfd (which also puts its root and cwd
  * inside the container), and then becomes the command just as the
  * container's first process did: user, capabilities, no_new_privs,
@@ -29,6 +31,7 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/sched.h>
 
 #include <bsd/string.h>
 
@@ -240,6 +243,27 @@ exec_e_wait(const struct cell_ctx *cx, pid_t x, int master,
 	_exit(0);
 }
 
+/* fork(), into cg's v2 cgroup if the kernel lets us; *into says so */
+static pid_t
+exec_fork(const struct cg_join *cg, int *into)
+{
+	struct clone_args	ca;
+	pid_t			pid;
+
+	memset(&ca, 0, sizeof(ca));
+	ca.exit_signal = SIGCHLD;
+	*into = 0;
+	if (cg->v2 != -1) {
+		ca.flags = CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cg->v2;
+		if ((pid = syscall(SYS_clone3, &ca, sizeof(ca))) != -1) {
+			*into = 1;
+			return pid;
+		}
+	}
+	return fork();
+}
+
 /* In E: into the container's pid namespace, then X. */
 static void __attribute__((noreturn))
 exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
@@ -247,12 +271,11 @@ exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 {
 	struct cg_join	cg;
 	int		xfds[3], master = -1, slave = -1, xs[2] = { -1, -1 }, i, m;
+	int		into;
 	pid_t		x;
 
 	signal(SIGCHLD, SIG_DFL);
-	/* in the container's cgroup first: X is born there, stop kills it */
 	if (cgroup_join_open(req->id, &cg) == -1 ||
-	    cgroup_join_self(&cg, 0) == -1 ||
 	    setns(pidfd, CLONE_NEWPID) == -1)
 		_exit(125);
 	for (i = 0; i < 3; i++)
@@ -270,13 +293,19 @@ exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 		if (xfds[i] == -1 && (xfds[i] = open("/dev/null",
 		    O_WRONLY | O_CLOEXEC)) == -1)
 			_exit(125);
-	if ((x = fork()) == -1)
+	/* X is born in the container's v2 cgroup and joins the v1 ones
+	 * first thing (see cgroup.c), so stop kills it; E stays out, so
+	 * that an OOM kill in the container can't take X's status with it */
+	if ((x = exec_fork(&cg, &into)) == -1)
 		_exit(125);
 	if (x == 0) {
+		if (cgroup_join_self(&cg, into) == -1)
+			_exit(125);
 		if (xs[0] != -1)
 			close(xs[0]);
 		exec_x(cx, req, pidfd, xfds, xs[1]);
 	}
+	cgroup_join_close(&cg);
 	if (slave != -1)
 		close(slave);
 	if (xs[0] != -1) {	/* the container's own pty, if X made one */

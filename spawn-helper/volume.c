@@ -201,9 +201,12 @@ sys_stage(const struct cell_ctx *cx)
  * the first clone of each volume is also kept, attached under
  * RUNDIR/pins/ID/vN (dir 0700, ours), until rm: MSG_SPAWN_VOLPIN clones
  * it again.  The mount pins the object the policy approved, not a path.
+ * It is cloned from src, the client's fd, not from the detached clone
+ * the container gets: older kernels (Debian 12's 6.1 among them) refuse
+ * to open_tree() a mount that is in no namespace (EINVAL).
  */
 static int
-vol_pin(const char *id, uint32_t index, int mfd, int isdir)
+vol_pin(const char *id, uint32_t index, int src, int ro, int isdir)
 {
 	char	name[16];
 	int	dfd, fd, pin, r = -1;
@@ -223,8 +226,7 @@ vol_pin(const char *id, uint32_t index, int mfd, int isdir)
 		r = 0;		/* kept already (a restart of the container) */
 		goto done;
 	}
-	if (fd == -1 || (pin = open_tree(mfd, "", OPEN_TREE_CLONE |
-	    OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | AT_RECURSIVE)) == -1)
+	if (fd == -1 || (pin = vol_clone(src, ro)) == -1)
 		goto done;
 	r = move_mount(pin, "", dfd, name, MOVE_MOUNT_F_EMPTY_PATH);
 	close(pin);
@@ -326,7 +328,7 @@ spawn_volume(struct imsgev *iev, struct imsg *imsg)
 	else if (S_ISDIR(st.st_mode) && vol_in_store(fd) != 0)
 		why = "inside celld's storage";
 	else if ((mfd = vol_clone(fd, mv.ro)) == -1 ||
-	    vol_pin(mv.id, mv.index, mfd, S_ISDIR(st.st_mode)) == -1)
+	    vol_pin(mv.id, mv.index, fd, mv.ro, S_ISDIR(st.st_mode)) == -1)
 		why = strerror(errno);
 	close(fd);
 	if (why != NULL) {
