@@ -6,8 +6,8 @@
  * default set, or all), the rest is the profile (so a seed file ending
  * in a newline is a profile as it is).  A profile must compile
  * to a program of 1 to BPF_MAXINSNS instructions or be refused with a
- * one-line reason; memory and fd leaks are the sanitizers' to find (an
- * fd leak aborts here).  The corpus starts from tests/unit/seccomp/.
+ * one-line reason; memory leaks are the sanitizers' to find, and an fd
+ * leak aborts here (the lowest free fd must be the same after a run).  The corpus starts from tests/unit/seccomp/.
  *
  *	clang -g -fsanitize=fuzzer,address,undefined -I. \
  *	    parent/seccomp_json.c fuzz/fuzz_seccomp_json.c \
@@ -28,13 +28,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint64_t	 caps[] = { 0, 0x00000000a80425fbULL,
 	    (1ULL << 41) - 1 };
-	static int		 lowest = -1;
 	struct seccomp_bpf	*b;
 	char			 err[CELL_MSGLEN];
-	int			 fd;
+	int			 fd, lowest;
 
 	if (size < 1)
 		return 0;
+	/* the lowest free fd now, not at the first run: libFuzzer's own
+	 * files come and go between runs */
+	if ((lowest = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
+		abort();
+	close(lowest);
 	err[0] = '\0';
 	b = seccomp_json_compile((const char *)data, size - 1,
 	    caps[data[size - 1] % 3], err, sizeof(err));
@@ -47,8 +51,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		abort();
 	close(fd);
-	if (lowest == -1)
-		lowest = fd;
 	if (fd != lowest)
 		abort();
 	return 0;
