@@ -161,7 +161,7 @@ cell_r(const struct cell_ctx *cx)
 {
 	struct clone_args	ca;
 	struct cg_join		cg;
-	int			pidfd = -1;
+	int			pidfd = -1, into;
 	pid_t			pid;
 
 	signal(SIGCHLD, SIG_DFL);
@@ -183,22 +183,12 @@ cell_r(const struct cell_ctx *cx)
 		ca.flags &= ~CLONE_NEWNET;
 	ca.pidfd = (uint64_t)(uintptr_t)&pidfd;
 	ca.exit_signal = SIGCHLD;
-	if (cg.v2 != -1) {	/* born in the v2 cgroup: see cgroup.c */
-		ca.flags |= CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)cg.v2;
-	}
-	pid = syscall(SYS_clone3, &ca, sizeof(ca));
-	if (pid == -1 && (ca.flags & CLONE_INTO_CGROUP)) {
-		ca.flags &= ~CLONE_INTO_CGROUP;	/* C then writes procs */
-		pid = syscall(SYS_clone3, &ca, sizeof(ca));
-	}
-	if (pid == -1) {
+	if ((pid = cgroup_clone(&ca, &cg, &into)) == -1) {
 		log_warn("%.12s: clone", cx->ms->id);
 		_exit(125);
 	}
 	if (pid == 0) {
-		if (cgroup_join_self(&cg, (ca.flags & CLONE_INTO_CGROUP) !=
-		    0) == -1) {
+		if (cgroup_join_self(&cg, into) == -1) {
 			log_warn("%.12s: cgroup", cx->ms->id);
 			_exit(125);
 		}

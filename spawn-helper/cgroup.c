@@ -17,6 +17,7 @@
  */
 #include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/sched.h>
 
 #include <bsd/stdlib.h>
 #include <bsd/string.h>
@@ -524,6 +527,29 @@ fail:
 	cgroup_join_close(j);
 	errno = saved;
 	return -1;
+}
+
+/*
+ * clone3(ca) into j's v2 cgroup, if there is one and the kernel lets us;
+ * *into says whether it did, in the child too (else the child writes
+ * cgroup.procs in cgroup_join_self()).
+ */
+pid_t
+cgroup_clone(struct clone_args *ca, const struct cg_join *j, int *into)
+{
+	pid_t	pid;
+
+	*into = 0;
+	if (j->v2 != -1) {
+		ca->flags |= CLONE_INTO_CGROUP;
+		ca->cgroup = (uint64_t)j->v2;
+		if ((pid = syscall(SYS_clone3, ca, sizeof(*ca))) != -1) {
+			*into = 1;
+			return pid;
+		}
+		ca->flags &= ~CLONE_INTO_CGROUP;
+	}
+	return syscall(SYS_clone3, ca, sizeof(*ca));
 }
 
 /*

@@ -243,36 +243,16 @@ exec_e_wait(const struct cell_ctx *cx, pid_t x, int master,
 	_exit(0);
 }
 
-/* fork(), into cg's v2 cgroup if the kernel lets us; *into says so */
-static pid_t
-exec_fork(const struct cg_join *cg, int *into)
-{
-	struct clone_args	ca;
-	pid_t			pid;
-
-	memset(&ca, 0, sizeof(ca));
-	ca.exit_signal = SIGCHLD;
-	*into = 0;
-	if (cg->v2 != -1) {
-		ca.flags = CLONE_INTO_CGROUP;
-		ca.cgroup = (uint64_t)cg->v2;
-		if ((pid = syscall(SYS_clone3, &ca, sizeof(ca))) != -1) {
-			*into = 1;
-			return pid;
-		}
-	}
-	return fork();
-}
-
 /* In E: into the container's pid namespace, then X. */
 static void __attribute__((noreturn))
 exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
     int pidfd, const int *client, int report)
 {
-	struct cg_join	cg;
-	int		xfds[3], master = -1, slave = -1, xs[2] = { -1, -1 }, i, m;
-	int		into;
-	pid_t		x;
+	struct clone_args	ca;
+	struct cg_join		cg;
+	int			xfds[3], master = -1, slave = -1;
+	int			xs[2] = { -1, -1 }, i, m, into;
+	pid_t			x;
 
 	signal(SIGCHLD, SIG_DFL);
 	if (cgroup_join_open(req->id, &cg) == -1 ||
@@ -296,7 +276,9 @@ exec_e(const struct cell_ctx *cx, const struct msg_spawn_exec *req,
 	/* X is born in the container's v2 cgroup and joins the v1 ones
 	 * first thing (see cgroup.c), so stop kills it; E stays out, so
 	 * that an OOM kill in the container can't take X's status with it */
-	if ((x = exec_fork(&cg, &into)) == -1)
+	memset(&ca, 0, sizeof(ca));
+	ca.exit_signal = SIGCHLD;
+	if ((x = cgroup_clone(&ca, &cg, &into)) == -1)
 		_exit(125);
 	if (x == 0) {
 		if (cgroup_join_self(&cg, into) == -1)

@@ -76,6 +76,8 @@ struct cg_join {
 int	cgroup_join_open(const char *, struct cg_join *);
 int	cgroup_join_self(struct cg_join *, int);
 void	cgroup_join_close(struct cg_join *);
+struct clone_args;
+pid_t	cgroup_clone(struct clone_args *, const struct cg_join *, int *);
 int	cgroup_update(const char *, int64_t, int64_t, int64_t);
 int	cgroup_kill(const char *);
 int	cgroup_freeze(const char *, int);
