@@ -69,6 +69,7 @@ fs_rootfs(struct imsgev *iev, struct imsg *imsg)
 {
 	struct msg_fs_rootfs	 req;
 	struct msg_spawn_id	 rep;
+	struct rootfs_done	 rd;
 	int			 nsfd = imsg_get_fd(imsg), mfd;
 	uint32_t		 i;
 
@@ -94,7 +95,7 @@ fs_rootfs(struct imsgev *iev, struct imsg *imsg)
 			    "rootfs: bad layer digest");
 			goto done;
 		}
-	if ((mfd = rootfs_make(&req, nsfd)) == -1) {
+	if ((mfd = rootfs_make(&req, nsfd, &rd)) == -1) {
 		imsgev_reply(iev, imsg_get_peerid(imsg), errno, 0,
 		    req.disk != 0 ? "rootfs (with a disk: see celld's log)" :
 		    "rootfs");
@@ -104,6 +105,10 @@ fs_rootfs(struct imsgev *iev, struct imsg *imsg)
 	memcpy(rep.id, req.id, sizeof(rep.id));
 	imsgev_compose(iev, MSG_FS_ROOTFS_FD, imsg_get_peerid(imsg), 0, mfd,
 	    &rep, sizeof(rep));
+	/* the answer now, our umounts after it (rootfs.c) */
+	if (imsgbuf_write(&iev->ibuf) == -1)
+		log_warn("%.12s: rootfs: answer", req.id);
+	rootfs_finish(&rd);
 done:
 	if (nsfd != -1)
 		close(nsfd);

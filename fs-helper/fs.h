@@ -19,7 +19,14 @@ extern struct fs_env	fsenv;
 int	fs_store(void);
 
 /* rootfs.c */
-int	rootfs_make(const struct msg_fs_rootfs *, int);
+struct rootfs_done {		/* rootfs_finish()'s, after the answer */
+	int		dfd;
+	int		rfd;
+	uint32_t	nlayers;
+	int		disk;
+};
+int	rootfs_make(const struct msg_fs_rootfs *, int, struct rootfs_done *);
+void	rootfs_finish(struct rootfs_done *);
 int	rootfs_remove(const char *);
 int	rmtree(int, const char *, int);
 int	layer_attach(int, const char *, int, int);

@@ -151,10 +151,12 @@ rootfs_dirs(int dfd, const struct msg_fs_rootfs *req, int usernsfd)
  * long as we build, and the tree handed over is that file system's root.
  */
 int
-rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
+rootfs_make(const struct msg_fs_rootfs *req, int usernsfd,
+    struct rootfs_done *rd)
 {
 	int	 dfd, rfd = -1, tfd = -1, saved;
 
+	rd->dfd = rd->rfd = -1;
 	if ((dfd = cell_dir(req->id)) == -1)
 		return -1;
 	/*
@@ -186,17 +188,36 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd)
 	}
 done:
 	saved = errno;
-	if (rfd != -1 && fchdir(rfd) == 0)
-		layers_detach(req->nlayers);
-	if (chdir("/") == -1)
-		log_warn("chdir /");
-	if (rfd != -1)
-		close(rfd);
-	if (req->disk != 0)
-		disk_detach(dfd);
-	close(dfd);
+	rd->dfd = dfd;
+	rd->rfd = rfd;
+	rd->nlayers = req->nlayers;
+	rd->disk = req->disk != 0;
+	if (tfd == -1)
+		rootfs_finish(rd);
 	errno = saved;
 	return tfd;
+}
+
+/*
+ * What rootfs_make() leaves for after the answer: our own layer mounts
+ * (the tree handed over has its clones) and the disk's.  Each umount
+ * waits out an RCU grace period, so the answer goes first.
+ */
+void
+rootfs_finish(struct rootfs_done *rd)
+{
+	if (rd->dfd == -1)
+		return;
+	if (rd->rfd != -1 && fchdir(rd->rfd) == 0)
+		layers_detach(rd->nlayers);
+	if (chdir("/") == -1)
+		log_warn("chdir /");
+	if (rd->rfd != -1)
+		close(rd->rfd);
+	if (rd->disk)
+		disk_detach(rd->dfd);
+	close(rd->dfd);
+	rd->dfd = rd->rfd = -1;
 }
 
 /* Remove name in dfd and everything under it, following no symlink. */

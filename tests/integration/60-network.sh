@@ -192,7 +192,7 @@ t_internal_network_has_no_way_out() {
 	wait $!
 	ext ip route add 10.89.0.0/16 via 192.168.77.1
 	serve si --network ni
-	in=$(ext wget -q -T 2 -O - "http://$(ipof si)/" 2>&1)
+	in=$(ext wget -q -t 1 -T 2 -O - "http://$(ipof si)/" 2>&1)
 	ext ip route del 10.89.0.0/16 via 192.168.77.1
 	cellctl rm -f si >/dev/null
 	cellctl network rm ni >/dev/null
