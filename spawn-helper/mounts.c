@@ -257,8 +257,10 @@ mnt_clone(int tfd)
 }
 
 /*
- * Everything we take from the host, opened before the rootfs is attached:
- * the six device nodes (a user namespace can't mknod them, so, like
+ * Our copy of the host's mounts is made private first, so nothing we
+ * mount from here on propagates to the host.  Then everything we take
+ * from the host, opened before anything is attached (the layer tree goes
+ * on the host's /dev, overlay.c): the six device nodes (a user namespace can't mknod them, so, like
  * rootless podman, we bind the host's), and /sys.  A fresh sysfs needs
  * the network namespace to be ours; without one (--network host) the
  * /sys we find is bound instead, read-only all the way down: the fresh
@@ -272,6 +274,8 @@ mnt_host_open(struct mnt_ctx *m)
 	char			 path[32];
 	size_t			 i;
 
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+		return init_fail(m->err, m->errlen, "make mounts private");
 	for (i = 0; i < NDEVS; i++) {
 		snprintf(path, sizeof(path), "/dev/%s", mnt_devs[i]);
 		m->dev[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE |
@@ -298,12 +302,11 @@ mnt_host_open(struct mnt_ctx *m)
 
 /*
  * Attach the rootfs on the old root's root directory, by fd (see the top
- * comment).  The host's mount table is made private first, so nothing we
- * mount from here on propagates to the host.  The rootfs tree needs the
- * same, after the attach: a clone of a shared mount (fs-helper's overlay
- * on a systemd host) is a peer of its source, so what we mount beneath it
- * would show on the host and the host's mounts in here, and pivot_root
- * refuses a shared new root anyway.
+ * comment).  The rootfs tree is made private too, after the attach: a
+ * clone of a shared mount (fs-helper's overlay on a systemd host) is a
+ * peer of its source, so what we mount beneath it would show on the host
+ * and the host's mounts in here, and pivot_root refuses a shared new root
+ * anyway.
  */
 static int
 mnt_attach_root(struct mnt_ctx *m)
@@ -311,10 +314,6 @@ mnt_attach_root(struct mnt_ctx *m)
 	struct mount_attr	ma;
 	int			hostfd, r;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		return init_fail(m->err, m->errlen, "make mounts private");
-	if (mnt_host_open(m) == -1)
-		return -1;
 	if ((hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		return init_fail(m->err, m->errlen, "open /");
 	r = move_mount(m->rootfd, "", hostfd, "", MOVE_MOUNT_F_EMPTY_PATH |
@@ -626,7 +625,7 @@ mnt_build(struct mnt_ctx *m)
 /*
  * pivot_root(".", ".") stacks the old root on top of the new one, at our
  * cwd; detaching "." then takes the old root and every host mount under
- * it out of our namespace.  Afterwards no path leads back to the host.
+ * it out of our namespace, the layer tree on its /dev among them.  Afterwards no path leads back to the host.
  */
 static int
 mnt_pivot(struct mnt_ctx *m)
@@ -660,7 +659,7 @@ mnt_setup(const struct cell_init *ci, char *err, size_t errlen)
 		m.etc[i] = -1;
 	for (i = 0; i < NDEVS; i++)
 		m.dev[i] = -1;
-	if (mnt_vol_open(&m, ci) == -1 ||
+	if (mnt_vol_open(&m, ci) == -1 || mnt_host_open(&m) == -1 ||
 	    (m.rootfd = cell_overlay(ci->rootfs_fd, mnt_etc, m.etc, err,
 	    errlen)) == -1 ||
 	    mnt_attach_root(&m) == -1 || mnt_build(&m) == -1 ||

@@ -4,7 +4,10 @@
  * the image layers beneath at lower/0..N-1, idmapped into C's id range.
  * C stacks them with overlayfs inside its own user namespace ("userxattr"),
  * so copy-ups run with the container's credentials and the kernel treats
- * the mount as the unprivileged mount it is.
+ * the mount as the unprivileged mount it is.  overlayfs takes its layers
+ * by path, and a path needs an attached mount: the tree goes on the host's
+ * /dev in our private copy of the host's mounts, out of the way of the
+ * rootfs stacked on "/" (mounts.c), and leaves with the old root.
  */
 #include <sys/mount.h>
 
@@ -94,25 +97,27 @@ ovl_clone_files(int treefd, const char *const *names, int *fds)
 }
 
 /*
- * Attach the tree (stacked on our private copy of "/", like the rootfs
- * later), clone the files of it named in names (NULL-terminated) into
- * fds, make the overlay from it as a detached mount, detach the tree
- * again.  Returns the overlay's fd, or -1 with err set.
+ * Attach the tree on the host's /dev in our private copy of the host's
+ * mounts (mnt_setup() has made them private and opened what it needs of
+ * /dev already), clone the files of it named in names (NULL-terminated)
+ * into fds, and make the overlay from it as a detached mount.  The tree
+ * stays attached beneath the old root, which mnt_pivot() detaches with
+ * everything under it: one umount, so one RCU grace period, for both.
+ * Returns the overlay's fd, or -1 with err set.
  */
 int
 cell_overlay(int treefd, const char *const *names, int *fds, char *err,
     size_t errlen)
 {
-	char	lower[OVL_MAXLAYERS * 40], path[64];
-	int	hostfd, n, ofd;
+	char	lower[OVL_MAXLAYERS * 40];
+	int	devfd, n, ofd;
 
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
-		return init_fail(err, errlen, "make mounts private");
-	if ((hostfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return init_fail(err, errlen, "open /");
-	n = move_mount(treefd, "", hostfd, "", MOVE_MOUNT_F_EMPTY_PATH |
+	devfd = open("/dev", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (devfd == -1)
+		return init_fail(err, errlen, "open /dev");
+	n = move_mount(treefd, "", devfd, "", MOVE_MOUNT_F_EMPTY_PATH |
 	    MOVE_MOUNT_T_EMPTY_PATH);
-	close(hostfd);
+	close(devfd);
 	if (n == -1)
 		return init_fail(err, errlen, "attach layers");
 	if (ovl_clone_files(treefd, names, fds) == -1)
@@ -123,11 +128,6 @@ cell_overlay(int treefd, const char *const *names, int *fds, char *err,
 		return init_fail(err, errlen, "rootfs: layers");
 	if ((ofd = ovl_mount(treefd, lower)) == -1)
 		return init_fail(err, errlen, "mount overlay");
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", treefd);
-	if (umount2(path, MNT_DETACH) == -1) {
-		close(ofd);
-		return init_fail(err, errlen, "detach layers");
-	}
 	close(treefd);
 	return ofd;
 }
