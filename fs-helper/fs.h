@@ -22,14 +22,14 @@ int	fs_store(void);
 struct rootfs_done {		/* rootfs_finish()'s, after the answer */
 	int		dfd;
 	int		rfd;
-	uint32_t	nlayers;
+	uint32_t	nlayers;	/* of ours to detach */
 	int		disk;
 };
 int	rootfs_make(const struct msg_fs_rootfs *, int, struct rootfs_done *);
 void	rootfs_finish(struct rootfs_done *);
 int	rootfs_remove(const char *);
 int	rmtree(int, const char *, int);
-int	layer_attach(int, const char *, int, int);
+int	layer_attach(int, int, const char *, int, int);
 void	layers_detach(uint32_t);
 
 /* disk.c: --storage-opt size */

@@ -55,13 +55,19 @@ mkdir_owned(int dfd, const char *name, uid_t uid, mode_t mode)
 	return fchmodat(dfd, name, mode, 0);
 }
 
-/* Clone layer as a read-only mount idmapped through userns, attach it. */
+/*
+ * Clone layer idx as a read-only mount idmapped through userns and
+ * attach it at lower/idx: the dir is made in celldir, the mount goes on
+ * that dir as seen through tofd (celldir itself, or a detached clone of
+ * it).
+ */
 int
-layer_attach(int celldir, const char *digest, int idx, int usernsfd)
+layer_attach(int celldir, int tofd, const char *digest, int idx,
+    int usernsfd)
 {
 	struct mount_attr	 attr;
 	char			 path[128], name[16];
-	int			 fd, r = -1;
+	int			 fd, r = -1, saved;
 
 	snprintf(path, sizeof(path), "layers/sha256/%s", digest);
 	fd = open_tree(fs_store(), path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
@@ -75,11 +81,13 @@ layer_attach(int celldir, const char *digest, int idx, int usernsfd)
 	snprintf(name, sizeof(name), "lower/%d", idx);
 	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) == -1 ||
 	    (mkdirat(celldir, name, 0700) == -1 && errno != EEXIST) ||
-	    move_mount(fd, "", celldir, name, MOVE_MOUNT_F_EMPTY_PATH) == -1)
+	    move_mount(fd, "", tofd, name, MOVE_MOUNT_F_EMPTY_PATH) == -1)
 		goto done;
 	r = 0;
 done:
+	saved = errno;
 	close(fd);
+	errno = saved;
 	return r;
 }
 
@@ -111,30 +119,59 @@ tree_private(int fd)
 	    sizeof(ma));
 }
 
-/* The dirs a container writes to, and its layers, in dfd. */
+static void
+layer_warn(const struct msg_fs_rootfs *req, uint32_t i)
+{
+	int	saved = errno;
+
+	log_warn("%s: layer %s", req->id, req->layers[i]);
+	/* mount_setattr's answer for a file system it can't idmap */
+	if (saved == EINVAL)
+		log_warnx("%s: can the storage file system take idmapped "
+		    "mounts? (tmpfs: Linux 6.3 or later)", req->id);
+	errno = saved;
+}
+
+/*
+ * The tree to hand over, built detached: a clone of dfd with the layers
+ * mounted straight onto it, so nothing of it is ever in our own mount
+ * table and nothing is left for us to unmount (each umount waits out an
+ * RCU grace period).  Linux before 6.15 mounts nothing on a detached
+ * mount; there (EINVAL from the first layer's move_mount) the layers go
+ * on dfd in our namespace, the tree is cloned from there, and
+ * rootfs_finish() detaches ours after the answer: *attached says how
+ * many.
+ */
 static int
-rootfs_dirs(int dfd, const struct msg_fs_rootfs *req, int usernsfd)
+rootfs_tree(int dfd, const struct msg_fs_rootfs *req, int usernsfd,
+    uint32_t *attached)
 {
 	uint32_t	i;
-	int		saved;
+	int		tfd, fl = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			    AT_EMPTY_PATH;
 
-	if (mkdir_owned(dfd, "upper", req->uid_base, 0755) == -1 ||
-	    mkdir_owned(dfd, "work", req->uid_base, 0700) == -1 ||
-	    mkdir_owned(dfd, "lower", 0, 0755) == -1)
+	*attached = 0;
+	if ((tfd = open_tree(dfd, "", fl)) == -1)
 		return -1;
 	for (i = 0; i < req->nlayers; i++)
-		if (layer_attach(dfd, req->layers[i], i, usernsfd) == -1) {
-			saved = errno;
-			log_warn("%s: layer %s", req->id, req->layers[i]);
-			/* mount_setattr's answer for a file system it can't idmap */
-			if (saved == EINVAL)
-				log_warnx("%s: can the storage file system take "
-				    "idmapped mounts? (tmpfs: Linux 6.3 or later)",
-				    req->id);
-			errno = saved;
+		if (layer_attach(dfd, tfd, req->layers[i], i, usernsfd) == -1)
+			break;
+	if (i == req->nlayers)
+		return tfd;
+	close(tfd);
+	if (i > 0 || errno != EINVAL) {
+		layer_warn(req, i);
+		return -1;
+	}
+	for (i = 0; i < req->nlayers; i++) {
+		*attached = i + 1;
+		if (layer_attach(dfd, dfd, req->layers[i], i, usernsfd) ==
+		    -1) {
+			layer_warn(req, i);
 			return -1;
 		}
-	return 0;
+	}
+	return open_tree(dfd, "", fl | AT_RECURSIVE);
 }
 
 /*
@@ -157,6 +194,7 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd,
 	int	 dfd, rfd = -1, tfd = -1, saved;
 
 	rd->dfd = rd->rfd = -1;
+	rd->nlayers = 0;
 	if ((dfd = cell_dir(req->id)) == -1)
 		return -1;
 	/*
@@ -175,10 +213,11 @@ rootfs_make(const struct msg_fs_rootfs *req, int usernsfd,
 		    O_NOFOLLOW | O_CLOEXEC);
 	} else	/* fcntl: dup is not in our table */
 		rfd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
-	if (rfd == -1 || rootfs_dirs(rfd, req, usernsfd) == -1)
+	if (rfd == -1 || mkdir_owned(rfd, "upper", req->uid_base,
+	    0755) == -1 || mkdir_owned(rfd, "work", req->uid_base,
+	    0700) == -1 || mkdir_owned(rfd, "lower", 0, 0755) == -1)
 		goto done;
-	tfd = open_tree(rfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-	    AT_RECURSIVE | AT_EMPTY_PATH);
+	tfd = rootfs_tree(rfd, req, usernsfd, &rd->nlayers);
 	if (tfd == -1)
 		log_warn("%s: clone tree", req->id);
 	else if (tree_private(tfd) == -1) {
@@ -190,7 +229,6 @@ done:
 	saved = errno;
 	rd->dfd = dfd;
 	rd->rfd = rfd;
-	rd->nlayers = req->nlayers;
 	rd->disk = req->disk != 0;
 	if (tfd == -1)
 		rootfs_finish(rd);
@@ -199,8 +237,9 @@ done:
 }
 
 /*
- * What rootfs_make() leaves for after the answer: our own layer mounts
- * (the tree handed over has its clones) and the disk's.  Each umount
+ * What rootfs_make() leaves for after the answer: our own layer mounts,
+ * on a kernel that made us attach them (rootfs_tree(); the tree handed
+ * over has its clones), and the disk's.  Each umount
  * waits out an RCU grace period, so the answer goes first.
  */
 void

@@ -88,7 +88,7 @@ stage_save_tree(const struct msg_fs_rootfs *req, int usernsfd)
 	    fchmodat(dfd, "lower", 0755, 0) == -1)
 		goto out;
 	for (i = 0; i < req->nlayers; i++)
-		if (layer_attach(dfd, req->layers[i], i, usernsfd) == -1)
+		if (layer_attach(dfd, dfd, req->layers[i], i, usernsfd) == -1)
 			goto out;
 	tfd = open_tree(dfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 	    AT_RECURSIVE | AT_EMPTY_PATH);
