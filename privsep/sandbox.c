@@ -190,6 +190,11 @@ sandbox_seccomp(const int *sys, const struct sbx_arg *args, int kill)
 	    SCMP_ACT_ERRNO(EPERM));
 	if (ctx == NULL)
 		return -1;
+	/* a binary tree of syscall numbers: see spawn-helper/seccomp_profile.c */
+	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2) < 0) {
+		log_warnx("seccomp: cannot ask for a binary tree");
+		goto done;
+	}
 	for (; *sys != -1; sys++) {
 		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, *sys, 0) < 0) {
 			log_warnx("seccomp: cannot allow syscall %d", *sys);
