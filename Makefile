@@ -14,7 +14,7 @@ O		 = $(B)/obj
 CC		?= cc
 PKGS		 = libevent libbsd libcap libseccomp jansson
 PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lsubid
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # format-truncation: every path is built from storage and rundir, which
 # celld refuses when longer than STORE_PATHMAX (parent/celld.c)
 WARN		 = -Wall -Wextra -Werror -Wno-format-truncation \
@@ -98,8 +98,9 @@ $(O)/parent/parse.o: $(O)/parent/parse.c
 	$(CC) $(CFLAGS) $(XCFLAGS) $(XWARN) -Iparent -Wno-unused-but-set-variable \
 	    -Wno-sign-compare -c -o $@ $<
 
-$(B)/celld: $(PARENT_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+# only celld reads /etc/subuid (libsubid): privsep/subid_read.c
+$(B)/celld: $(PARENT_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ) $(O)/privsep/subid_read.o
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) -lsubid
 
 $(B)/celld-net: $(NET_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
@@ -215,9 +216,9 @@ SBX_OBJ		 = $(O)/tests/sbx/net.o $(O)/tests/sbx/fs.o \
 		   $(filter-out $(O)/spawn-helper/spawn.o,$(SPAWN_OBJ)) \
 		   $(filter-out $(O)/parent/celld.o,$(PARENT_OBJ))
 $(B)/tests/sbx_probe: $(O)/tests/security/sbx_probe.o $(SBX_OBJ) \
-    $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
+    $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ) $(O)/privsep/subid_read.o
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS) $(NET_LIBS) -lsubid
 
 # the unpacker's table and lock-down, attacked from inside
 $(O)/tests/sbx/unpack.o: unpack/unpack.c

@@ -241,8 +241,9 @@ fs_setup(int argc, char **argv)
 	if (helper_args(argc, argv, &la) == -1)
 		return;		/* helper_main reports it */
 	log_init(la.debug, la.verbose, fs_privs.title);
-	if (subid_range(CELLD_USER, &fsenv.id_start, &fsenv.id_count) == -1)
+	if ((fsenv.id_count = la.id_count) == 0)
 		fatalx("fs-helper: no subordinate ids for %s", CELLD_USER);
+	fsenv.id_start = la.id_start;
 	disk_setup(argc, argv);
 	optind = 1;
 }

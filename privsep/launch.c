@@ -130,12 +130,17 @@ launch_setcaps(const int *ceiling)
 static void __attribute__((noreturn))
 launch_exec(const struct launch_def *d, int fd)
 {
-	char		 path[PATH_MAX];
+	char		 path[PATH_MAX], ids[32];
 	char		*argv[12];
 	char		*envp[] = { "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+	uint32_t	 start, count;
 	int		 i = 0, n;
 
 	signal(SIGCHLD, SIG_DFL);
+	/* as root, before the uid change: see subid_read.c */
+	ids[0] = '\0';
+	if (subid_range(CELLD_USER, &start, &count) == 0)
+		snprintf(ids, sizeof(ids), "%u:%u", start, count);
 	if (dup2(fd, HELPER_FD) == -1)
 		_exit(124);
 	if (fd != HELPER_FD)
@@ -160,6 +165,10 @@ launch_exec(const struct launch_def *d, int fd)
 	argv[i++] = (char *)launch_la->storage;
 	argv[i++] = "-r";
 	argv[i++] = (char *)launch_la->rundir;
+	if (ids[0] != '\0') {
+		argv[i++] = "-i";
+		argv[i++] = ids;
+	}
 	argv[i] = NULL;
 	execve(path, argv, envp);
 	_exit(127);

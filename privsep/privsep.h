@@ -96,7 +96,7 @@ uint64_t privsep_capmask(const int *);
 int	sandbox_landlock(const struct sbx_path *, const char *const *);
 int	sandbox_seccomp(const int *, const struct sbx_arg *, int);
 
-/* subid.c: containers' id ranges */
+/* subid.c, subid_read.c (celld only): containers' id ranges */
 #define CELL_IDS	65536	/* ids per container */
 int	subid_range(const char *, uint32_t *, uint32_t *);
 int	subid_slot_ok(uint32_t, uint32_t, uint32_t);
@@ -121,6 +121,8 @@ struct launch_args {
 	int		 verbose;
 	const char	*storage;
 	const char	*rundir;
+	uint32_t	 id_start;	/* helpers: -i, 0 0 without */
+	uint32_t	 id_count;
 };
 int	launcher_start(const struct launch_args *);
 void	launcher_setdir(const char *);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bsd/stdlib.h>
 #include <bsd/string.h>
 
 #include "privsep.h"
@@ -123,9 +124,32 @@ imsgev_io(struct imsgev *iev, short event)
 	return 0;
 }
 
+/* "START:COUNT": whole slots, above the host's own ids (subid_read.c) */
+static int
+helper_ids(const char *arg, struct launch_args *la)
+{
+	char		 buf[32], *colon;
+	const char	*e1 = NULL, *e2 = NULL;
+	long long	 start, count;
+
+	if (strlcpy(buf, arg, sizeof(buf)) >= sizeof(buf) ||
+	    (colon = strchr(buf, ':')) == NULL)
+		return -1;
+	*colon = '\0';
+	start = strtonum(buf, CELL_IDS, UINT32_MAX, &e1);
+	count = strtonum(colon + 1, CELL_IDS, UINT32_MAX, &e2);
+	if (e1 != NULL || e2 != NULL || count % CELL_IDS != 0 ||
+	    start + count > UINT32_MAX)
+		return -1;
+	la->id_start = start;
+	la->id_count = count;
+	return 0;
+}
+
 /*
- * Helpers take "-d", "-v" and "-s storage -r rundir" from the launcher.
- * The paths are checked again here: a helper trusts no one.
+ * Helpers take "-d", "-v", "-s storage -r rundir" and "-i start:count"
+ * (the subordinate id range) from the launcher.  What can be checked is
+ * checked again here: a helper trusts no one.
  */
 int
 helper_args(int argc, char **argv, struct launch_args *la)
@@ -133,7 +157,7 @@ helper_args(int argc, char **argv, struct launch_args *la)
 	int	ch;
 
 	memset(la, 0, sizeof(*la));
-	while ((ch = getopt(argc, argv, "dvs:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "dvs:r:i:")) != -1) {
 		switch (ch) {
 		case 'd':
 			la->debug = 1;
@@ -146,6 +170,10 @@ helper_args(int argc, char **argv, struct launch_args *la)
 			break;
 		case 'r':
 			la->rundir = strdup(optarg);
+			break;
+		case 'i':
+			if (helper_ids(optarg, la) == -1)
+				return -1;
 			break;
 		default:
 			return -1;

@@ -211,24 +211,29 @@ struct cell_ctx			cellbase;	/* also exec.c's */
 static uint32_t			id_start, id_count;
 
 void
-cell_setup(const char *storage, const char *rundir, int debug)
+cell_setup(const struct launch_args *la)
 {
 	char		 self[PATH_MAX], *slash;
 	struct passwd	*pw;
 	ssize_t		 n;
 
 	/* setproctitle() reuses argv: keep our own copies */
-	if ((cellbase.storage = strdup(storage)) == NULL ||
-	    (cellbase.rundir = strdup(rundir)) == NULL)
+	if ((cellbase.storage = strdup(la->storage)) == NULL ||
+	    (cellbase.rundir = strdup(la->rundir)) == NULL)
 		fatal("spawn-helper");
-	cellbase.debug = debug;
+	cellbase.debug = la->debug;
+	/* the range, as the launcher read it for us (subid_read.c) */
+	if ((id_count = la->id_count) < 2 * CELL_IDS)
+		fatalx("spawn-helper: no subordinate ids for %s, or no "
+		    "image slot among them", CELLD_USER);
+	id_start = la->id_start;
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 32)) <= 0)
 		fatal("spawn-helper: /proc/self/exe");
 	self[n] = '\0';
 	if ((slash = strrchr(self, '/')) == NULL)
 		fatalx("spawn-helper: odd exe path");
 	*slash = '\0';
-	unpack_setup(self, debug);
+	unpack_setup(self, la->debug, subid_image_base(id_start, id_count));
 	*slash = '/';
 	strlcpy(slash + 1, "celld-monitor", sizeof(self) - (slash + 1 - self));
 	if ((cellbase.monfd = open(self, O_PATH | O_CLOEXEC)) == -1)
@@ -241,8 +246,6 @@ cell_setup(const char *storage, const char *rundir, int debug)
 		fatalx("spawn-helper: no user %s", CELLD_USER);
 	cellbase.mon_uid = pw->pw_uid;
 	cellbase.mon_gid = pw->pw_gid;
-	if (subid_range(CELLD_USER, &id_start, &id_count) == -1)
-		fatalx("spawn-helper: no subordinate ids for %s", CELLD_USER);
 	if (cgroup_init() == -1)
 		fatal("spawn-helper: cgroups");
 }

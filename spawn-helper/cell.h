@@ -86,7 +86,7 @@ void	spawn_volume(struct imsgev *, struct imsg *);
 void	spawn_execin(struct imsgev *, struct imsg *);
 
 /* unpack.c: images */
-void	unpack_setup(const char *, int);
+void	unpack_setup(const char *, int, uint32_t);
 void	spawn_unpack(struct imsgev *, struct imsg *);
 void	spawn_unpack_go(struct imsgev *, struct imsg *);
 
@@ -101,7 +101,7 @@ int	cell_monitor_fds(const struct cell_ctx *, int);
 int	cell_drop(const struct cell_ctx *);
 
 /* cell.c */
-void	cell_setup(const char *, const char *, int);
+void	cell_setup(const struct launch_args *);
 void	spawn_stdio(struct imsgev *, struct imsg *);
 void	spawn_netcfg(struct imsgev *, struct imsg *);
 

@@ -232,7 +232,7 @@ main(int argc, char **argv)
 	/* before the drop: the monitor binary, ids, cgroups */
 	if (helper_args(argc, argv, &la) == 0) {
 		log_init(la.debug, la.verbose, spawn_privs.title);
-		cell_setup(la.storage, la.rundir, la.debug);
+		cell_setup(&la);
 		volume_setup(la.storage, la.rundir);
 	}
 	optind = 1;

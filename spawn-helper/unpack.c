@@ -56,19 +56,15 @@ static int			unpack_bin = -1, unpack_debug;
 static uint32_t			image_base;
 
 void
-unpack_setup(const char *dir, int debug)
+unpack_setup(const char *dir, int debug, uint32_t base)
 {
-	char		path[PATH_MAX];
-	uint32_t	start, count;
+	char	path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/celld-unpack", dir);
 	/* optional: without it, image load is refused */
 	if ((unpack_bin = open(path, O_PATH | O_CLOEXEC)) == -1)
 		log_warn("%s: image load and import will be refused", path);
-	if (subid_range(CELLD_USER, &start, &count) == -1 ||
-	    count < 2 * CELL_IDS)
-		fatalx("spawn-helper: no image slot in the subordinate ids");
-	image_base = subid_image_base(start, count);
+	image_base = base;
 	unpack_debug = debug;
 }
 

@@ -25,6 +25,11 @@ ip link set lo up 2>/dev/null
 
 cellctl() { "$CELLCTL" "$@"; }
 
+# the range the launcher passes a helper as "-i START:COUNT": _celld's
+# first in /etc/subuid, whole 65536-id slots (privsep/subid_read.c)
+SUBIDS=$(awk -F: '$1 == "_celld" { print $2 ":" ($3 - $3 % 65536); exit }' \
+    /etc/subuid 2>/dev/null)
+
 write_conf() {
 	cat > "$T/etc/celld.conf" <<CONF
 socket "$T/celld.sock"

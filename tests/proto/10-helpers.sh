@@ -50,7 +50,7 @@ speak() {
 	    setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" \
 	    --init-groups --no-new-privs --bounding-set=-all,"$caps" \
 	    --inh-caps=-all,"$caps" --ambient-caps=-all,"$caps" \
-	    "$T/libexec/celld-$h" -d -s "$T/lib" -r "$T/run") \
+	    "$T/libexec/celld-$h" -d -s "$T/lib" -r "$T/run" -i "$SUBIDS") \
 	    2> "$T/helper.$h.err"
 }
 

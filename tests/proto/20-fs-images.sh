@@ -17,7 +17,8 @@ fs() {
 	    setpriv --reuid="$(id -u _celld_fs)" --regid="$(id -g _celld_fs)" \
 	    --init-groups --no-new-privs --bounding-set=-all,$FS_CAPS \
 	    --inh-caps=-all,$FS_CAPS --ambient-caps=-all,$FS_CAPS \
-	    "$T/libexec/celld-fs" -d -s "$T/lib" -r "$T/run" 2> "$T/fs.err"
+	    "$T/libexec/celld-fs" -d -s "$T/lib" -r "$T/run" \
+	    ${FS_IDS-"-i $SUBIDS"} 2> "$T/fs.err"
 }
 
 refused() {	# mode want-err
@@ -99,6 +100,18 @@ t_stage_with_a_fd_that_is_no_user_namespace_fails_clean() {
 
 t_stage_id_with_a_path_is_refused() {
 	refused "stage:../../victim" 22
+}
+
+# the id range comes from the launcher; one a helper can't use is fatal
+t_id_range_below_the_host_ids_or_not_whole_slots_is_refused() {
+	for r in "0:131072" "65536:1000" "65536:x" "4294901760:131072" ""; do
+		FS_IDS="-i $r" fs ping > "$T/out" 2>&1 &&
+		    grep -q "^msg pong" "$T/out" && { echo "took $r"; return 1; }
+		grep -q "usage" "$T/fs.err" || { cat "$T/fs.err"; return 1; }
+	done
+	FS_IDS="" fs ping > "$T/out" 2>&1 && grep -q "^msg pong" "$T/out" &&
+	    { echo "ran without a range"; return 1; }
+	grep -q "no subordinate ids" "$T/fs.err"
 }
 
 run_tests

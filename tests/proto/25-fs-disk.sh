@@ -16,7 +16,8 @@ fs() {
 	    setpriv --reuid="$(id -u _celld_fs)" --regid="$(id -g _celld_fs)" \
 	    --init-groups --no-new-privs --bounding-set=-all,$FS_CAPS \
 	    --inh-caps=-all,$FS_CAPS --ambient-caps=-all,$FS_CAPS \
-	    "$T/libexec/celld-fs" -d -s "$T/lib" -r "$T/run" 2> "$T/fs.err"
+	    "$T/libexec/celld-fs" -d -s "$T/lib" -r "$T/run" \
+	    ${FS_IDS-"-i $SUBIDS"} 2> "$T/fs.err"
 }
 
 # size is refused with EINVAL, nothing is made, and fs-helper lives on
