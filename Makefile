@@ -112,9 +112,12 @@ $(O)/net-helper/%.o: net-helper/%.c
 $(B)/celld-fs: $(FS_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) $(PRIVSEP_OBJ)
 	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# spawn-helper forks R and R clones C for each container: static, it has
+# a fifth of the mappings each fork copies and each exec tears down
 $(B)/celld-spawn: $(SPAWN_OBJ) $(HELPER_OBJ) $(IMSG_OBJ) \
     $(PRIVSEP_OBJ)
-	$(CC) $(LDFLAGS) $(XLDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(LDFLAGS) $(XLDFLAGS) $(STATIC) -o $@ $^ -Wl,-Bstatic \
+	    $(PKG_LIBS) -lmd $(if $(STATIC),,-Wl,-Bdynamic)
 
 # the monitor runs once per container: only what it uses, statically, so
 # that its private memory stays small (see monitor/monitor.c)
