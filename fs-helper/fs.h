@@ -43,6 +43,7 @@ int	diskmnt_mount(int, int, const char *);
 
 /* mkfs.c: the formatter, and fd passing to it and the mounter */
 int	mkfs_start(int, char **);
+void	mkfs_lockdown(void);
 int	mkfs_format(int, int, uint32_t);
 int	fd_send(int, const void *, size_t, int);
 int	fd_recv(int, void *, size_t, int *);

@@ -3,12 +3,13 @@
 # attack, checked against all four processes.
 . tests/lib.sh
 PROBE="$B/tests/sbx_probe"
-PROCS="parent net fs spawn fsmnt"
+PROCS="parent net fs spawn fsmnt mkfs"
 USER_parent=_celld
 USER_net=_celld_net
 USER_fs=_celld_fs
 USER_spawn=_celld_spawn
 USER_fsmnt=_celld_fs
+USER_mkfs=_celld_fs
 
 # What a process may do because its table says so; every other attempt
 # must be denied.  spawn-helper builds containers: it has no Landlock
@@ -28,14 +29,18 @@ ALLOW_net="seccomp_load"
 ALLOW_fs="write_storage seccomp_load"
 ALLOW_spawn="read_outside write_storage mount fsmount socket_inet"
 ALLOW_spawn="$ALLOW_spawn ptrace_traceme execve kill_pid1 setuid0 memfd"
-ALLOW_spawn="$ALLOW_spawn seccomp_load"
+ALLOW_spawn="$ALLOW_spawn seccomp_load userns clone_newuser"
 # fs-mounter (fs-helper/diskmnt.c) makes ext4 instances for container
 # disks: it may fsopen and fsmount, but attach nothing (no move_mount),
 # and Landlock keeps it to /dev, so the probe's fsmount stays denied
 ALLOW_fsmnt="seccomp_load"
+# fs-mkfs (fs-helper/mkfs.c) keeps the host's view of the files, read as
+# _celld_fs without a capability, and execs mke2fs; nothing else
+ALLOW_mkfs="read_outside execve"
 ATTEMPTS="read_shadow read_outside write_outside write_storage mount fsmount
 socket_inet ptrace_traceme ptrace_attach setuid0 init_module finit_module
-kexec_load bpf keyctl perf_event_open kill_pid1 memfd seccomp_load execve"
+kexec_load bpf keyctl perf_event_open kill_pid1 memfd seccomp_load userns
+clone_newuser execve"
 
 # a world-readable file of root's, outside every table's paths
 mkdir -p "$T/outside" "$T/mnt"
@@ -101,6 +106,7 @@ t_kernel_confirms_every_table() {
 	want_fs=$(cap_mask 0 1 3 21)
 	want_spawn=$(cap_mask 5 6 7 8 21)
 	want_fsmnt=$(cap_mask 1 21)
+	want_mkfs=$(cap_mask)
 	r=0
 	for p in $PROCS; do
 		eval "u=\$USER_$p w=\$want_$p"
@@ -150,12 +156,12 @@ t_no_unexpected_allowed() {
 # attack: the positive control fails (the probe denies everything)
 t_storage_dir_writable_where_granted() {
 	allowed write_storage parent fs spawn &&
-	    denied write_storage net fsmnt
+	    denied write_storage net fsmnt mkfs
 }
 
 # the parent's memfd_create, for seccomp=FILE (parent/seccomp_json.c)
 t_parent_may_make_a_memfd() {
-	allowed memfd parent && denied memfd net fs fsmnt
+	allowed memfd parent && denied memfd net fs fsmnt mkfs
 }
 
 # attack: the parent loads a seccomp filter (it only compiles them)
@@ -180,12 +186,12 @@ t_write_root_file() {
 
 # attack: mount a tmpfs
 t_mount() {
-	denied mount parent net fs fsmnt
+	denied mount parent net fs fsmnt mkfs
 }
 
 # attack: mount a tmpfs with fsopen/fsmount/move_mount
 t_new_mount_api() {
-	denied fsmount parent net fs fsmnt
+	denied fsmount parent net fs fsmnt mkfs
 }
 
 # attack: execve /bin/true
@@ -195,12 +201,27 @@ t_execve() {
 
 # attack: open an AF_INET socket
 t_socket_inet() {
-	denied socket_inet parent net fs fsmnt
+	denied socket_inet parent net fs fsmnt mkfs
 }
 
 # attack: ptrace(PTRACE_TRACEME)
 t_ptrace_traceme() {
-	denied ptrace_traceme parent net fs fsmnt
+	denied ptrace_traceme parent net fs fsmnt mkfs
+}
+
+# attack: a new user namespace, where every capability comes back, by
+# unshare() and by clone() (fs-mkfs may clone(), but only fork()-shaped);
+# spawn-helper makes every container's
+t_new_user_namespace() {
+	denied userns parent net fs fsmnt mkfs &&
+	    denied clone_newuser parent net fs fsmnt mkfs &&
+	    allowed userns spawn
+}
+
+# fs-mkfs reads the host's files as _celld_fs and execs mke2fs (the
+# positive control for its allow-list; t_no_unexpected_allowed the rest)
+t_formatter_may_only_read_and_exec() {
+	allowed read_outside mkfs && allowed execve mkfs
 }
 
 # attack: ptrace(PTRACE_ATTACH) to pid 1, a root process
@@ -210,7 +231,7 @@ t_ptrace_attach_root_process() {
 
 # attack: setuid(0) (spawn-helper can: CAP_SETUID, see above)
 t_setuid_0() {
-	denied setuid0 parent net fs fsmnt
+	denied setuid0 parent net fs fsmnt mkfs
 }
 
 # attack: load a kernel module
@@ -240,7 +261,7 @@ t_perf_event_open() {
 
 # attack: kill(1, SIGCONT), pid 1 of the test's pid namespace
 t_signal_pid_1() {
-	denied kill_pid1 parent net fs fsmnt
+	denied kill_pid1 parent net fs fsmnt mkfs
 }
 
 run_tests

@@ -2,7 +2,7 @@
  * sbx_probe.c: apply a process's real privilege table with the real drop
  * code, then attack the result from inside.
  *
- *   sbx_probe [-m MNTDIR] [-o FILE] parent|net|fs|spawn [vars...]
+ *   sbx_probe [-m MNTDIR] [-o FILE] parent|net|fs|spawn|fsmnt|mkfs [vars...]
  *
  * Run as root.  A child calls privsep_drop(<x>_table, vars) exactly as
  * the daemon does (vars[0] the storage dir, vars[1] the run dir), and we
@@ -19,6 +19,7 @@
  * in the child itself and succeeds, the child becomes /bin/true and exits
  * 0 instead of 42, and we report that.  The last line is "end".
  */
+#include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -28,6 +29,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +54,16 @@
 extern const struct proc_privs	*parent_table, *net_table;
 extern const struct proc_privs	*fs_table, *spawn_table;
 extern const struct proc_privs	*fsmnt_table;	/* fs-helper/diskmnt.c */
+void	mkfs_lockdown(void);			/* fs-helper/mkfs.c */
+
+/*
+ * fs-mkfs has no table for privsep_drop(): it is fs-helper's child, runs
+ * as _celld_fs, and drops everything itself (mkfs_lockdown()).  This
+ * stands for it; probe_child() does what it does.
+ */
+static const struct proc_privs	 mkfs_stand_in = {
+	.title = "fs-mkfs", .user = "_celld_fs"
+};
 
 static const char	*probe_outside = "/etc/hostname";
 static const char	*probe_mnt = "/mnt";
@@ -266,6 +280,28 @@ try_kill_pid1(void)
 	return kill(1, SIGCONT);
 }
 
+/* a user namespace would give back every capability inside it */
+static int
+try_userns(void)
+{
+	return unshare(CLONE_NEWUSER);
+}
+
+/* the same through clone(), which a fork()-shaped rule must not pass */
+static int
+try_clone_newuser(void)
+{
+	pid_t	pid;
+
+	pid = syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(0);
+	if (pid == -1)
+		return -1;
+	waitpid(pid, NULL, 0);
+	return 0;
+}
+
 static int
 try_execve(void)
 {
@@ -343,6 +379,8 @@ probe_attacks(void)
 	probe_try("kill_pid1", try_kill_pid1);
 	probe_try("memfd", try_memfd);
 	probe_try("seccomp_load", try_seccomp_load);
+	probe_try("userns", try_userns);
+	probe_try("clone_newuser", try_clone_newuser);
 	probe_try("execve", try_execve);	/* last: may replace us */
 	fflush(stdout);
 	_exit(PROBE_DONE);
@@ -405,7 +443,35 @@ probe_table(const char *name)
 		return spawn_table;
 	if (strcmp(name, "fsmnt") == 0)
 		return fsmnt_table;
+	if (strcmp(name, "mkfs") == 0)
+		return &mkfs_stand_in;
 	return NULL;
+}
+
+/*
+ * fs-mkfs as the launcher and fs-helper leave it: _celld_fs holding
+ * capabilities (CAP_SETPCAP among them), then its own lock-down.
+ */
+static void
+probe_mkfs(const char *user)
+{
+	struct passwd	*pw;
+	cap_t		 caps;
+
+	if ((pw = getpwnam(user)) == NULL)
+		fatalx("no user %s", user);
+	if (setgroups(0, NULL) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("become %s", user);
+	/* the uid change cleared the effective set: permitted comes back */
+	if ((caps = cap_get_proc()) == NULL ||
+	    cap_fill(caps, CAP_EFFECTIVE, CAP_PERMITTED) == -1 ||
+	    cap_set_proc(caps) == -1)
+		fatal("effective capabilities");
+	cap_free(caps);
+	mkfs_lockdown();
 }
 
 /* The child: drop, say so, wait for our status lines, attack. */
@@ -418,7 +484,10 @@ probe_child(const struct proc_privs *pp, const char *const *vars,
 	/* SIGCONT is allowed within a session: leave pid 1's */
 	if (setsid() == -1)
 		fatal("setsid");
-	privsep_drop(pp, vars);
+	if (pp == &mkfs_stand_in)
+		probe_mkfs(pp->user);
+	else
+		privsep_drop(pp, vars);
 	if (write(syncfd, "D", 1) != 1)
 		_exit(1);
 	while (read(gofd, &c, 1) == -1 && errno == EINTR)
@@ -454,7 +523,7 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: sbx_probe [-m mntdir] [-o file] "
-	    "parent|net|fs|spawn [vars...]\n");
+	    "parent|net|fs|spawn|fsmnt|mkfs [vars...]\n");
 	exit(2);
 }
 
