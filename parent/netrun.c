@@ -658,9 +658,11 @@ network_inspect_one(const struct cell *c, const struct cell_net *cn)
 	}
 	if (c->state == CELL_RUNNING)
 		snprintf(ifn, sizeof(ifn), "eth%d", cn->ifnum);
-	o = json_pack("{s:s s:s s:s s:i s:s s:s}", "NetworkID", cn->name,
+	/* DefaultRoute: ours; which network holds the route (netgw.c) */
+	o = json_pack("{s:s s:s s:s s:i s:s s:s s:b}", "NetworkID", cn->name,
 	    "IPAddress", ip, "Gateway", gw, "IPPrefixLen", n ? (int)n->br.prefix :
-	    0, "MacAddress", mac, "Interface", ifn);
+	    0, "MacAddress", mac, "Interface", ifn, "DefaultRoute",
+	    cn->gw != 0);
 	if (o != NULL)
 		network_inspect6(c, n, o);
 	return o;

@@ -371,6 +371,12 @@ defroute() {	# container [-6]
 	    tr -d '\n'
 }
 
+# which network inspect says holds the default route ("name name..")
+gwnet() {
+	cellctl inspect "$1" | awk -F'"' '/"NetworkID":/ { n = $4 }
+	    /"DefaultRoute": true/ { printf "%s ", n }'
+}
+
 # the network of eth0 (na) holds the default route and is disconnected:
 # the route moves to the remaining network that is not internal with
 # the lowest ethN (nb, eth1: connected last, so not the first in the
@@ -384,9 +390,9 @@ t_disconnect_of_the_default_route_network_moves_it_to_the_lowest_eth() {
 	cellctl network connect nb g1 && cellctl network connect ng g1 &&
 	    cellctl network disconnect nb g1 &&
 	    cellctl network connect nb g1 || return 1
-	r0=$(defroute g1) x0=$(reach g1)
+	r0=$(defroute g1) x0=$(reach g1) n0=$(gwnet g1)
 	cellctl network disconnect na g1 || return 1
-	r1=$(defroute g1) x1=$(reach g1)
+	r1=$(defroute g1) x1=$(reach g1) n1=$(gwnet g1)
 	ifs=$(cellctl exec g1 ls /sys/class/net | tr '\n' ' ')
 	stop_celld
 	start_celld || return 1
@@ -394,14 +400,15 @@ t_disconnect_of_the_default_route_network_moves_it_to_the_lowest_eth() {
 	cellctl network connect na g1 || return 1
 	r3=$(defroute g1) x3=$(reach g1)
 	cellctl restart g1 >/dev/null || return 1
-	r4=$(defroute g1) x4=$(reach g1)
+	r4=$(defroute g1) x4=$(reach g1) n4=$(gwnet g1)
 	cellctl stop g1 >/dev/null && cellctl start g1 >/dev/null || return 1
 	r5=$(defroute g1)
 	cellctl rm -f g1 >/dev/null
-	echo "before: $r0 $x0; after: $r1 $x1 ($ifs)"
+	echo "before: $r0 $x0 ($n0); after: $r1 $x1 ($ifs, $n1)"
 	echo "celld restarted: $r2, connect na: $r3 $x3"
-	echo "container restarted: $r4 $x4, stop/start: $r5"
-	[ "$r0" = "10.210.0.1 eth0;" ] && [ "$ifs" = "eth1 eth2 lo " ] &&
+	echo "container restarted: $r4 $x4 ($n4), stop/start: $r5"
+	[ "$n0" = "na " ] && [ "$n1" = "nb " ] && [ "$n4" = "nb " ] &&
+	    [ "$r0" = "10.210.0.1 eth0;" ] && [ "$ifs" = "eth1 eth2 lo " ] &&
 	    [ "$r1" = "10.211.0.1 eth1;" ] && [ "$r2" = "$r1" ] &&
 	    [ "$r3" = "$r1" ] && [ "$r4" = "10.211.0.1 eth1;" ] &&
 	    [ "$r5" = "$r4" ] && echo "$x0 $x1 $x3 $x4" |
