@@ -260,12 +260,12 @@ mnt_clone(int tfd)
  * Our copy of the host's mounts is made private first, so nothing we
  * mount from here on propagates to the host.  Then everything we take
  * from the host, opened before anything is attached (the layer tree goes
- * on the host's /dev, overlay.c): the six device nodes (a user namespace can't mknod them, so, like
- * rootless podman, we bind the host's), and /sys.  A fresh sysfs needs
- * the network namespace to be ours; without one (--network host) the
- * /sys we find is bound instead, read-only all the way down: the fresh
- * one R staged for us, read-only and locked so (spawn-helper/volume.c,
- * sys_stage()).
+ * on the host's /dev, overlay.c): the six device nodes (a user namespace
+ * can't mknod them, so, like rootless podman, we bind the host's), and
+ * /sys.  A fresh sysfs needs the network namespace to be ours; without
+ * one (--network host) the /sys we find is bound instead, read-only all
+ * the way down: the fresh one R staged for us, read-only and locked so
+ * (spawn-helper/volume.c, sys_stage()).
  */
 static int
 mnt_host_open(struct mnt_ctx *m)
@@ -625,7 +625,8 @@ mnt_build(struct mnt_ctx *m)
 /*
  * pivot_root(".", ".") stacks the old root on top of the new one, at our
  * cwd; detaching "." then takes the old root and every host mount under
- * it out of our namespace, the layer tree on its /dev among them.  Afterwards no path leads back to the host.
+ * it out of our namespace, the layer tree on its /dev among them.
+ * Afterwards no path leads back to the host.
  */
 static int
 mnt_pivot(struct mnt_ctx *m)
