@@ -561,9 +561,11 @@ struct msg_net_cfg {
 #define NETCFG_DEFROUTE	0x01		/* the network that holds the
 					 * default route (one, never an
 					 * internal one); others: subnet */
+#define NETCFG_DEFROUTE6 0x02		/* the same for IPv6 (prefix6 set) */
 
 /* MSG_SPAWN_NETNS_ASK, MSG_SPAWN_NETIF and MSG_SPAWN_NETROUTE: pid is
- * C's init; NETROUTE's cfg has NETCFG_DEFROUTE and nothing else */
+ * C's init; NETROUTE's cfg has NETCFG_DEFROUTE, NETCFG_DEFROUTE6 or both,
+ * and no other flag */
 struct msg_spawn_netif {
 	char		id[CELL_IDLEN + 1];
 	int32_t		pid;

@@ -87,11 +87,20 @@ netconn_fail(struct request *r, struct cell *c, struct network *n, int err,
 	request_done(r, err ? err : EIO, 0, why);
 }
 
-/* does n, connected now, get c's default route?  Only if c has none */
+/* which of c's default routes (CELL_GW4, CELL_GW6) does n, connected
+ * now, get?  Each only if c has none of that family */
 static int
 netconn_takes_gw(const struct cell *c, const struct network *n)
 {
-	return network_gw_holder(c) == NULL && network_routable(n->name);
+	int	gwf = 0;
+
+	if (network_gw_holder(c, CELL_GW4) == NULL &&
+	    network_routable(n->name, CELL_GW4))
+		gwf |= CELL_GW4;
+	if (network_gw_holder(c, CELL_GW6) == NULL &&
+	    network_routable(n->name, CELL_GW6))
+		gwf |= CELL_GW6;
+	return gwf;
 }
 
 /* every step done: ethN is up in C */
@@ -128,10 +137,9 @@ netconn_send_netif(struct request *r, struct cell *c, struct network *n)
 	ni.pid = c->pid;
 	strlcpy(cn.name, n->name, sizeof(cn.name));
 	cn.ifnum = netconn_ifnum(c);
+	cn.gw = netconn_takes_gw(c, n);	/* a route c had none of */
 	if (network_cfg(c, &cn, &ni.cfg) == -1)
 		return -1;
-	if (netconn_takes_gw(c, n))	/* it had no default route */
-		ni.cfg.flags |= NETCFG_DEFROUTE;
 	r->step = CONN_NETIF;
 	r->waitmask = 1u << HELPER_SPAWN;
 	return helpers_send(HELPER_SPAWN, MSG_SPAWN_NETIF, r->id, -1, &ni,
@@ -324,18 +332,35 @@ netconn_connect(struct client *cl, struct network *n,
 	control_done(cl, 0, 0, c->name);
 }
 
+/* "default route to NET, IPv6 default route to none", for the log */
+static void
+netconn_moved(const struct cell *c, int moved, char *buf, size_t len)
+{
+	const struct cell_net	*h4 = network_gw_holder(c, CELL_GW4);
+	const struct cell_net	*h6 = network_gw_holder(c, CELL_GW6);
+
+	buf[0] = '\0';
+	if (moved & CELL_GW4)
+		snprintf(buf, len, ", default route to %s", h4 != NULL ?
+		    h4->name : "none");
+	if (moved & CELL_GW6)
+		snprintf(buf + strlen(buf), len - strlen(buf), ", IPv6 "
+		    "default route to %s", h6 != NULL ? h6->name : "none");
+}
+
 /*
- * The network leaves c's list, with its ports and lease.  If it held the
- * default route, another takes it (netgw.c); that one if c runs (its
- * route must be set), else NULL.
+ * The network leaves c's list, with its ports and lease.  If it held a
+ * default route, another takes it (netgw.c).  The families whose route
+ * must be set again (c runs, and a network took them), or 0.
  */
-static struct cell_net *
+static int
 netconn_drop(struct cell *c, struct network *n, int running)
 {
-	struct cell_net		*cn = network_of(c, n->name), *gw = NULL;
+	struct cell_net		*cn = network_of(c, n->name);
 	const struct ipam_lease	*l = ipam_find(&n->ipam, c->id);
 	uint32_t		 i = cn - c->nets;
-	int			 moved = cn->gw;
+	int			 moved = cn->gw, gwf;
+	char			 how[128];
 
 	if (strcmp(c->spec.network, n->name) == 0 && c->spec.nports > 0) {
 		if (running && l != NULL)
@@ -346,19 +371,26 @@ netconn_drop(struct cell *c, struct network *n, int running)
 	    sizeof(c->nets[0]));
 	c->nnets--;
 	if (moved)
-		gw = network_gw_fix(c, running);
+		network_gw_fix(c, running);
 	if (state_save(c) == -1)
 		log_warn("%.12s: state", c->id);
 	netconn_lease_back(c->id, n);
 	if (running)
 		netfiles_network(n->name, c);
-	log_info("%.12s: disconnected from %s%s%s", c->id, n->name,
-	    moved ? ", default route to " : "", !moved ? "" : gw != NULL ?
-	    gw->name : "none");
-	return running ? gw : NULL;
+	netconn_moved(c, moved, how, sizeof(how));
+	log_info("%.12s: disconnected from %s%s", c->id, n->name, how);
+	gwf = moved & ((network_gw_holder(c, CELL_GW4) ? CELL_GW4 : 0) |
+	    (network_gw_holder(c, CELL_GW6) ? CELL_GW6 : 0));
+	return running ? gwf : 0;
 }
 
-/* spawn-helper set the default route via the new holder's ethN, or not */
+static int	netconn_reroute(struct request *, struct cell *, int);
+
+/*
+ * spawn-helper set the default route(s) via the new holder's ethN, or
+ * not.  r->netleft: the families of that message, and above them (<< 4)
+ * those still to send (their holder is another network).
+ */
 static void
 netconn_rerouted(struct request *r, int h, struct imsg *imsg)
 {
@@ -366,6 +398,7 @@ netconn_rerouted(struct request *r, int h, struct imsg *imsg)
 	struct cell_net		*gw;
 	struct msg_result	 res;
 	char			 why[CELL_MSGLEN];
+	int			 sent = r->netleft & 0x0f, left = r->netleft >> 4;
 
 	(void)h;
 	request_result(imsg, &res, "spawn-helper");
@@ -374,31 +407,45 @@ netconn_rerouted(struct request *r, int h, struct imsg *imsg)
 		return;
 	}
 	c->netbusy = 0;
-	if (res.err == 0 || c->state != CELL_RUNNING ||
-	    (gw = network_gw_holder(c)) == NULL) {
+	if (res.err == 0 && left != 0 && c->state == CELL_RUNNING &&
+	    netconn_reroute(r, c, left) == 0)
+		return;
+	gw = network_gw_holder(c, (sent & CELL_GW4) ? CELL_GW4 : CELL_GW6);
+	if (res.err == 0 || c->state != CELL_RUNNING || gw == NULL) {
 		request_done(r, 0, 0, c->name);
 		return;
 	}
 	/* the record keeps gw: the next start gives it the route */
 	snprintf(why, sizeof(why), "network disconnect: disconnected from "
-	    "%s, but the default route did not move to eth%d (%s): %s",
-	    r->target, gw->ifnum, gw->name, res.msg);
+	    "%s, but the %sdefault route did not move to eth%d (%s): %s",
+	    r->target, (sent & CELL_GW4) ? "" : "IPv6 ", gw->ifnum, gw->name,
+	    res.msg);
 	log_warnx("%.12s: %s", c->id, why);
 	request_done(r, res.err, 0, why);
 }
 
-/* the default route via gw's ethN, from spawn-helper; 0 or -1 */
+/*
+ * The default routes of families gwf via their holders' ethN, from
+ * spawn-helper: one message for each holder, the v4 one's first.  0, or
+ * -1 (nothing sent).
+ */
 static int
-netconn_reroute(struct request *r, struct cell *c, struct cell_net *gw)
+netconn_reroute(struct request *r, struct cell *c, int gwf)
 {
-	struct msg_spawn_netif	ni;
+	struct msg_spawn_netif	 ni;
+	struct cell_net		*gw, one;
 
+	gw = network_gw_holder(c, (gwf & CELL_GW4) ? CELL_GW4 : CELL_GW6);
+	if (gw == NULL)
+		return -1;
+	one = *gw;
+	one.gw &= gwf;		/* only the routes that moved */
 	memset(&ni, 0, sizeof(ni));
 	strlcpy(ni.id, c->id, sizeof(ni.id));
 	ni.pid = c->pid;
-	if (network_cfg(c, gw, &ni.cfg) == -1)
+	if (network_cfg(c, &one, &ni.cfg) == -1 || ni.cfg.flags == 0)
 		return -1;
-	ni.cfg.flags = NETCFG_DEFROUTE;
+	r->netleft = one.gw | ((gwf & ~one.gw) << 4);
 	r->cb = netconn_rerouted;
 	r->waitmask = 1u << HELPER_SPAWN;
 	c->netbusy = 1;
@@ -416,8 +463,8 @@ netconn_unplugged(struct request *r, int h, struct imsg *imsg)
 {
 	struct cell		*c = cell_by_id(r->cell);
 	struct network		*n = network_find(r->target);
-	struct cell_net		*gw;
 	struct msg_result	 res;
+	int			 gwf;
 
 	(void)h;
 	request_result(imsg, &res, "net-helper");
@@ -431,12 +478,13 @@ netconn_unplugged(struct request *r, int h, struct imsg *imsg)
 		request_done(r, res.err, 0, res.msg);
 		return;
 	}
-	gw = netconn_drop(c, n, c->state == CELL_RUNNING);
-	if (gw != NULL && netconn_reroute(r, c, gw) == 0)
+	gwf = netconn_drop(c, n, c->state == CELL_RUNNING);
+	if (gwf != 0 && netconn_reroute(r, c, gwf) == 0)
 		return;
-	if (gw != NULL)		/* spawn-helper is not there: say so */
+	if (gwf != 0) {		/* spawn-helper is not there: say so */
+		r->netleft = gwf & CELL_GW4 ? CELL_GW4 : CELL_GW6;
 		netconn_rerouted(r, HELPER_SPAWN, NULL);
-	else
+	} else
 		request_done(r, 0, 0, c->name);
 }
 

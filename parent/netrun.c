@@ -439,12 +439,14 @@ network_cfg(const struct cell *c, const struct cell_net *cn,
 	nc->prefix = n->br.prefix;
 	nc->gateway = n->br.gateway;
 	nc->mtu = n->br.mtu;
-	if (cn->gw && !(n->br.flags & NETF_INTERNAL))
+	if ((cn->gw & CELL_GW4) && !(n->br.flags & NETF_INTERNAL))
 		nc->flags = NETCFG_DEFROUTE;
 	if (n->br.prefix6 != 0 && (l6 = ipam6_find(&n->ipam6, c->id)) != NULL) {
 		memcpy(nc->addr6, l6->addr, 16);
 		nc->prefix6 = n->br.prefix6;
 		memcpy(nc->gateway6, n->br.gateway6, 16);
+		if ((cn->gw & CELL_GW6) && !(n->br.flags & NETF_INTERNAL))
+			nc->flags |= NETCFG_DEFROUTE6;
 	}
 	return 0;
 }
@@ -658,11 +660,12 @@ network_inspect_one(const struct cell *c, const struct cell_net *cn)
 	}
 	if (c->state == CELL_RUNNING)
 		snprintf(ifn, sizeof(ifn), "eth%d", cn->ifnum);
-	/* DefaultRoute: ours; which network holds the route (netgw.c) */
-	o = json_pack("{s:s s:s s:s s:i s:s s:s s:b}", "NetworkID", cn->name,
-	    "IPAddress", ip, "Gateway", gw, "IPPrefixLen", n ? (int)n->br.prefix :
-	    0, "MacAddress", mac, "Interface", ifn, "DefaultRoute",
-	    cn->gw != 0);
+	/* DefaultRoute(6): ours; which network holds each route (netgw.c) */
+	o = json_pack("{s:s s:s s:s s:i s:s s:s s:b s:b}", "NetworkID",
+	    cn->name, "IPAddress", ip, "Gateway", gw, "IPPrefixLen", n ?
+	    (int)n->br.prefix : 0, "MacAddress", mac, "Interface", ifn,
+	    "DefaultRoute", (cn->gw & CELL_GW4) != 0, "DefaultRoute6",
+	    (cn->gw & CELL_GW6) != 0);
 	if (o != NULL)
 		network_inspect6(c, n, o);
 	return o;

@@ -43,7 +43,7 @@ int		 network_cfg(const struct cell *, const struct cell_net *,
 		    struct msg_net_cfg *);
 
 /* netgw.c, for netconn.c */
-int		 network_routable(const char *);
-struct cell_net	*network_gw_holder(const struct cell *);
+int		 network_routable(const char *, int);
+struct cell_net	*network_gw_holder(const struct cell *, int);
 
 #endif

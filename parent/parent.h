@@ -55,7 +55,8 @@ struct request {
 	int			 fd;		/* held between steps, or -1 */
 	int			 stdio[3];
 	int			 waiting;	/* helper replies outstanding */
-	int			 netleft;	/* start: veth replies to come */
+	int			 netleft;	/* start: veth replies to come;
+						 * disconnect: routes to move */
 	uint32_t		 waitmask;	/* which helpers */
 	struct msg_procinfo	 pong[HELPER_MAX];
 	struct event		*timeout;
@@ -97,8 +98,11 @@ struct cell_net {
 	char			 name[CELL_NAMELEN];
 	uint32_t		 ip;		/* --ip, network order; 0 any */
 	int			 ifnum;		/* ethN inside C */
-	int			 gw;		/* holds the default route */
+	int			 gw;		/* CELL_GW4, CELL_GW6: holds
+						 * that default route */
 };
+#define CELL_GW4	0x01
+#define CELL_GW6	0x02
 
 struct cell {
 	RB_ENTRY(cell)		 entry;
@@ -299,7 +303,7 @@ void		 ctl_network(struct client *, struct imsg *);
 json_t		*network_inspect(const struct cell *);
 void		 network_cell_init(struct cell *);
 struct cell_net	*network_of(const struct cell *, const char *);
-struct cell_net	*network_gw_fix(struct cell *, int);	/* netgw.c */
+void		 network_gw_fix(struct cell *, int);	/* netgw.c */
 void		 network_veth_name(const struct cell *, int, char *, size_t);
 
 /* netconn.c: network connect and disconnect */

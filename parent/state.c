@@ -203,7 +203,8 @@ net_load(struct cell_spec *s, json_t *j)
 }
 
 /* the container's networks, in connect order: [{"name", "ip", "if",
- * "gw"}], gw true on the one that holds the default route (netgw.c) */
+ * "gw", "gw6"}], gw (gw6) true on the one that holds the IPv4 (IPv6)
+ * default route (netgw.c) */
 static json_t *
 nets_json(const struct cell *c)
 {
@@ -211,14 +212,16 @@ nets_json(const struct cell *c)
 	uint32_t	 i;
 
 	for (i = 0; i < c->nnets; i++)
-		json_array_append_new(a, json_pack("{s:s s:I s:i s:b}",
+		json_array_append_new(a, json_pack("{s:s s:I s:i s:b s:b}",
 		    "name", c->nets[i].name, "ip", (json_int_t)c->nets[i].ip,
-		    "if", c->nets[i].ifnum, "gw", c->nets[i].gw));
+		    "if", c->nets[i].ifnum, "gw", (c->nets[i].gw & CELL_GW4) !=
+		    0, "gw6", (c->nets[i].gw & CELL_GW6) != 0));
 	return a;
 }
 
 /* absent in files saved before network connect: the create's network;
- * "gw" absent in files saved before it: the first that may hold it */
+ * "gw" absent in files saved before it: the first that may hold it;
+ * "gw6" absent: where "gw" is (one holder for both, before) */
 static int
 nets_load(struct cell *c, json_t *a)
 {
@@ -226,7 +229,7 @@ nets_load(struct cell *c, json_t *a)
 	json_int_t	 ip;
 	json_t		*v;
 	size_t		 i;
-	int		 ifnum, gw;
+	int		 ifnum, gw, gw6;
 
 	if (a == NULL) {
 		network_cell_init(c);
@@ -236,15 +239,17 @@ nets_load(struct cell *c, json_t *a)
 		return -1;
 	json_array_foreach(a, i, v) {
 		gw = 0;
-		if (json_unpack(v, "{s:s s:I s:i s?b}", "name", &name, "ip",
-		    &ip, "if", &ifnum, "gw", &gw) == -1 ||
+		gw6 = -1;
+		if (json_unpack(v, "{s:s s:I s:i s?b s?b}", "name", &name,
+		    "ip", &ip, "if", &ifnum, "gw", &gw, "gw6", &gw6) == -1 ||
 		    !msg_name_ok(name, strlen(name) + 1) || ifnum < 0 ||
 		    ifnum >= NET_MAXIFS)
 			return -1;
 		strlcpy(c->nets[i].name, name, sizeof(c->nets[i].name));
 		c->nets[i].ip = (uint32_t)ip;
 		c->nets[i].ifnum = ifnum;
-		c->nets[i].gw = gw != 0;
+		c->nets[i].gw = (gw ? CELL_GW4 : 0) |
+		    ((gw6 == -1 ? gw : gw6) ? CELL_GW6 : 0);
 		c->nnets = i + 1;
 	}
 	network_gw_fix(c, 0);

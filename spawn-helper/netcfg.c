@@ -202,7 +202,8 @@ netcfg_ok(const struct msg_net_cfg *nc)
 
 	if (!msg_id_ok(nc->id, sizeof(nc->id)) || nc->prefix > 30 ||
 	    nc->addr == 0 || nc->prefix < 8 ||
-	    (nc->flags & ~NETCFG_DEFROUTE) != 0 ||
+	    (nc->flags & ~(NETCFG_DEFROUTE | NETCFG_DEFROUTE6)) != 0 ||
+	    ((nc->flags & NETCFG_DEFROUTE6) && nc->prefix6 == 0) ||
 	    (nc->mtu != 0 && (nc->mtu < 576 || nc->mtu > 65535)) ||
 	    (nc->prefix6 != 0 && (nc->prefix6 < NET_PREFIX6_MIN ||
 	    nc->prefix6 > NET_PREFIX6_MAX ||
@@ -235,8 +236,7 @@ netcfg_iface(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
 	    nl_defroute(fd, idx, nc->gateway) == -1)) ||
 	    (nc->prefix6 != 0 && (what = "IPv6 address",
 	    nl_addr6(fd, idx, nc->addr6, nc->prefix6) == -1)) ||
-	    (nc->prefix6 != 0 && (nc->flags & NETCFG_DEFROUTE) &&
-	    (what = "IPv6 default route",
+	    ((nc->flags & NETCFG_DEFROUTE6) && (what = "IPv6 default route",
 	    nl_defroute6(fd, idx, nc->gateway6) == -1))) {
 		snprintf(err, len, "network: %s: %s: %s", ifn, what,
 		    strerror(errno));
@@ -246,8 +246,8 @@ netcfg_iface(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
 }
 
 /*
- * The default route (and the v6 one on a dual-stack network) via ethN,
- * nothing else: a disconnect took the interface that had it away.
+ * The default route, the v6 one or both (the flags) via ethN, nothing
+ * else: a disconnect took the interface that had it away.
  * NLM_F_REPLACE, so whatever default route is left is replaced, not
  * added to.  0, or -1 and a reason.
  */
@@ -260,9 +260,9 @@ netcfg_route(int fd, const struct msg_net_cfg *nc, char *err, size_t len)
 
 	strlcpy(ifn, nc->ifname, sizeof(ifn));
 	if ((idx = if_nametoindex(ifn)) == 0 ||
-	    (what = "default route", nl_defroute(fd, idx, nc->gateway) ==
-	    -1) ||
-	    (nc->prefix6 != 0 && (what = "IPv6 default route",
+	    ((nc->flags & NETCFG_DEFROUTE) && (what = "default route",
+	    nl_defroute(fd, idx, nc->gateway) == -1)) ||
+	    ((nc->flags & NETCFG_DEFROUTE6) && (what = "IPv6 default route",
 	    nl_defroute6(fd, idx, nc->gateway6) == -1))) {
 		snprintf(err, len, "network: %s: %s: %s", ifn, what,
 		    strerror(errno));

@@ -12,15 +12,16 @@
  *              else: not C's mount, pid, ipc or cgroup), configures ethN
  *              with netcfg_iface(), reports on a pipe and exits
  *   NETROUTE   the same child, for network disconnect: the interface
- *              that held the default route is gone, so N sets it (and
- *              the v6 one) via ethN of a remaining network with
+ *              that held a default route is gone, so N sets it (v4,
+ *              v6 or both) via ethN of a remaining network with
  *              netcfg_route(), nothing else
  *
  * All check first that the pid is in the container's cgroup: spawn-
  * helper acts only on containers it holds.  NETIF and NETROUTE also check
  * the interface (eth0..eth7, its address and MTU) and the gateway (a host
- * of that interface's subnet, netcfg_ok()); NETROUTE's request carries
- * NETCFG_DEFROUTE and no other flag.  What spawn-helper can't know is
+ * of that interface's subnet, netcfg_ok(); the v6 route only with a v6
+ * subnet); NETROUTE's request carries NETCFG_DEFROUTE, NETCFG_DEFROUTE6
+ * or both, and no other flag.  What spawn-helper can't know is
  * whether the network is internal: that is the parent's choice, and
  * net-helper's forward rules keep an internal network in whatever route
  * a container has (docs/network.md).  N keeps nothing of spawn-
@@ -186,8 +187,7 @@ netif_start(struct imsgev *iev, struct imsg *imsg, int route)
 	int				 pidfd = -1, rep[2] = { -1, -1 };
 
 	if (imsg_get_data(imsg, &req, sizeof(req)) == -1 ||
-	    !netcfg_ok(&req.cfg) || (route && req.cfg.flags !=
-	    NETCFG_DEFROUTE)) {
+	    !netcfg_ok(&req.cfg) || (route && req.cfg.flags == 0)) {
 		imsgev_reply(iev, peer, EINVAL, 0, route ? "netroute: bad "
 		    "interface, or a gateway outside its subnet" : "netif: "
 		    "bad interface");

@@ -371,10 +371,12 @@ defroute() {	# container [-6]
 	    tr -d '\n'
 }
 
-# which network inspect says holds the default route ("name name..")
-gwnet() {
-	cellctl inspect "$1" | awk -F'"' '/"NetworkID":/ { n = $4 }
-	    /"DefaultRoute": true/ { printf "%s ", n }'
+# which network inspect says holds the default route ("name name..");
+# with 6, the IPv6 one
+gwnet() {	# container [6]
+	cellctl inspect "$1" | awk -F'"' -v k="DefaultRoute${2:-}" '
+	    /"NetworkID":/ { n = $4 }
+	    $2 == k && /: true/ { printf "%s ", n }'
 }
 
 # the network of eth0 (na) holds the default route and is disconnected:
@@ -509,6 +511,66 @@ t_disconnect_moves_the_v6_default_route_too() {
 	[ "$r0" = "fd00:215::1 eth0;" ] && [ "$r4" = "10.216.0.1 eth1;" ] &&
 	    [ "$r6" = "fd00:216::1 eth1;" ] && echo "$x4" | grep -q '^ext ' &&
 	    [ "$x6" = "ext 2001:db8:77::1" ]
+}
+
+# an IPv4-only first network holds the v4 route; the v6 one comes from
+# the dual-stack network connected next, and v6 traffic reaches EXT
+# through it.  inspect says which holds which, a celld restart keeps
+# both, and so does a restart of the container, which numbers the
+# interfaces again
+t_v6_default_route_comes_from_a_dual_stack_network() {
+	cellctl network create d3 --ipv6 --subnet 10.217.0.0/24 \
+	    --subnet fd00:217::/64 >/dev/null || return 1
+	cellctl run -d --name w1 --network na busybox sleep 1000 \
+	    >/dev/null || return 1
+	n6=$(defroute w1 -6)
+	cellctl network connect d3 w1 || return 1
+	r4=$(defroute w1) r6=$(defroute w1 -6) x6=$(reach w1 2001:db8:77::2)
+	g4=$(gwnet w1) g6=$(gwnet w1 6)
+	stop_celld
+	start_celld || return 1
+	cellctl restart w1 >/dev/null || return 1
+	s4=$(defroute w1) s6=$(defroute w1 -6) t4=$(gwnet w1) t6=$(gwnet w1 6)
+	cellctl rm -f w1 >/dev/null
+	cellctl network rm d3 >/dev/null
+	echo "alone on na: v6 '$n6'; with d3: $r4 $r6 ($g4/$g6) $x6"
+	echo "restarted: $s4 $s6 ($t4/$t6)"
+	[ -z "$n6" ] && [ "$r4" = "10.210.0.1 eth0;" ] &&
+	    [ "$r6" = "fd00:217::1 eth1;" ] && [ "$g4" = "na " ] &&
+	    [ "$g6" = "d3 " ] && [ "$x6" = "ext 2001:db8:77::1" ] &&
+	    [ "$s4" = "$r4" ] && [ "$s6" = "$r6" ] && [ "$t4" = "$g4" ] &&
+	    [ "$t6" = "$g6" ]
+}
+
+# one dual-stack network held both routes and goes: the v4 route moves
+# to the lowest ethN that may hold it (na, IPv4 only), the v6 one to the
+# lowest dual-stack one (d5): two networks, two moves, both working
+t_disconnect_splits_the_routes_between_two_networks() {
+	cellctl network create d4 --ipv6 --subnet 10.218.0.0/24 \
+	    --subnet fd00:218::/64 >/dev/null &&
+	    cellctl network create d5 --ipv6 --subnet 10.219.0.0/24 \
+	    --subnet fd00:219::/64 >/dev/null || return 1
+	cellctl run -d --name w2 --network d4 busybox sleep 1000 \
+	    >/dev/null || return 1
+	cellctl network connect na w2 && cellctl network connect d5 w2 ||
+	    return 1
+	b4=$(defroute w2) b6=$(defroute w2 -6)
+	cellctl network disconnect d4 w2 || return 1
+	r4=$(defroute w2) r6=$(defroute w2 -6)
+	x4=$(reach w2) x6=$(reach w2 2001:db8:77::2)
+	g4=$(gwnet w2) g6=$(gwnet w2 6)
+	cellctl network disconnect d5 w2 || return 1
+	l6=$(defroute w2 -6) h6=$(gwnet w2 6) l4=$(defroute w2)
+	cellctl rm -f w2 >/dev/null
+	cellctl network rm d4 d5 >/dev/null
+	echo "before: $b4 $b6; after: $r4 $r6 ($g4/$g6) $x4 $x6"
+	echo "d5 gone too: v4 $l4, v6 '$l6' '$h6'"
+	[ "$b4" = "10.218.0.1 eth0;" ] && [ "$b6" = "fd00:218::1 eth0;" ] &&
+	    [ "$r4" = "10.210.0.1 eth1;" ] && [ "$r6" = "fd00:219::1 eth2;" ] &&
+	    [ "$g4" = "na " ] && [ "$g6" = "d5 " ] &&
+	    echo "$x4" | grep -q '^ext ' &&
+	    [ "$x6" = "ext 2001:db8:77::1" ] && [ "$l4" = "$r4" ] &&
+	    [ -z "$l6" ] && [ -z "$h6" ]
 }
 
 run_tests "$@"

@@ -230,7 +230,8 @@ raw_net(int fd, const char *mode)
 		ni.cfg.prefix = 24;
 		return send_net(fd, MSG_SPAWN_NETIF, &ni, sizeof(ni), -1);
 	}
-	if (n == 5 && strcmp(f[0], "route") == 0) {
+	/* route,ID,PID,IF,GW[,FLAGS]: NETCFG_DEFROUTE unless FLAGS */
+	if ((n == 5 || n == 6) && strcmp(f[0], "route") == 0) {
 		memset(&ni, 0, sizeof(ni));
 		put_id(ni.id, sizeof(ni.id), f[1]);
 		memcpy(ni.cfg.id, ni.id, sizeof(ni.cfg.id));
@@ -240,7 +241,8 @@ raw_net(int fd, const char *mode)
 		if (inet_pton(AF_INET, f[4], &ni.cfg.gateway) != 1)
 			return 1;
 		ni.cfg.prefix = 24;
-		ni.cfg.flags = NETCFG_DEFROUTE;
+		ni.cfg.flags = n == 6 ? (uint32_t)strtoul(f[5], NULL, 0) :
+		    NETCFG_DEFROUTE;
 		return send_net(fd, MSG_SPAWN_NETROUTE, &ni, sizeof(ni), -1);
 	}
 	return 1;

@@ -184,9 +184,13 @@ t_spawn_netroute_bad_gateway_interface_or_container_refused() {
 	out=$(speak spawn "route,x,$$,eth1,192.168.77.1" \
 	    "route,x,$$,eth1,10.99.0.2" "route,x,$$,eth1,10.99.0.0" \
 	    "route,x,$$,eth1,10.99.0.255" "route,x,$$,lo,10.99.0.1" \
-	    "route,x,$$,eth1,10.99.0.1" "route,x,1,eth0,10.99.0.1" ping)
+	    "route,x,$$,eth1,10.99.0.1" "route,x,1,eth0,10.99.0.1" \
+	    "route,x,$$,eth0,10.99.0.1,0" "route,x,$$,eth0,10.99.0.1,2" \
+	    "route,x,$$,eth0,10.99.0.1,4" "route,x,$$,eth0,10.99.0.1,0x103" \
+	    ping)
 	echo "$out"
-	[ "$(echo "$out" | grep -c '^done 22 .*gateway outside its subnet')" = 5 ] &&
+	# no route asked, a v6 one without a v6 subnet, an unknown flag
+	[ "$(echo "$out" | grep -c '^done 22 .*gateway outside its subnet')" = 9 ] &&
 	    [ "$(echo "$out" | grep -c '^done 3 .*netroute: not a container of spawn-')" = 2 ] &&
 	    [ "$(echo "$out" | tail -2)" = "msg pong
 exit 0" ] && [ "$(ip route; ip -6 route)" = "$before" ]
