@@ -148,7 +148,11 @@ try:
 except socket.timeout:
 	pass
 ' "$1" &
-	sleep 0.5
+	# listening before anyone calls: python starts slowly in a VM
+	for _i in $(seq 100); do
+		ext ss -Hltn 'sport = :9000' | grep -q . && return 0
+		sleep 0.05
+	done
 }
 
 t_outbound_v6_is_masqueraded() {
