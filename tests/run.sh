@@ -37,6 +37,9 @@ pass=$(grep -c '^ok' "$out")
 fail=$(grep -c '^not ok' "$out")
 skip=$(grep -c '^skip' "$out")
 [ "$skip" -gt 0 ] && grep '^skip' "$out"
-[ "$fail" -gt 0 ] && { echo "# failures:"; grep '^not ok' "$out"; }
+# each failure with its diagnostics ("#   " lines), so that a log of a
+# run without VERBOSE (CI's) still says why
+[ "$fail" -gt 0 ] && { echo "# failures:"; awk '/^not ok/ { p = 1; print;
+    next } /^(ok|skip)/ { p = 0 } p && /^#   /' "$out"; }
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
