@@ -14,7 +14,7 @@ TOP=$(pwd -P)
 B=${B:-build}
 MEM=${CELLD_VM_MEM:-4096}
 TIMEOUT=${CELLD_VM_TIMEOUT:-3600}
-MODS="virtio_pci 9pnet_virtio 9p overlay virtio_blk ext4"
+MODS="virtio_pci 9pnet_virtio 9p overlay virtio_blk ext4 loop"
 # KVM, unless this host's KVM is PVM (kvm_pvm: a nested-virtualization
 # flavour that runs only guests built for it, so Debian's kernel hangs in
 # its decompressor); then qemu emulates (TCG, one thread per vcpu),
