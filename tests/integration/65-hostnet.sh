@@ -69,7 +69,12 @@ t_admin_may_and_sees_the_hosts_interfaces() {
 
 t_reaches_a_listener_on_the_hosts_loopback() {
 	port=$((20000 + $$ % 10000))
-	echo hi-from-host | timeout 10 busybox nc -l -p "$port" > "$T/got" &
+	# the host's side stays open a while after its line: at its stdin's
+	# end nc shuts its writing half, and the container's nc, seeing
+	# that, used to leave before the monitor had relayed its own line
+	# (under make asan)
+	(echo hi-from-host; sleep 3) | timeout 10 busybox nc -l -p "$port" \
+	    > "$T/got" &
 	l=$!
 	sleep 0.3
 	out=$(echo hi-from-cell | cellctl run --rm -i --network host busybox \
