@@ -239,8 +239,8 @@ done:
 /*
  * What rootfs_make() leaves for after the answer: our own layer mounts,
  * on a kernel that made us attach them (rootfs_tree(); the tree handed
- * over has its clones), and the disk's.  Each umount
- * waits out an RCU grace period, so the answer goes first.
+ * over has its clones), and the disk's.  Each umount waits out an RCU
+ * grace period, so the answer goes first.
  */
 void
 rootfs_finish(struct rootfs_done *rd)

@@ -7,7 +7,8 @@
  * in a newline is a profile as it is).  A profile must compile
  * to a program of 1 to BPF_MAXINSNS instructions or be refused with a
  * one-line reason; memory leaks are the sanitizers' to find, and an fd
- * leak aborts here (the lowest free fd must be the same after a run).  The corpus starts from tests/unit/seccomp/.
+ * leak aborts here (the lowest free fd must be the same after a run).
+ * The corpus starts from tests/unit/seccomp/.
  *
  *	clang -g -fsanitize=fuzzer,address,undefined -I. \
  *	    parent/seccomp_json.c fuzz/fuzz_seccomp_json.c \

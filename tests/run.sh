@@ -38,7 +38,10 @@ fail=$(grep -c '^not ok' "$out")
 skip=$(grep -c '^skip' "$out")
 [ "$skip" -gt 0 ] && grep '^skip' "$out"
 # each failure with its diagnostics ("#   " lines), so that a log of a
-# run without VERBOSE (CI's) still says why
+# run without VERBOSE (CI's) still says why.  The awk only chooses what
+# to print: a "not ok" line starts a block of its "#   " lines, the next
+# result line ("ok" or "skip") ends it.  Nothing is skipped or dropped
+# here; the counts above and the exit status below come from $out as is.
 [ "$fail" -gt 0 ] && { echo "# failures:"; awk '/^not ok/ { p = 1; print;
     next } /^(ok|skip)/ { p = 0 } p && /^#   /' "$out"; }
 echo "$pass passed, $fail failed"
